@@ -1,0 +1,81 @@
+# roleboot — plain Makefile.  make | make check | make SANITIZE=1 check | make bench | make fuzz
+CC      ?= cc
+PKGS    := libcurl libarchive libcrypto inih
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+           -Wno-unused-parameter
+DEFS    := -D_GNU_SOURCE -DROLEBOOT_VERSION='"$(VERSION)"'
+VERSION := 0.1.0
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   ?= build
+SANFLAGS :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Ibootstrap -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+SRCS     := $(filter-out bootstrap/main.c,$(wildcard bootstrap/*.c))
+OBJS     := $(SRCS:bootstrap/%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libroleboot.a
+BIN      := $(BUILD)/roleboot
+UNIT_SRC := $(wildcard tests/unit/t_*.c)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all check unit bench fuzz bundles install clean demo format-check
+all: $(BIN)
+
+$(BUILD)/obj/%.o: bootstrap/%.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/obj $(BUILD)/unit:
+	mkdir -p $@
+
+unit: $(UNITS)
+
+check: $(BIN) $(UNITS)
+	ROLEBOOT=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/unit) tests/run.sh
+
+bench: $(BIN)
+	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+build-fuzz/%: tests/fuzz/%.c $(SRCS)
+	@mkdir -p build-fuzz
+	clang $(WARN) $(DEFS) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Ibootstrap \
+	  -o $@ $< $(SRCS) $(PKG_LIBS)
+fuzz: $(FUZZERS)
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/roleboot
+	install -D -m 0644 docs/roleboot.8 $(DESTDIR)$(PREFIX)/share/man/man8/roleboot.8
+	install -d -m 0755 $(DESTDIR)/etc/roleboot/trusted.d
+
+demo:
+	./demo.sh
+
+format-check:
+	clang-format --dry-run -Werror bootstrap/*.c bootstrap/*.h
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(OBJS:.o=.d) $(BUILD)/obj/main.d

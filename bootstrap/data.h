@@ -1,0 +1,47 @@
+/*
+ * data.h — the value tree that templates are rendered against.
+ *
+ * A tree of nodes: strings, booleans, null, lists and maps (ordered, string
+ * keys).  Containers own their children; tv_free() frees a whole tree.
+ * A string node may be marked secret: the renderer reports when it emitted
+ * one so that the installer can give the file strict modes and keep its
+ * content out of logs and diffs.
+ */
+#ifndef ROLEBOOT_DATA_H
+#define ROLEBOOT_DATA_H
+
+#include <stddef.h>
+
+enum tv_kind { TV_NULL, TV_BOOL, TV_STRING, TV_LIST, TV_MAP };
+
+struct tv {
+	enum tv_kind kind;
+	int secret;        /* TV_STRING: value must never be shown */
+	int b;             /* TV_BOOL */
+	char *str;         /* TV_STRING: owned, NUL-terminated */
+	size_t len;        /* TV_STRING: length of str */
+	struct tv **items; /* TV_LIST items / TV_MAP values: owned */
+	char **keys;       /* TV_MAP: owned keys, parallel to items */
+	size_t n, cap;
+};
+
+struct tv *tv_null(void);
+struct tv *tv_bool(int b);
+struct tv *tv_string(const char *s);
+struct tv *tv_stringn(const char *s, size_t len);
+struct tv *tv_list(void);
+struct tv *tv_map(void);
+
+/* Append item to a list; the list takes ownership. */
+void tv_push(struct tv *list, struct tv *item);
+/* Set key in a map, replacing (and freeing) an older value; takes ownership. */
+void tv_set(struct tv *map, const char *key, struct tv *val);
+/* Value of key in a map, NULL when absent or when map is not a map. */
+struct tv *tv_get(const struct tv *map, const char *key);
+/* Map at key, created empty when absent (replaced when not a map). */
+struct tv *tv_submap(struct tv *map, const char *key);
+/* Mustache truthiness: false, null, empty list and empty string are false. */
+int tv_truthy(const struct tv *v);
+void tv_free(struct tv *v);
+
+#endif
