@@ -34,7 +34,8 @@ struct bundle_entry {
 };
 
 struct bundle {
-	struct bundle_entry *entries; /* owned, in archive order */
+	struct bundle_entry *entries; /* owned, in archive order; regular files only
+				       * (directories are checked, then dropped) */
 	size_t n;
 };
 
@@ -48,6 +49,10 @@ struct bundle_limits {
 
 int bundle_read(const char *path, const struct bundle_limits *lim, struct bundle *out, char *err,
 		size_t errlen);
+/* The same over an archive already in memory (tests, fuzzing).  For both,
+ * lim may be NULL for BUNDLE_LIMITS_DEFAULT; out is empty after a failure. */
+int bundle_read_memory(const void *data, size_t len, const struct bundle_limits *lim,
+		       struct bundle *out, char *err, size_t errlen);
 const struct bundle_entry *bundle_find(const struct bundle *b, const char *name);
 void bundle_release(struct bundle *b);
 

@@ -31,10 +31,14 @@ struct tpl_opts {
 	int escape;    /* HTML-escape {{x}} (spec mode) */
 	int strict;    /* undefined names are errors (config mode) */
 	int max_depth; /* partial nesting cap; 0 means 16 */
-	/* Look up a partial by name; return 0 and set *text/*len when found
+	/* Look up a partial by name; return 0 and set *text and *len when found
 	 * (text stays owned by the callee), -1 when absent. May be NULL. */
 	int (*partial)(void *ctx, const char *name, const char **text, size_t *len);
 	void *partial_ctx;
+	/* Cap on the work of one render: bytes written plus tags visited (so
+	 * that a template expanding to nothing still stops); exceeding it is
+	 * an error.  0 means 256 MiB. */
+	size_t max_output;
 };
 
 /* Render text (named `name` in messages) against data, appending to out.

@@ -1,0 +1,23 @@
+/*
+ * cmdline.h — roleboot's parameters on the kernel command line (PXE):
+ *   roleboot.role=URL  roleboot.pubkey=BASE64  roleboot.var.NAME=VALUE
+ * Read from /proc/cmdline, or from the file $ROLEBOOT_CMDLINE (tests).
+ * Words are split on blanks; double quotes group ("a b" or x="a b") and are
+ * removed; for role and pubkey the last occurrence wins.
+ */
+#ifndef ROLEBOOT_CMDLINE_H
+#define ROLEBOOT_CMDLINE_H
+
+#include <stddef.h>
+
+struct kcmdline {
+	char *role;   /* owned or NULL */
+	char *pubkey; /* owned or NULL */
+	char **names, **values; /* owned roleboot.var.* in order */
+	size_t nvars;
+};
+
+int kcmdline_read(struct kcmdline *k);
+void kcmdline_release(struct kcmdline *k);
+
+#endif

@@ -1,0 +1,141 @@
+/* inifile.c — see inifile.h */
+#include "inifile.h"
+
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+/* fgets-like reader over the in-memory text that refuses what inih would cut. */
+static char *line_reader(char *str, int num, void *stream)
+{
+	struct inifile *ini = stream;
+	const char *nl, *start, *p;
+	size_t len;
+
+	if (ini->failed || ini->pos >= ini->end)
+		return NULL;
+	nl = memchr(ini->pos, '\n', (size_t)(ini->end - ini->pos));
+	len = nl ? (size_t)(nl - ini->pos) + 1 : (size_t)(ini->end - ini->pos);
+	ini->line++;
+	if (memchr(ini->pos, '\0', len)) {
+		error("%s:%d: NUL byte in line", ini->where, ini->line);
+		goto fail;
+	}
+	if (len - (nl ? 1 : 0) > INIFILE_MAX_LINE || (int)len >= num) {
+		error("%s:%d: line longer than %d bytes (continue long values on indented lines)",
+		      ini->where, ini->line, INIFILE_MAX_LINE);
+		goto fail;
+	}
+	memcpy(str, ini->pos, len);
+	str[len] = '\0';
+	ini->pos += len;
+	for (start = str; *start == ' ' || *start == '\t'; start++)
+		;
+	ini->continued = start != str && *start && *start != '\n' && *start != '\r' &&
+			 *start != ';' && *start != '#';
+	if (*start == '[' && start != str) {
+		error("%s:%d: indented section header", ini->where, ini->line);
+		goto fail;
+	}
+	if (*start == '[') {
+		p = strchr(start, ']');
+		if (p && p - start - 1 > INIFILE_MAX_SECTION) {
+			error("%s:%d: section name longer than %d bytes", ini->where, ini->line,
+			      INIFILE_MAX_SECTION);
+			goto fail;
+		}
+		if (!p) {
+			error("%s:%d: section header without ']'", ini->where, ini->line);
+			goto fail;
+		}
+		if (ini->section_cb) {
+			char *name = xstrndup(start + 1, (size_t)(p - start - 1));
+			int r = ini->section_cb(ini, strtrim(name));
+
+			free(name);
+			if (r < 0)
+				goto fail;
+		}
+	}
+	return str;
+fail:
+	ini->failed = 1;
+	return NULL;
+}
+
+static int ini_handler_cb(void *user, const char *section, const char *name, const char *value)
+{
+	struct inifile *ini = user;
+
+	if (ini->failed)
+		return 0;
+	if (ini->key_cb(ini, section, name, value) < 0) {
+		ini->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+int inifile_parse(struct inifile *ini, const char *text, size_t len)
+{
+	int r;
+
+	ini->pos = text;
+	ini->end = text + len;
+	ini->line = 0;
+	ini->failed = 0;
+	r = ini_parse_stream(line_reader, ini, ini_handler_cb, ini);
+	if (ini->failed)
+		return -1;
+	if (r != 0) {
+		error("%s:%d: syntax error (expected [section] or name = value)", ini->where,
+		      r > 0 ? r : ini->line);
+		return -1;
+	}
+	return 0;
+}
+
+int inifile_split_section(const char *section, char **kind, char **name)
+{
+	const char *sp = strchr(section, ' ');
+	const char *q1, *q2;
+
+	*kind = *name = NULL;
+	if (!sp && !strchr(section, '"'))
+		return 0;
+	if (!sp)
+		return -1;
+	q1 = sp;
+	while (*q1 == ' ')
+		q1++;
+	q2 = q1 + strlen(q1);
+	if (*q1 == '"') {
+		if (q2 - q1 < 2 || q2[-1] != '"')
+			return -1;
+		q1++;
+		q2--;
+	}
+	if (q2 == q1 || memchr(q1, '"', (size_t)(q2 - q1)) || memchr(section, '"', (size_t)(sp - section)))
+		return -1;
+	*kind = xstrndup(section, (size_t)(sp - section));
+	*name = xstrndup(q1, (size_t)(q2 - q1));
+	return 1;
+}
+
+int parse_bool(const char *s)
+{
+	static const char *yes[] = {"yes", "true", "on", "1"};
+	static const char *no[] = {"no", "false", "off", "0"};
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,46 @@
+/*
+ * inifile.h — strict INI reading on top of inih, shared by role files,
+ * manifests, state and sync configs.
+ *
+ * inih (as distributions build it) reads lines of at most 199 bytes and
+ * cuts section names at 49 bytes without saying so.  inifile feeds inih
+ * through its own line reader, which refuses such lines and names instead
+ * of letting them be cut, refuses NUL bytes, and tracks line numbers so
+ * that every message says FILE:LINE.  Parsing stops at the first error.
+ *
+ * The callbacks return 0 to go on, -1 to stop (after printing one error,
+ * ideally with inifile_where()).  section_cb is called for every section
+ * header, also for sections that hold no keys.
+ */
+#ifndef ROLEBOOT_INIFILE_H
+#define ROLEBOOT_INIFILE_H
+
+#include <stddef.h>
+
+#define INIFILE_MAX_LINE 198
+#define INIFILE_MAX_SECTION 49
+
+struct inifile {
+	const char *where; /* file name or URL, for messages */
+	int line;          /* line being handled, 1-based */
+	int (*section_cb)(struct inifile *ini, const char *section);
+	int (*key_cb)(struct inifile *ini, const char *section, const char *key, const char *value);
+	void *user;
+	int continued;     /* the current line continues the previous value */
+	/* private */
+	const char *pos, *end;
+	int failed;
+};
+
+/* Parse text[0..len); returns 0 or -1 (an error was printed). */
+int inifile_parse(struct inifile *ini, const char *text, size_t len);
+
+/* Split a section name of the form `kind "name"` into its parts.  Returns 1
+ * and sets kind/name (malloc'ed) when it has that form, 0 when the section
+ * is a plain word, -1 when it is malformed. */
+int inifile_split_section(const char *section, char **kind, char **name);
+
+/* Parse a boolean: yes/no, true/false, on/off, 1/0; -1 when none. */
+int parse_bool(const char *s);
+
+#endif

@@ -1,0 +1,397 @@
+/* manifest.c — see manifest.h */
+#include "manifest.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inifile.h"
+#include "util.h"
+
+enum msec { SEC_NONE, SEC_BUNDLE, SEC_VAR, SEC_FILE, SEC_SERVICE };
+
+struct mctx {
+	struct manifest *m;
+	enum msec sec;
+	int seen_version;
+};
+
+int parse_utc(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && *end == 'T')
+		end = strptime(end, "T%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+static int path_ok(const char *p)
+{
+	const char *c;
+
+	if (*p != '/' || p[strlen(p) - 1] == '/' || strstr(p, "//") || has_control(p))
+		return 0;
+	for (c = p; *c; c++) {
+		if (*c != '/')
+			continue;
+		if (c[1] == '.' && (c[2] == '/' || !c[2]))
+			return 0;
+		if (c[1] == '.' && c[2] == '.' && (c[3] == '/' || !c[3]))
+			return 0;
+	}
+	return 1;
+}
+
+static int name_ok(const char *s, const char *extra)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return 0;
+	return 1;
+}
+
+static int new_section(struct inifile *ini, struct manifest *m, const char *kind, const char *arg)
+{
+	size_t i;
+
+	if (!strcmp(kind, "var")) {
+		if (!name_ok(arg, "_.") || arg[0] == '.' || strstr(arg, ".."))
+			return error("%s:%d: bad variable name '%s'", ini->where, ini->line, arg);
+		for (i = 0; i < m->nvars; i++)
+			if (!strcmp(m->vars[i].name, arg))
+				return error("%s:%d: variable '%s' declared twice", ini->where, ini->line, arg);
+		m->vars = xrealloc(m->vars, (m->nvars + 1) * sizeof(*m->vars));
+		memset(&m->vars[m->nvars], 0, sizeof(*m->vars));
+		m->vars[m->nvars].name = xstrdup(arg);
+		m->vars[m->nvars].type = VT_INVALID;
+		m->vars[m->nvars].key_type = VT_STRING;
+		m->vars[m->nvars++].line = ini->line;
+		return 0;
+	}
+	if (!strcmp(kind, "file")) {
+		if (!path_ok(arg))
+			return error("%s:%d: file path '%s' must be absolute and normalised", ini->where,
+				     ini->line, arg);
+		for (i = 0; i < m->nfiles; i++)
+			if (!strcmp(m->files[i].path, arg))
+				return error("%s:%d: file '%s' listed twice", ini->where, ini->line, arg);
+		m->files = xrealloc(m->files, (m->nfiles + 1) * sizeof(*m->files));
+		memset(&m->files[m->nfiles], 0, sizeof(*m->files));
+		m->files[m->nfiles].path = xstrdup(arg);
+		m->files[m->nfiles].mode = 0644;
+		m->files[m->nfiles++].line = ini->line;
+		return 0;
+	}
+	if (!name_ok(arg, "@._:-"))
+		return error("%s:%d: bad service name '%s'", ini->where, ini->line, arg);
+	for (i = 0; i < m->nservices; i++)
+		if (!strcmp(m->services[i].name, arg))
+			return error("%s:%d: service '%s' listed twice", ini->where, ini->line, arg);
+	m->services = xrealloc(m->services, (m->nservices + 1) * sizeof(*m->services));
+	memset(&m->services[m->nservices], 0, sizeof(*m->services));
+	m->services[m->nservices].name = xstrdup(arg);
+	m->services[m->nservices].enable = 1;
+	m->services[m->nservices++].line = ini->line;
+	return 0;
+}
+
+static int man_section_cb(struct inifile *ini, const char *section)
+{
+	struct mctx *c = ini->user;
+	char *kind = NULL, *arg = NULL;
+	int form = inifile_split_section(section, &kind, &arg), ret = -1;
+
+	if (form == 0 && !strcmp(section, "bundle")) {
+		c->sec = SEC_BUNDLE;
+		return 0;
+	}
+	if (form <= 0 || (strcmp(kind, "var") && strcmp(kind, "file") && strcmp(kind, "service"))) {
+		error("%s:%d: unknown section [%s] (expected [bundle], [var NAME], [file PATH], [service NAME])",
+		      ini->where, ini->line, section);
+		goto out;
+	}
+	c->sec = !strcmp(kind, "var") ? SEC_VAR : !strcmp(kind, "file") ? SEC_FILE : SEC_SERVICE;
+	ret = new_section(ini, c->m, kind, arg);
+out:
+	free(kind);
+	free(arg);
+	return ret;
+}
+
+static int set_str(struct inifile *ini, char **slot, const char *key, const char *v)
+{
+	if (*slot)
+		return error("%s:%d: '%s' is set twice", ini->where, ini->line, key);
+	if (has_control(v))
+		return error("%s:%d: '%s' holds a control character", ini->where, ini->line, key);
+	*slot = xstrdup(v);
+	return 0;
+}
+
+static int set_bool(struct inifile *ini, int *slot, const char *key, const char *v)
+{
+	int b = parse_bool(v);
+
+	if (b < 0)
+		return error("%s:%d: '%s' must be yes or no, not '%s'", ini->where, ini->line, key, v);
+	*slot = b;
+	return 0;
+}
+
+static int bundle_key(struct inifile *ini, struct mctx *c, const char *key, const char *v)
+{
+	struct manifest *m = c->m;
+	char *end;
+
+	if (!strcmp(key, "role"))
+		return set_str(ini, &m->role, key, v);
+	if (!strcmp(key, "version")) {
+		errno = 0;
+		m->version = strtoll(v, &end, 10);
+		if (errno || !*v || *end || m->version < 0)
+			return error("%s:%d: version must be a non-negative integer, not '%s'",
+				     ini->where, ini->line, v);
+		c->seen_version = 1;
+		return 0;
+	}
+	if (!strcmp(key, "expires")) {
+		if (parse_utc(v, &m->expires) < 0)
+			return error("%s:%d: expires must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '%s'",
+				     ini->where, ini->line, v);
+		m->has_expires = 1;
+		return 0;
+	}
+	return error("%s:%d: unknown key '%s' in [bundle]", ini->where, ini->line, key);
+}
+
+static int var_key(struct inifile *ini, struct mvar *var, const char *key, const char *v)
+{
+	enum vtype t;
+
+	if (!strcmp(key, "type") || !strcmp(key, "key-type")) {
+		t = vtype_parse(v);
+		if (t == VT_INVALID || (t == VT_SECTION && key[0] == 'k'))
+			return error("%s:%d: unknown type '%s'", ini->where, ini->line, v);
+		if (key[0] == 'k')
+			var->key_type = t;
+		else
+			var->type = t;
+		return 0;
+	}
+	if (!strcmp(key, "default"))
+		return set_str(ini, &var->def, key, v);
+	if (!strcmp(key, "secret"))
+		return set_bool(ini, &var->secret, key, v);
+	if (!strcmp(key, "list"))
+		return set_bool(ini, &var->list, key, v);
+	return error("%s:%d: unknown key '%s' in [var %s]", ini->where, ini->line, key, var->name);
+}
+
+static int split_list(const char *v, char ***out, size_t *n)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		tok = strtrim(tok);
+		if (!*tok)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = xstrdup(tok);
+	}
+	free(copy);
+	return 0;
+}
+
+static int file_key(struct inifile *ini, struct mfile *f, const char *key, const char *v)
+{
+	char *end;
+	unsigned long mode;
+
+	if (!strcmp(key, "template"))
+		return set_str(ini, &f->template, key, v);
+	if (!strcmp(key, "source"))
+		return set_str(ini, &f->source, key, v);
+	if (!strcmp(key, "owner"))
+		return set_str(ini, &f->owner, key, v);
+	if (!strcmp(key, "group"))
+		return set_str(ini, &f->group, key, v);
+	if (!strcmp(key, "validate"))
+		return set_str(ini, &f->validate, key, v);
+	if (!strcmp(key, "notify"))
+		return split_list(v, &f->notify, &f->nnotify);
+	if (!strcmp(key, "mode")) {
+		errno = 0;
+		mode = strtoul(v, &end, 8);
+		if (errno || !*v || *end || mode > 07777)
+			return error("%s:%d: mode must be octal (e.g. 0644), not '%s'", ini->where,
+				     ini->line, v);
+		f->mode = (unsigned)mode;
+		return 0;
+	}
+	return error("%s:%d: unknown key '%s' in [file %s]", ini->where, ini->line, key, f->path);
+}
+
+static int man_key_cb(struct inifile *ini, const char *section, const char *key, const char *v)
+{
+	struct mctx *c = ini->user;
+	struct manifest *m = c->m;
+	struct mservice *s;
+
+	switch (c->sec) {
+	case SEC_BUNDLE:
+		return bundle_key(ini, c, key, v);
+	case SEC_VAR:
+		return var_key(ini, &m->vars[m->nvars - 1], key, v);
+	case SEC_FILE:
+		return file_key(ini, &m->files[m->nfiles - 1], key, v);
+	case SEC_SERVICE:
+		s = &m->services[m->nservices - 1];
+		if (!strcmp(key, "enable"))
+			return set_bool(ini, &s->enable, key, v);
+		if (!strcmp(key, "restart-on-change"))
+			return set_bool(ini, &s->restart, key, v);
+		return error("%s:%d: unknown key '%s' in [service %s]", ini->where, ini->line, key,
+			     s->name);
+	case SEC_NONE:
+		break;
+	}
+	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
+}
+
+static int check_var(const struct manifest *m, const struct mvar *v)
+{
+	const char *dot = strchr(v->name, '.');
+	const struct mvar *parent;
+	char *pname;
+
+	if (v->type == VT_INVALID)
+		return error("%s:%d: [var %s] needs a type", m->where, v->line, v->name);
+	if (v->type == VT_SECTION && (v->list || v->def || v->secret || dot))
+		return error("%s:%d: [var %s] of type section takes only key-type", m->where,
+			     v->line, v->name);
+	if (!dot)
+		return 0;
+	if (strchr(dot + 1, '.'))
+		return error("%s:%d: [var %s]: only one level of section keys", m->where, v->line,
+			     v->name);
+	pname = xstrndup(v->name, (size_t)(dot - v->name));
+	parent = manifest_var(m, pname);
+	free(pname);
+	if (!parent || parent->type != VT_SECTION)
+		return error("%s:%d: [var %s]: '%.*s' is not declared with type = section", m->where,
+			     v->line, v->name, (int)(dot - v->name), v->name);
+	if (!strcmp(dot + 1, "name"))
+		return error("%s:%d: [var %s]: 'name' is the section's own name", m->where, v->line,
+			     v->name);
+	return 0;
+}
+
+static int check_file(const struct manifest *m, struct mfile *f)
+{
+	size_t i, j;
+
+	if (!!f->template == !!f->source)
+		return error("%s:%d: [file %s] needs exactly one of template or source", m->where,
+			     f->line, f->path);
+	if (!f->owner)
+		f->owner = xstrdup("root");
+	if (!f->group)
+		f->group = xstrdup("root");
+	for (i = 0; i < f->nnotify; i++) {
+		for (j = 0; j < m->nservices; j++)
+			if (!strcmp(m->services[j].name, f->notify[i]))
+				break;
+		if (j == m->nservices)
+			return error("%s:%d: [file %s] notifies '%s', which has no [service] section",
+				     m->where, f->line, f->path, f->notify[i]);
+	}
+	return 0;
+}
+
+static int manifest_check(struct manifest *m, const struct mctx *c)
+{
+	size_t i;
+
+	if (!m->role || !c->seen_version)
+		return error("%s: [bundle] needs 'role' and 'version'", m->where);
+	for (i = 0; i < m->nvars; i++)
+		if (check_var(m, &m->vars[i]) < 0)
+			return -1;
+	for (i = 0; i < m->nfiles; i++)
+		if (check_file(m, &m->files[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int manifest_parse(const char *where, const char *text, size_t len, struct manifest *out)
+{
+	struct inifile ini;
+	struct mctx c;
+
+	memset(out, 0, sizeof(*out));
+	memset(&ini, 0, sizeof(ini));
+	memset(&c, 0, sizeof(c));
+	c.m = out;
+	out->where = xstrdup(where);
+	ini.where = where;
+	ini.section_cb = man_section_cb;
+	ini.key_cb = man_key_cb;
+	ini.user = &c;
+	if (inifile_parse(&ini, text, len) < 0 || manifest_check(out, &c) < 0) {
+		manifest_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+const struct mvar *manifest_var(const struct manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nvars; i++)
+		if (!strcmp(m->vars[i].name, name))
+			return &m->vars[i];
+	return NULL;
+}
+
+void manifest_release(struct manifest *m)
+{
+	size_t i, j;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nvars; i++) {
+		free(m->vars[i].name);
+		free(m->vars[i].def);
+	}
+	for (i = 0; i < m->nfiles; i++) {
+		struct mfile *f = &m->files[i];
+
+		free(f->path);
+		free(f->template);
+		free(f->source);
+		free(f->owner);
+		free(f->group);
+		free(f->validate);
+		for (j = 0; j < f->nnotify; j++)
+			free(f->notify[j]);
+		free(f->notify);
+	}
+	for (i = 0; i < m->nservices; i++)
+		free(m->services[i].name);
+	free(m->vars);
+	free(m->files);
+	free(m->services);
+	free(m->where);
+	free(m->role);
+	memset(m, 0, sizeof(*m));
+}

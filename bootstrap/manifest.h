@@ -1,0 +1,90 @@
+/*
+ * manifest.h — manifest.ini, the signed part that decides what is written.
+ *
+ *   [bundle]
+ *   role    = dns-internal
+ *   version = 7                       ; integer, compared with the applied one
+ *   expires = 2027-06-30T00:00:00Z    ; optional, UTC (a date alone is midnight)
+ *
+ *   [var forwarders]                  ; every value the role file may set
+ *   type    = ip                      ; see types.h
+ *   list    = yes
+ *   default = 10.0.0.2                ; no default: the role must set it
+ *   secret  = no
+ *
+ *   [var zone]                        ; role sections [zone "NAME"] ...
+ *   type     = section
+ *   key-type = hostname               ; ... whose NAME has this type
+ *   [var zone.primaries]              ; and whose keys are declared like this
+ *   type = ip
+ *   list = yes
+ *
+ *   [file /etc/bind/named.conf]      ; an absolute path under the root
+ *   template = named.conf.mustache    ; or: source = plain-file
+ *   mode     = 0640                   ; default 0644
+ *   owner    = root                   ; default root, from ROOT/etc/passwd
+ *   group    = bind                   ; default root, from ROOT/etc/group
+ *   validate = named-checkconf %s     ; %s: the staged file, %r: the root
+ *   notify   = named                  ; services to restart when it changed
+ *
+ *   [service named]
+ *   enable            = yes           ; default yes
+ *   restart-on-change = yes           ; restart (with --now) when any file changed
+ *
+ * Errors name FILE:LINE; unknown sections and keys are refused.
+ */
+#ifndef ROLEBOOT_MANIFEST_H
+#define ROLEBOOT_MANIFEST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "types.h"
+
+struct mvar {
+	char *name;         /* owned: "forwarders" or "zone.primaries" */
+	enum vtype type;
+	enum vtype key_type; /* VT_SECTION vars: type of the section name */
+	int list, secret, line;
+	char *def;          /* owned, NULL when there is no default */
+};
+
+struct mfile {
+	char *path;     /* owned, absolute, normalised */
+	char *template; /* owned, bundle entry rendered as Mustache, or NULL */
+	char *source;   /* owned, bundle entry copied verbatim, or NULL */
+	unsigned mode;
+	char *owner, *group; /* owned */
+	char *validate;      /* owned or NULL */
+	char **notify;       /* owned service names */
+	size_t nnotify;
+	int line;
+};
+
+struct mservice {
+	char *name; /* owned */
+	int enable, restart, line;
+};
+
+struct manifest {
+	char *where; /* owned, for messages */
+	char *role;  /* owned */
+	long long version;
+	int has_expires;
+	time_t expires;
+	struct mvar *vars;
+	size_t nvars;
+	struct mfile *files;
+	size_t nfiles;
+	struct mservice *services;
+	size_t nservices;
+};
+
+int manifest_parse(const char *where, const char *text, size_t len, struct manifest *out);
+const struct mvar *manifest_var(const struct manifest *m, const char *name);
+void manifest_release(struct manifest *m);
+
+/* Parse "2027-06-30" or "2027-06-30T00:00:00Z" as UTC; -1 when malformed. */
+int parse_utc(const char *s, time_t *out);
+
+#endif

@@ -1,0 +1,74 @@
+/* render.c — see render.h */
+#include "render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts.h"
+#include "template.h"
+
+struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
+		       size_t nov)
+{
+	struct tv *root = tv_map(), *bundle;
+	char version[32];
+
+	if (values_build(m, r, ov, nov, root) < 0) {
+		tv_free(root);
+		return NULL;
+	}
+	tv_set(tv_submap(root, "role"), "name", tv_string(r ? r->name : m->role));
+	bundle = tv_submap(root, "bundle");
+	snprintf(version, sizeof(version), "%lld", m->version);
+	tv_set(bundle, "role", tv_string(m->role));
+	tv_set(bundle, "version", tv_string(version));
+	facts_gather(root);
+	return root;
+}
+
+struct partials {
+	entry_fn get;
+	void *ctx;
+	struct buf name;
+};
+
+static int find_partial(void *ctx, const char *name, const char **text, size_t *len)
+{
+	struct partials *p = ctx;
+
+	buf_reset(&p->name);
+	buf_printf(&p->name, "%s.mustache", name);
+	if (p->get(p->ctx, p->name.data, text, len) == 0)
+		return 0;
+	return p->get(p->ctx, name, text, len);
+}
+
+int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,
+		    struct buf *out, int *secret)
+{
+	struct partials p = {get, ctx, BUF_INIT};
+	struct tpl_opts opts;
+	const char *text;
+	size_t len;
+	char err[512];
+	int ret = -1;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.strict = 1;
+	opts.max_depth = 16;
+	opts.partial = find_partial;
+	opts.partial_ctx = &p;
+	if (get(ctx, name, &text, &len) < 0) {
+		error("template '%s' is not in the bundle", name);
+		goto out;
+	}
+	if (tpl_render(name, text, len, data, &opts, out, secret, err, sizeof(err)) < 0) {
+		error("%s", err);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&p.name);
+	return ret;
+}

@@ -1,0 +1,31 @@
+/*
+ * render.h — the data templates see and config-mode rendering, shared by
+ * `apply` and `render` so that both produce the same bytes.
+ *
+ * Data: the bundle's variables (values.h) at the top level, plus
+ * role.name, bundle.role, bundle.version and the host facts (facts.h).
+ */
+#ifndef ROLEBOOT_RENDER_H
+#define ROLEBOOT_RENDER_H
+
+#include <stddef.h>
+
+#include "data.h"
+#include "manifest.h"
+#include "role.h"
+#include "util.h"
+#include "values.h"
+
+/* Looks up a bundle entry (a template or a partial) by name. */
+typedef int (*entry_fn)(void *ctx, const char *name, const char **text, size_t *len);
+
+/* The data tree, or NULL after an error was printed. role may be NULL. */
+struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
+		       size_t nov);
+
+/* Render template `name` in config mode; partials "x" are looked up as
+ * "x.mustache", then "x".  Prints one error line on failure. */
+int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,
+		    struct buf *out, int *secret);
+
+#endif

@@ -1,0 +1,239 @@
+/* role.c — see role.h */
+#include "role.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch.h"
+#include "inifile.h"
+#include "util.h"
+
+struct role_ctx {
+	struct role *r;
+	struct role_section *cur; /* current list section, or NULL */
+	int line_name, line_bundle, line_sig, line_report;
+};
+
+static void kv_add(struct role_kv **kv, size_t *n, const char *key, const char *value, int line)
+{
+	*kv = xrealloc(*kv, (*n + 1) * sizeof(**kv));
+	(*kv)[*n].key = xstrdup(key);
+	(*kv)[*n].value = xstrdup(value);
+	(*kv)[*n].line = line;
+	(*n)++;
+}
+
+/* A key in [vars] or a list section: new, or an indented continuation. */
+static int kv_put(struct inifile *ini, struct role_kv **kv, size_t *n, const char *key,
+		  const char *value)
+{
+	size_t i;
+	char *joined;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*kv)[i].key, key))
+			continue;
+		if (!ini->continued)
+			return error("%s:%d: '%s' is set twice (first on line %d)", ini->where,
+				     ini->line, key, (*kv)[i].line);
+		joined = xasprintf("%s%s%s", (*kv)[i].value, *(*kv)[i].value ? ", " : "", value);
+		free((*kv)[i].value);
+		(*kv)[i].value = joined;
+		return 0;
+	}
+	kv_add(kv, n, key, value, ini->line);
+	return 0;
+}
+
+static int role_section_cb(struct inifile *ini, const char *section)
+{
+	struct role_ctx *c = ini->user;
+	struct role *r = c->r;
+	char *kind = NULL, *name = NULL;
+	int form = inifile_split_section(section, &kind, &name);
+	size_t i;
+
+	c->cur = NULL;
+	if (form == 0 && (!strcmp(section, "role") || !strcmp(section, "vars")))
+		return 0;
+	if (form <= 0) {
+		free(kind);
+		free(name);
+		return error("%s:%d: unknown section [%s] (expected [role], [vars] or [KIND \"NAME\"])",
+			     ini->where, ini->line, section);
+	}
+	for (i = 0; i < r->nsections; i++) {
+		if (!strcmp(r->sections[i].kind, kind) && !strcmp(r->sections[i].name, name)) {
+			error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)",
+			      ini->where, ini->line, kind, name, r->sections[i].line);
+			free(kind);
+			free(name);
+			return -1;
+		}
+	}
+	r->sections = xrealloc(r->sections, (r->nsections + 1) * sizeof(*r->sections));
+	c->cur = &r->sections[r->nsections++];
+	memset(c->cur, 0, sizeof(*c->cur));
+	c->cur->kind = kind;
+	c->cur->name = name;
+	c->cur->line = ini->line;
+	return 0;
+}
+
+static int set_once(struct inifile *ini, char **slot, int *line, const char *key, const char *v)
+{
+	if (*slot)
+		return error("%s:%d: '%s' is set twice (first on line %d)", ini->where, ini->line,
+			     key, *line);
+	if (!*v)
+		return error("%s:%d: '%s' is empty", ini->where, ini->line, key);
+	if (has_control(v))
+		return error("%s:%d: '%s' holds a control character", ini->where, ini->line, key);
+	*slot = xstrdup(v);
+	*line = ini->line;
+	return 0;
+}
+
+static int role_key(struct inifile *ini, struct role_ctx *c, const char *key, const char *v)
+{
+	struct role *r = c->r;
+	int dummy;
+
+	if (!strcmp(key, "name"))
+		return set_once(ini, &r->name, &c->line_name, key, v);
+	if (!strcmp(key, "bundle"))
+		return set_once(ini, &r->bundle, &c->line_bundle, key, v);
+	if (!strcmp(key, "signature"))
+		return set_once(ini, &r->signature, &c->line_sig, key, v);
+	if (!strcmp(key, "report"))
+		return set_once(ini, &r->report, &c->line_report, key, v);
+	if (!strcmp(key, "mirror")) {
+		char *m = NULL;
+
+		if (set_once(ini, &m, &dummy, key, v) < 0)
+			return -1;
+		r->mirrors = xrealloc(r->mirrors, (r->nmirrors + 1) * sizeof(*r->mirrors));
+		r->mirrors[r->nmirrors++] = m;
+		return 0;
+	}
+	return error("%s:%d: unknown key '%s' in [role] (expected name, bundle, mirror, signature, report)",
+		     ini->where, ini->line, key);
+}
+
+static int role_key_cb(struct inifile *ini, const char *section, const char *key, const char *v)
+{
+	struct role_ctx *c = ini->user;
+
+	if (!strcmp(section, "role"))
+		return role_key(ini, c, key, v);
+	if (!strcmp(section, "vars"))
+		return kv_put(ini, &c->r->vars, &c->r->nvars, key, v);
+	if (c->cur)
+		return kv_put(ini, &c->cur->kv, &c->cur->n, key, v);
+	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
+}
+
+/* Make every URL in the role absolute against the role file's own URL. */
+static int resolve_urls(struct role *r)
+{
+	char **slots[3] = {&r->bundle, &r->signature, &r->report};
+	size_t i;
+	char *abs;
+
+	for (i = 0; i < 3 + r->nmirrors; i++) {
+		char **slot = i < 3 ? slots[i] : &r->mirrors[i - 3];
+
+		if (!*slot)
+			continue;
+		abs = fetch_resolve(r->where, *slot);
+		if (!abs)
+			return -1;
+		free(*slot);
+		*slot = abs;
+	}
+	return 0;
+}
+
+int role_parse(const char *where, const char *base_url, const char *text, size_t len,
+	       struct role *out)
+{
+	struct role_ctx c;
+	struct inifile ini;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	memset(&ini, 0, sizeof(ini));
+	c.r = out;
+	out->where = xstrdup(base_url);
+	out->source = xstrdup(where);
+	ini.where = where;
+	ini.section_cb = role_section_cb;
+	ini.key_cb = role_key_cb;
+	ini.user = &c;
+	if (inifile_parse(&ini, text, len) < 0)
+		goto fail;
+	if (!out->name || !out->bundle) {
+		error("%s: [role] needs 'name' and 'bundle'", where);
+		goto fail;
+	}
+	if (resolve_urls(out) < 0)
+		goto fail;
+	return 0;
+fail:
+	role_release(out);
+	return -1;
+}
+
+int role_load(const char *src, struct role *out)
+{
+	struct buf text = BUF_INIT;
+	char *url = fetch_url_for(src);
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!url)
+		goto out;
+	if (fetch_to_buf(url, ROLE_MAX_SIZE, &text) < 0)
+		goto out;
+	ret = role_parse(src, url, text.data ? text.data : "", text.len, out);
+out:
+	buf_release(&text);
+	free(url);
+	return ret;
+}
+
+static void kv_free(struct role_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+void role_release(struct role *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	free(r->where);
+	free(r->source);
+	free(r->name);
+	free(r->bundle);
+	free(r->signature);
+	free(r->report);
+	for (i = 0; i < r->nmirrors; i++)
+		free(r->mirrors[i]);
+	free(r->mirrors);
+	kv_free(r->vars, r->nvars);
+	for (i = 0; i < r->nsections; i++) {
+		free(r->sections[i].kind);
+		free(r->sections[i].name);
+		kv_free(r->sections[i].kv, r->sections[i].n);
+	}
+	free(r->sections);
+	memset(r, 0, sizeof(*r));
+}

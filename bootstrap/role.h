@@ -1,0 +1,63 @@
+/*
+ * role.h — role files: which bundle a node gets and the site's values.
+ *
+ *   [role]
+ *   name      = dns-internal          ; must equal the bundle's role
+ *   bundle    = https://…/x.tar.gz    ; relative to the role file's location
+ *   mirror    = https://…/x.tar.gz    ; repeatable, tried in order
+ *   signature = …/x.tar.gz.minisig    ; default: bundle + ".minisig"
+ *   report    = https://…/report      ; optional
+ *   [vars]
+ *   name = value                      ; indented lines continue a value
+ *   [zone "corp.example.com"]          ; list sections, one object each
+ *   primaries = 10.0.1.10, 10.0.1.11
+ *
+ * Unknown sections and keys, keys set twice and missing name/bundle are
+ * refused with FILE:LINE.  Values are kept as text here; their types are
+ * checked against the bundle's declarations by values.c.
+ */
+#ifndef ROLEBOOT_ROLE_H
+#define ROLEBOOT_ROLE_H
+
+#include <stddef.h>
+
+struct role_kv {
+	char *key;   /* owned */
+	char *value; /* owned */
+	int line;
+};
+
+struct role_section {
+	char *kind; /* owned: "zone" */
+	char *name; /* owned: "corp.example.com" */
+	int line;
+	struct role_kv *kv; /* owned */
+	size_t n;
+};
+
+struct role {
+	char *where;     /* owned: the role file's URL */
+	char *source;    /* owned: the role file as the user named it */
+	char *name;      /* owned */
+	char *bundle;    /* owned: absolute URL */
+	char *signature; /* owned: absolute URL or NULL for the default */
+	char *report;    /* owned: absolute URL or NULL */
+	char **mirrors;  /* owned: absolute URLs */
+	size_t nmirrors;
+	struct role_kv *vars; /* owned: [vars] */
+	size_t nvars;
+	struct role_section *sections; /* owned */
+	size_t nsections;
+};
+
+#define ROLE_MAX_SIZE (1u << 20)
+
+/* Parse role text; where names it in messages, base_url (see fetch_url_for)
+ * is the base for relative URLs. */
+int role_parse(const char *where, const char *base_url, const char *text, size_t len,
+	       struct role *out);
+/* Fetch (path or URL) and parse. */
+int role_load(const char *src, struct role *out);
+void role_release(struct role *r);
+
+#endif

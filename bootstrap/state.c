@@ -1,0 +1,181 @@
+/* state.c — see state.h */
+#include "state.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "install.h"
+#include "json.h"
+
+void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
+		    const char *owner, const char *group)
+{
+	struct state_file *f;
+
+	st->files = xrealloc(st->files, (st->n + 1) * sizeof(*st->files));
+	f = &st->files[st->n++];
+	f->path = xstrdup(path);
+	f->owner = xstrdup(owner);
+	f->group = xstrdup(group);
+	snprintf(f->sha256, sizeof(f->sha256), "%s", sha256);
+	f->mode = mode;
+}
+
+static int parse_file_line(struct state *st, char *rest)
+{
+	char sha[65], owner[256], group[256];
+	unsigned mode;
+	int used = 0;
+
+	if (sscanf(rest, "%64s %o %255s %255s %n", sha, &mode, owner, group, &used) != 4 || !used ||
+	    rest[used] != '/')
+		return -1;
+	state_add_file(st, rest + used, sha, mode, owner, group);
+	return 0;
+}
+
+static int parse_line(struct state *st, char *line)
+{
+	char *sp = strchr(line, ' ');
+	char *key = line, *val;
+
+	if (!sp)
+		return -1;
+	*sp = '\0';
+	val = sp + 1;
+	if (!strcmp(key, "role"))
+		st->role = xstrdup(val);
+	else if (!strcmp(key, "bundle"))
+		st->bundle = xstrdup(val);
+	else if (!strcmp(key, "version"))
+		st->version = strtoll(val, NULL, 10);
+	else if (!strcmp(key, "sha256"))
+		snprintf(st->sha256, sizeof(st->sha256), "%s", val);
+	else if (!strcmp(key, "key"))
+		snprintf(st->keyid, sizeof(st->keyid), "%s", val);
+	else if (!strcmp(key, "time"))
+		st->time = (time_t)strtoll(val, NULL, 10);
+	else if (!strcmp(key, "file"))
+		return parse_file_line(st, val);
+	return 0; /* unknown keys are left for newer versions */
+}
+
+int state_load(const char *root, struct state *st)
+{
+	char *path = root_path(root, STATE_PATH), *line, *save = NULL;
+	struct buf text = BUF_INIT;
+	int ret = -1, lineno = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		ret = 0;
+		goto out;
+	}
+	if (read_file(path, 16u << 20, &text) < 0)
+		goto out;
+	for (line = strtok_r(text.data ? text.data : "", "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (parse_line(st, line) < 0) {
+			error("%s:%d: malformed state line", path, lineno);
+			goto out;
+		}
+	}
+	if (!st->role) {
+		error("%s: no role recorded", path);
+		goto out;
+	}
+	st->present = 1;
+	ret = 0;
+out:
+	if (ret < 0)
+		state_release(st);
+	buf_release(&text);
+	free(path);
+	return ret;
+}
+
+int state_save(const char *root, const struct state *st)
+{
+	char *path = root_path(root, STATE_PATH);
+	struct buf b = BUF_INIT;
+	size_t i;
+	int ret;
+
+	buf_printf(&b, "role %s\nversion %lld\nbundle %s\nsha256 %s\nkey %s\ntime %lld\n", st->role,
+		   st->version, st->bundle, st->sha256, st->keyid, (long long)st->time);
+	for (i = 0; i < st->n; i++)
+		buf_printf(&b, "file %s %04o %s %s %s\n", st->files[i].sha256, st->files[i].mode,
+			   st->files[i].owner, st->files[i].group, st->files[i].path);
+	ret = write_atomic(path, b.data, b.len, 0644);
+	buf_release(&b);
+	free(path);
+	return ret;
+}
+
+static void iso_time(time_t t, char out[32])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void state_describe(const struct state *st, int json, struct buf *out)
+{
+	char when[32];
+	size_t i;
+
+	iso_time(st->time, when);
+	if (!json) {
+		if (!st->present) {
+			buf_puts(out, "nothing applied\n");
+			return;
+		}
+		buf_printf(out, "role:    %s\nversion: %lld\nbundle:  %s\nsha256:  %s\nkey:     %s\napplied: %s\nfiles:   %zu\n",
+			   st->role, st->version, st->bundle, st->sha256, st->keyid, when, st->n);
+		for (i = 0; i < st->n; i++)
+			buf_printf(out, "  %04o %s:%s %s\n", st->files[i].mode, st->files[i].owner,
+				   st->files[i].group, st->files[i].path);
+		return;
+	}
+	buf_printf(out, "{\"applied\":%s", st->present ? "true" : "false");
+	if (st->present) {
+		buf_puts(out, ",\"role\":");
+		json_str(out, st->role);
+		buf_printf(out, ",\"version\":%lld,\"bundle\":", st->version);
+		json_str(out, st->bundle);
+		buf_printf(out, ",\"sha256\":\"%s\",\"key\":\"%s\",\"time\":\"%s\",\"files\":[",
+			   st->sha256, st->keyid, when);
+		for (i = 0; i < st->n; i++) {
+			buf_puts(out, i ? ",{\"path\":" : "{\"path\":");
+			json_str(out, st->files[i].path);
+			buf_printf(out, ",\"sha256\":\"%s\",\"mode\":\"%04o\",\"owner\":",
+				   st->files[i].sha256, st->files[i].mode);
+			json_str(out, st->files[i].owner);
+			buf_puts(out, ",\"group\":");
+			json_str(out, st->files[i].group);
+			buf_putc(out, '}');
+		}
+		buf_putc(out, ']');
+	}
+	buf_puts(out, "}\n");
+}
+
+void state_release(struct state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		free(st->files[i].path);
+		free(st->files[i].owner);
+		free(st->files[i].group);
+	}
+	free(st->files);
+	free(st->role);
+	free(st->bundle);
+	memset(st, 0, sizeof(*st));
+}

@@ -1,0 +1,45 @@
+/*
+ * state.h — what is applied on a root: ROOT/var/lib/roleboot/state.
+ *
+ * A line-oriented text file written atomically after a successful apply:
+ *   role NAME / version N / bundle URL / sha256 HEX / key KEYID /
+ *   time UNIX-SECONDS / file SHA256 MODE OWNER GROUP PATH (one per file)
+ * PATH comes last so that it may hold anything but a newline.
+ */
+#ifndef ROLEBOOT_STATE_H
+#define ROLEBOOT_STATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "util.h"
+
+#define STATE_PATH "/var/lib/roleboot/state"
+
+struct state_file {
+	char *path, *owner, *group; /* owned */
+	char sha256[65];
+	unsigned mode;
+};
+
+struct state {
+	int present; /* 0: nothing applied on this root yet */
+	char *role, *bundle; /* owned */
+	long long version;
+	char sha256[65];
+	char keyid[17];
+	time_t time;
+	struct state_file *files; /* owned */
+	size_t n;
+};
+
+/* Loads the state of root; a missing file gives present = 0. */
+int state_load(const char *root, struct state *st);
+int state_save(const char *root, const struct state *st);
+void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
+		    const char *owner, const char *group);
+/* Human-readable or JSON description, appended to out. */
+void state_describe(const struct state *st, int json, struct buf *out);
+void state_release(struct state *st);
+
+#endif

@@ -1,0 +1,216 @@
+/* values.c — see values.h */
+#include "values.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inifile.h"
+#include "util.h"
+
+static const char *const reserved[] = {"role", "bundle", "host"};
+
+/* One typed value (a list when the declaration says so) or NULL on error. */
+static struct tv *typed(const struct mvar *var, const char *label, const char *text,
+			const char *origin)
+{
+	struct tv *out = var->list ? tv_list() : NULL;
+	char *copy = xstrdup(text), *tok, *save = NULL, *item;
+	const char *why;
+
+	for (tok = var->list ? strtok_r(copy, ",", &save) : copy; tok;
+	     tok = var->list ? strtok_r(NULL, ",", &save) : NULL) {
+		item = var->list ? strtrim(tok) : tok;
+		if (var->list && !*item)
+			continue;
+		if (vtype_check(var->type, item, &why) < 0) {
+			if (var->secret)
+				error("%s: value of '%s' (secret) %s", origin, label, why);
+			else
+				error("%s: value of '%s' %s: '%s'", origin, label, why, item);
+			tv_free(out);
+			out = NULL;
+			break;
+		}
+		struct tv *v = var->type == VT_BOOL ? tv_bool(parse_bool(item)) : tv_string(item);
+
+		v->secret = var->secret;
+		if (!var->list) {
+			out = v;
+			break;
+		}
+		tv_push(out, v);
+	}
+	free(copy);
+	return out;
+}
+
+static const struct override *find_override(const struct override *ov, size_t nov,
+					    const char *name)
+{
+	const struct override *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < nov; i++)
+		if (!strcmp(ov[i].name, name))
+			hit = &ov[i]; /* the last one wins */
+	return hit;
+}
+
+static const struct role_kv *find_kv(const struct role_kv *kv, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return &kv[i];
+	return NULL;
+}
+
+/* Value of one declared scalar/list: override, then role, then default. */
+static struct tv *pick(const struct manifest *m, const struct mvar *var, const char *label,
+		       const struct role *r, const struct role_kv *kv, const struct override *o)
+{
+	char origin[512];
+
+	if (o) {
+		snprintf(origin, sizeof(origin), "%s", o->origin);
+		return typed(var, label, o->value, origin);
+	}
+	if (kv) {
+		snprintf(origin, sizeof(origin), "%s:%d", r->source, kv->line);
+		return typed(var, label, kv->value, origin);
+	}
+	if (var->def) {
+		snprintf(origin, sizeof(origin), "%s:%d (default)", m->where, var->line);
+		return typed(var, label, var->def, origin);
+	}
+	if (var->list)
+		return tv_list();
+	error("%s: no value for '%s': the role file must set it", r ? r->source : "role", label);
+	return NULL;
+}
+
+/* Every key the role file sets must be declared by the bundle. */
+static int check_declared(const struct manifest *m, const struct role *r)
+{
+	const struct mvar *v;
+	char *name;
+	size_t i, j;
+
+	for (i = 0; i < r->nvars; i++) {
+		v = manifest_var(m, r->vars[i].key);
+		if (!v || v->type == VT_SECTION || strchr(r->vars[i].key, '.'))
+			return error("%s:%d: '%s' is not a variable of bundle '%s'", r->source,
+				     r->vars[i].line, r->vars[i].key, m->role);
+	}
+	for (i = 0; i < r->nsections; i++) {
+		const struct role_section *s = &r->sections[i];
+
+		v = manifest_var(m, s->kind);
+		if (!v || v->type != VT_SECTION)
+			return error("%s:%d: [%s \"%s\"]: bundle '%s' declares no section '%s'",
+				     r->source, s->line, s->kind, s->name, m->role, s->kind);
+		for (j = 0; j < s->n; j++) {
+			name = xasprintf("%s.%s", s->kind, s->kv[j].key);
+			v = manifest_var(m, name);
+			free(name);
+			if (!v)
+				return error("%s:%d: '%s' is not a key of section '%s' in bundle '%s'",
+					     r->source, s->kv[j].line, s->kv[j].key, s->kind, m->role);
+		}
+	}
+	return 0;
+}
+
+/* One role section [kind "name"] as a map of its declared keys. */
+static struct tv *section_map(const struct manifest *m, const struct mvar *sec,
+			      const struct role *r, const struct role_section *s)
+{
+	struct tv *map = tv_map(), *v;
+	const char *why;
+	char *label;
+	size_t plen = strlen(sec->name), i;
+
+	if (vtype_check(sec->key_type, s->name, &why) < 0) {
+		error("%s:%d: section name of [%s \"%s\"] %s", r->source, s->line, s->kind,
+		      s->name, why);
+		goto fail;
+	}
+	tv_set(map, "name", tv_string(s->name));
+	for (i = 0; i < m->nvars; i++) {
+		const struct mvar *f = &m->vars[i];
+
+		if (strncmp(f->name, sec->name, plen) || f->name[plen] != '.')
+			continue;
+		label = xasprintf("%s \"%s\".%s", s->kind, s->name, f->name + plen + 1);
+		v = pick(m, f, label, r, find_kv(s->kv, s->n, f->name + plen + 1), NULL);
+		free(label);
+		if (!v)
+			goto fail;
+		tv_set(map, f->name + plen + 1, v);
+	}
+	return map;
+fail:
+	tv_free(map);
+	return NULL;
+}
+
+static int build_section(const struct manifest *m, const struct mvar *sec, const struct role *r,
+			 struct tv *root)
+{
+	struct tv *list = tv_list(), *item;
+	size_t i;
+
+	for (i = 0; r && i < r->nsections; i++) {
+		if (strcmp(r->sections[i].kind, sec->name))
+			continue;
+		item = section_map(m, sec, r, &r->sections[i]);
+		if (!item) {
+			tv_free(list);
+			return -1;
+		}
+		tv_push(list, item);
+	}
+	tv_set(root, sec->name, list);
+	return 0;
+}
+
+int values_build(const struct manifest *m, const struct role *r, const struct override *ov,
+		 size_t nov, struct tv *root)
+{
+	const struct override *o;
+	const struct mvar *var;
+	struct tv *v;
+	size_t i, j;
+
+	for (i = 0; i < m->nvars; i++)
+		for (j = 0; j < sizeof(reserved) / sizeof(reserved[0]); j++)
+			if (!strcmp(m->vars[i].name, reserved[j]))
+				return error("%s:%d: '%s' is reserved for facts", m->where,
+					     m->vars[i].line, reserved[j]);
+	if (r && check_declared(m, r) < 0)
+		return -1;
+	for (i = 0; i < nov; i++) {
+		var = manifest_var(m, ov[i].name);
+		if (!var || var->type == VT_SECTION || strchr(ov[i].name, '.'))
+			return error("%s: '%s' is not a variable of bundle '%s'", ov[i].origin,
+				     ov[i].name, m->role);
+	}
+	for (i = 0; i < m->nvars; i++) {
+		var = &m->vars[i];
+		if (var->type == VT_SECTION) {
+			if (build_section(m, var, r, root) < 0)
+				return -1;
+			continue;
+		}
+		if (strchr(var->name, '.'))
+			continue;
+		o = find_override(ov, nov, var->name);
+		v = pick(m, var, var->name, r, r ? find_kv(r->vars, r->nvars, var->name) : NULL, o);
+		if (!v)
+			return -1;
+		tv_set(root, var->name, v);
+	}
+	return 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * values.h — from the role file's text to typed template data.
+ *
+ * The bundle declares every variable (manifest.h); the role file, and then
+ * --var NAME=VALUE overrides (which win), supply values.  Each value is
+ * checked against its type (types.h); a failure names the variable, where
+ * the value came from (FILE:LINE, --var, or the manifest default) and,
+ * unless the variable is secret, the value.  Undeclared names are refused.
+ *
+ * The result is a map: every top-level variable by name (lists as lists,
+ * booleans as booleans, secrets marked), every section variable as a list
+ * of maps {name, key...} in role file order.  "role", "bundle" and "host"
+ * are reserved for facts and cannot be declared.
+ */
+#ifndef ROLEBOOT_VALUES_H
+#define ROLEBOOT_VALUES_H
+
+#include "data.h"
+#include "manifest.h"
+#include "role.h"
+
+struct override {
+	const char *name, *value; /* borrowed */
+	const char *origin;       /* "--var", "kernel command line" */
+};
+
+/* Adds the variables into root (a TV_MAP).  role may be NULL. */
+int values_build(const struct manifest *m, const struct role *r, const struct override *ov,
+		 size_t nov, struct tv *root);
+
+#endif
