@@ -134,10 +134,11 @@ static int load_role(struct apply *a)
 {
 	struct buf text = BUF_INIT;
 	char *url = fetch_url_for(a->role_arg);
-	int code = EXIT_FETCH;
+	int code = EXIT_USAGE;
 
 	if (!url)
 		goto out;
+	code = EXIT_FETCH;
 	if (fetch_to_buf(url, ROLE_MAX_SIZE, &text) < 0)
 		goto out;
 	code = EXIT_ROLE;
@@ -215,7 +216,7 @@ static int verify_bundle(struct apply *a, const struct buf *sigtext)
 		      sizeof(err)) < 0 ||
 	    sig_verify(&a->sig, a->keys.keys, a->keys.n, a->fetched.blake2b, a->bundle_tmp,
 		       BUNDLE_MAX, &a->key_index, err, sizeof(err)) < 0)
-		return error("signature of %s: %s", a->bundle_url, err), EXIT_SIG;
+		return error("%s: %s", a->bundle_url, err), EXIT_SIG;
 	sig_keyid_str(a->sig.keyid, id);
 	note("verify", "signed by key %s, trusted comment: %s", id, a->sig.trusted_comment);
 	return 0;

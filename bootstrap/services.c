@@ -73,7 +73,7 @@ int services_is_enabled(const char *root, const char *name)
 
 int services_enable(const char *root, const char *name)
 {
-	int r = run_systemctl(root, "enable", name, 0);
+	int r = run_systemctl(root, "enable", name, msg_quiet());
 
 	if (r > 0)
 		return error("systemctl%s%s enable %s failed (exit %d)", root ? " --root=" : "",
@@ -83,7 +83,7 @@ int services_enable(const char *root, const char *name)
 
 int services_restart(const char *name)
 {
-	int r = run_systemctl(NULL, "restart", name, 0);
+	int r = run_systemctl(NULL, "restart", name, msg_quiet());
 
 	if (r > 0)
 		return error("systemctl restart %s failed (exit %d)", name, r);

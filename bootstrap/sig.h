@@ -54,8 +54,8 @@ void sig_keyid_str(const unsigned char keyid[SIG_KEYID_LEN], char out[17]);
 /*
  * Verify sig against the first key of keys[0..nkeys) whose id matches.
  * prehash: BLAKE2b-512 of the file, used for "ED" signatures.
- * data/len: the whole file, needed only for legacy "Ed" signatures; when
- * NULL such a signature is read from path (capped at max_legacy bytes).
+ * path: the file itself, read (capped at max_legacy bytes) only for legacy
+ * "Ed" signatures, which sign the whole file rather than its hash.
  * On success *which is the index of the key that verified.
  */
 int sig_verify(const struct sig_signature *sig, const struct sig_pubkey *keys, size_t nkeys,

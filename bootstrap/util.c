@@ -15,6 +15,9 @@ void msg_set_quiet(int q) { quiet = q; }
 int msg_quiet(void) { return quiet; }
 
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
+	__attribute__((format(printf, 2, 0)));
+
+static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 {
 	char line[4096];
 	int n = vsnprintf(line, sizeof(line), fmt, ap);

@@ -62,3 +62,35 @@ make_root() {
 	printf 'root:x:0:0:root:/root:/bin/sh\nnamed:x:101:103::/var/cache/bind:/usr/sbin/nologin\n' >"$1/etc/passwd"
 	printf 'root:x:0:\nnamed:x:103:\n' >"$1/etc/group"
 }
+
+# pack_sign SRC OUT [legacy]: a signed bundle from a source folder.
+pack_sign() {
+	"$ROLEBOOT" pack "$1" -o "$2" 2>/dev/null && sign "$2" "$KEYS/test.key" "${3:-}"
+}
+
+# demo_src DIR: a copy of the demo bundle source to modify in a test.
+demo_src() {
+	cp -r "$TESTS_DIR/../templates/demo" "$1"
+}
+
+# demo_role FILE BUNDLE: a role file for the demo bundle.
+demo_role() {
+	cat >"$1" <<ROLE
+[role]
+name   = demo
+bundle = $2
+
+[vars]
+forwarders      = 192.0.2.1, 192.0.2.2
+transfer_secret = c2VjcmV0LXRlc3Qta2V5
+listen_port     = 5353
+
+[zone "corp.example.com"]
+primaries = 192.0.2.10, 192.0.2.11
+ROLE
+}
+
+# unchanged DIR HASH DESCRIPTION: the tree still hashes to HASH.
+unchanged() {
+	check "$3: root unchanged" [ "$(tree_hash "$1")" = "$2" ]
+}
