@@ -4,8 +4,8 @@ PKGS    := libcurl libarchive libcrypto inih
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
            -Wno-unused-parameter
-DEFS    := -D_GNU_SOURCE -DROLEBOOT_VERSION='"$(VERSION)"'
 VERSION := 0.1.0
+DEFS    := -D_GNU_SOURCE -DROLEBOOT_VERSION='"$(VERSION)"'
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
