@@ -30,7 +30,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all check unit bench fuzz bundles install clean demo format-check
+.PHONY: all check test unit bench fuzz fuzz-run install clean demo format-check
 all: $(BIN)
 
 $(BUILD)/obj/%.o: bootstrap/%.c | $(BUILD)/obj
@@ -53,16 +53,34 @@ unit: $(UNITS)
 check: $(BIN) $(UNITS)
 	ROLEBOOT=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/unit) tests/run.sh
 
+# The whole suite: normal build, sanitizer build, a short fuzz run.
+test:
+	$(MAKE) check
+	$(MAKE) SANITIZE=1 check
+	$(MAKE) fuzz-run
+
 bench: $(BIN)
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-build-fuzz/%: tests/fuzz/%.c $(SRCS)
+FUZZ_LIB := $(filter-out bootstrap/cmd_%.c,$(SRCS))
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p build-fuzz
-	clang $(WARN) $(DEFS) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Ibootstrap \
-	  -o $@ $< $(SRCS) $(PKG_LIBS)
+	@echo "CC fuzz $@"
+	@clang $(WARN) $(DEFS) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Ibootstrap \
+	  -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
 fuzz: $(FUZZERS)
+
+FUZZ_SECONDS ?= 20
+fuzz-run: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	  echo "fuzz: $$f ($(FUZZ_SECONDS) s)"; \
+	  mkdir -p build-fuzz/corpus-$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$(basename $$f) \
+	    tests/fuzz/seeds/$$(basename $$f) 2>build-fuzz/$$(basename $$f).log || \
+	    { tail -30 build-fuzz/$$(basename $$f).log; exit 1; }; \
+	done
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/roleboot

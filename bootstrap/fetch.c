@@ -74,11 +74,12 @@ char *fetch_url_for(const char *arg)
 
 char *fetch_resolve(const char *base_url, const char *ref)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *out = NULL, *res = NULL;
 
 	if (strstr(ref, "://"))
 		return fetch_url_for(ref);
+	u = curl_url();
 	if (!u || curl_url_set(u, CURLUPART_URL, base_url, CURLU_NON_SUPPORT_SCHEME) ||
 	    curl_url_set(u, CURLUPART_URL, ref, CURLU_URLENCODE) ||
 	    curl_url_get(u, CURLUPART_URL, &out, 0)) {

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 static int quiet;
+static int silent; /* fuzzing: no error lines at all */
 
 void msg_set_quiet(int q) { quiet = q; }
+void msg_set_silent(int s) { silent = s; }
 int msg_quiet(void) { return quiet; }
 
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
@@ -20,7 +22,11 @@ static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 {
 	char line[4096];
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	int n;
+
+	if (silent)
+		return;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 
 	if (n < 0)
 		line[0] = '\0';

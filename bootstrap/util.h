@@ -26,6 +26,7 @@ int error_errno(const char *fmt, ...) PRINTF(1, 2);
 void warning(const char *fmt, ...) PRINTF(1, 2);
 void note(const char *step, const char *fmt, ...) PRINTF(2, 3);
 void msg_set_quiet(int quiet);
+void msg_set_silent(int silent); /* drop every message (fuzz targets) */
 int msg_quiet(void);
 
 void *xmalloc(size_t n);

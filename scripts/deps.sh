@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages roleboot needs to build and test, when missing.
+# Usage: scripts/deps.sh [build|test]   (test adds the tools the tests use)
+set -euo pipefail
+build_pkgs="build-essential pkg-config libcurl4-openssl-dev libarchive-dev libssl-dev
+libinih-dev minisign bind9-utils systemd ca-certificates"
+test_pkgs="python3 clang valgrind time file"
+want=$build_pkgs
+[ "${1:-build}" = test ] && want="$build_pkgs $test_pkgs"
+missing=()
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
