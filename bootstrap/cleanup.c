@@ -10,14 +10,15 @@
 
 #include "util.h"
 
-#define CLEANUP_MAX 256
-
 struct entry {
-	char *path; /* owned; NULL when the slot is free */
+	char *path; /* owned; NULL once forgotten */
 	int is_dir;
 };
 
-static struct entry entries[CLEANUP_MAX];
+/* Registered in order; removed newest first, so files go before the folders
+ * that hold them.  Changed only with the handled signals blocked. */
+static struct entry *entries;
+static size_t nentries, capentries;
 static volatile sig_atomic_t in_handler;
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -34,16 +35,15 @@ int remove_tree(const char *path)
 	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void run_all(int from_signal)
+/* Only async-signal-safe calls: unlink and rmdir. */
+static void run_all(void)
 {
 	size_t i;
 
-	for (i = 0; i < CLEANUP_MAX; i++) {
+	for (i = nentries; i-- > 0;) {
 		if (!entries[i].path)
 			continue;
-		if (entries[i].is_dir && !from_signal)
-			remove_tree(entries[i].path);
-		else if (entries[i].is_dir)
+		if (entries[i].is_dir)
 			rmdir(entries[i].path);
 		else
 			unlink(entries[i].path);
@@ -54,21 +54,37 @@ static void at_exit(void)
 {
 	size_t i;
 
-	run_all(0);
-	for (i = 0; i < CLEANUP_MAX; i++) {
+	run_all();
+	for (i = 0; i < nentries; i++)
 		free(entries[i].path);
-		entries[i].path = NULL;
-	}
+	free(entries);
+	entries = NULL;
+	nentries = capentries = 0;
 }
 
 static void on_signal(int sig)
 {
 	if (!in_handler) {
 		in_handler = 1;
-		run_all(1);
+		run_all();
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+static void block(sigset_t *old, int on)
+{
+	sigset_t set;
+
+	if (!on) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		return;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, old);
 }
 
 void cleanup_init(void)
@@ -86,16 +102,24 @@ void cleanup_init(void)
 
 static void add(const char *path, int is_dir)
 {
-	size_t i;
+	char *copy = xstrdup(path);
+	struct entry *grown = NULL;
+	sigset_t old;
 
-	for (i = 0; i < CLEANUP_MAX; i++) {
-		if (!entries[i].path) {
-			entries[i].is_dir = is_dir;
-			entries[i].path = xstrdup(path);
-			return;
-		}
+	if (nentries == capentries) {
+		capentries = capentries ? capentries * 2 : 64;
+		grown = xmalloc(capentries * sizeof(*grown));
+		if (nentries)
+			memcpy(grown, entries, nentries * sizeof(*grown));
 	}
-	warning("too many temporary files to track: %s", path);
+	block(&old, 1);
+	if (grown) {
+		free(entries);
+		entries = grown;
+	}
+	entries[nentries].is_dir = is_dir;
+	entries[nentries++].path = copy;
+	block(&old, 0);
 }
 
 void cleanup_add(const char *path) { add(path, 0); }
@@ -103,15 +127,20 @@ void cleanup_add_dir(const char *path) { add(path, 1); }
 
 void cleanup_forget(const char *path)
 {
+	char *p = NULL;
+	sigset_t old;
 	size_t i;
 
-	for (i = 0; i < CLEANUP_MAX; i++) {
+	block(&old, 1);
+	for (i = nentries; i-- > 0;) {
 		if (entries[i].path && !strcmp(entries[i].path, path)) {
-			char *p = entries[i].path;
-
+			p = entries[i].path;
 			entries[i].path = NULL;
-			free(p);
-			return;
+			break;
 		}
 	}
+	while (nentries > 0 && !entries[nentries - 1].path)
+		nentries--;
+	block(&old, 0);
+	free(p);
 }

@@ -418,7 +418,9 @@ static int save_state(struct apply *a)
 
 		state_add_file(&st, f->mf->path, f->sha256, f->mode, f->mf->owner, f->mf->group);
 	}
-	ret = state_save(a->plan.root, &st);
+	st.present = 1;
+	/* a converged node keeps its state file (and its time) untouched */
+	ret = state_same(&st, &a->old) ? 0 : state_save(a->plan.root, &st);
 	st.role = st.bundle = NULL; /* borrowed */
 	state_release(&st);
 	return ret < 0 ? EXIT_INSTALL : 0;

@@ -251,10 +251,15 @@ static int stage_file(struct plan *p, struct plan_file *f)
 	char *copy = NULL;
 	int fd = -1, ret = -1;
 
+	size_t i, before = p->nstage_dirs;
+
 	f->staged = root_path(p->stage, f->mf->path);
 	copy = xstrdup(f->staged);
-	if (mkdirs(dirname(copy), 0700, NULL, NULL) < 0)
+	if (mkdirs(dirname(copy), 0700, &p->stage_dirs, &p->nstage_dirs) < 0)
 		goto out;
+	for (i = before; i < p->nstage_dirs; i++)
+		cleanup_add_dir(p->stage_dirs[i]);
+	cleanup_add(f->staged); /* staged files may hold secrets: removed on signals too */
 	fd = open(f->staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, f->content.data ? f->content.data : "", f->content.len) < 0) {
 		error_errno("%s: cannot stage", f->staged);
@@ -502,8 +507,8 @@ static void roll_back(struct plan *p, size_t done)
 			cleanup_forget(f->tmp);
 		}
 	}
-	while (p->nmade > 0)
-		rmdir(p->made_dirs[--p->nmade]);
+	for (i = p->nmade; i-- > 0;)
+		rmdir(p->made_dirs[i]);
 }
 
 static int commit_temps(struct plan *p)
@@ -582,9 +587,13 @@ void install_release(struct plan *p)
 {
 	size_t i;
 
+	if (p->stage)
+		remove_tree(p->stage);
 	for (i = 0; i < p->n; i++) {
 		struct plan_file *f = &p->files[i];
 
+		if (f->staged)
+			cleanup_forget(f->staged);
 		if (f->secret && f->content.data)
 			memset(f->content.data, 0, f->content.len);
 		buf_release(&f->content);
@@ -593,13 +602,16 @@ void install_release(struct plan *p)
 		free(f->tmp);
 		free(f->backup);
 	}
+	for (i = p->nstage_dirs; i-- > 0;) {
+		cleanup_forget(p->stage_dirs[i]);
+		free(p->stage_dirs[i]);
+	}
+	if (p->stage)
+		cleanup_forget(p->stage);
 	for (i = 0; i < p->nmade; i++)
 		free(p->made_dirs[i]);
 	free(p->made_dirs);
-	if (p->stage) {
-		remove_tree(p->stage);
-		cleanup_forget(p->stage);
-	}
+	free(p->stage_dirs);
 	free(p->stage);
 	free(p->files);
 	free(p->root);

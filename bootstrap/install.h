@@ -48,6 +48,8 @@ struct plan {
 	size_t n;
 	char **made_dirs; /* owned: folders created by commit, for roll-back */
 	size_t nmade;
+	char **stage_dirs; /* owned: folders made inside stage */
+	size_t nstage_dirs;
 };
 
 void install_init(struct plan *p, const char *root);

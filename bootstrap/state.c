@@ -116,6 +116,24 @@ int state_save(const char *root, const struct state *st)
 	return ret;
 }
 
+int state_same(const struct state *a, const struct state *b)
+{
+	size_t i;
+
+	if (!a->present || !b->present || strcmp(a->role, b->role) || a->version != b->version ||
+	    strcmp(a->bundle, b->bundle) || strcmp(a->sha256, b->sha256) ||
+	    strcmp(a->keyid, b->keyid) || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct state_file *x = &a->files[i], *y = &b->files[i];
+
+		if (strcmp(x->path, y->path) || strcmp(x->sha256, y->sha256) || x->mode != y->mode ||
+		    strcmp(x->owner, y->owner) || strcmp(x->group, y->group))
+			return 0;
+	}
+	return 1;
+}
+
 static void iso_time(time_t t, char out[32])
 {
 	struct tm tm;

@@ -38,6 +38,8 @@ int state_load(const char *root, struct state *st);
 int state_save(const char *root, const struct state *st);
 void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
 		    const char *owner, const char *group);
+/* 1 when both record the same applied bundle and files (time aside). */
+int state_same(const struct state *a, const struct state *b);
 /* Human-readable or JSON description, appended to out. */
 void state_describe(const struct state *st, int json, struct buf *out);
 void state_release(struct state *st);

@@ -23,12 +23,14 @@ check "no temporary files left" bash -c "[ -z \"\$(find '$R' -name '.*rb-*')\" ]
 check "trusted comment shown" grep -q "trusted comment: test bundle" "$T/err"
 
 mtime=$(stat -c %Y.%y "$R/etc/roleboot-demo/named.conf")
+smtime=$(stat -c %y "$R/var/lib/roleboot/state")
 h=$(tree_hash "$R")
 sleep 1
 run_rb apply --root "$R" --pubkey "$PUB" "$T/demo.role"
 check "second apply succeeds" [ "$rc" -eq 0 ]
 check "second apply says 0 changed" grep -q "0 changed, 3 unchanged, 0 services enabled" "$T/err"
 check "identical file not touched (mtime)" [ "$(stat -c %Y.%y "$R/etc/roleboot-demo/named.conf")" = "$mtime" ]
+check "state of a converged node not rewritten" [ "$(stat -c %y "$R/var/lib/roleboot/state")" = "$smtime" ]
 h_files=$(cd "$R" && find . -path ./var/lib/roleboot -prune -o -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 
 run_rb apply --dry-run --root "$R" --pubkey "$PUB" "$T/demo.role"

@@ -93,4 +93,19 @@ if mkdir -p "$T/full" && mount -t tmpfs -o size=256k tmpfs "$T/full" 2>/dev/null
 else
 	ok "# SKIP full disk: cannot mount a tmpfs here"
 fi
+# SIGTERM while a validator runs: no staged copy (they may hold secrets)
+# and no temporary file is left, and the root is unchanged
+variant slow 's/^validate = named-checkconf %s/validate = sleep 3/' manifest.ini
+sed -i 's/^validate *= named-checkconf %s/validate = sleep 3/' "$T/slow/manifest.ini"
+pack_sign "$T/slow" "$T/slow.tar.gz"
+mkdir -p "$T/tmp"
+h=$(tree_hash "$R")
+TMPDIR=$T/tmp "$ROLEBOOT" apply -q --root "$R" --pubkey "$PUB" "$T/slow.role" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 50); do [ -n "$(ls -A "$T/tmp")" ] && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$pid"; wait "$pid"; src=$?
+check "SIGTERM ends the apply (status $src)" [ "$src" -eq 143 ]
+check "nothing left in TMPDIR after SIGTERM" [ -z "$(ls -A "$T/tmp")" ]
+unchanged "$R" "$h" "SIGTERM during validation"
 done_testing

@@ -1,0 +1,404 @@
+/*
+ * t_state.c — ROOT/var/lib/roleboot/state: state_save then state_load round
+ * trip under a temporary root whose path holds spaces, the text written,
+ * a missing state, malformed lines, and state_describe (text and JSON).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "state.h"
+#include "unit.h"
+#include "util.h"
+
+#define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SHA_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define SHA_C "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_BUNDLE "5d41402abc4b2a76b9719d911017c592ae0f5d41402abc4b2a76b9719d911017"
+#define KEYID "e7620f1842b4e81f"
+#define WHEN 1700000000 /* 2023-11-14T22:13:20Z */
+
+static char tmpdir[] = "/tmp/t state.XXXXXX";
+
+/* ---- stderr capture ---- */
+
+static char errtext[8192];
+static FILE *errfile;
+static int saved_fd = -1;
+
+static void capture_begin(void)
+{
+	fflush(stderr);
+	errfile = tmpfile();
+	saved_fd = dup(2);
+	if (!errfile || saved_fd < 0 || dup2(fileno(errfile), 2) < 0) {
+		printf("Bail out! cannot redirect stderr\n");
+		exit(1);
+	}
+}
+
+static void capture_end(void)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(saved_fd, 2);
+	close(saved_fd);
+	saved_fd = -1;
+	rewind(errfile);
+	n = fread(errtext, 1, sizeof(errtext) - 1, errfile);
+	errtext[n] = '\0';
+	fclose(errfile);
+	errfile = NULL;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+	return hay && needle && strstr(hay, needle) != NULL;
+}
+
+static void check_msg(int cond, const char *what)
+{
+	char said[1024], line[1536];
+	size_t n;
+
+	snprintf(said, sizeof(said), "%.1000s", errtext);
+	for (n = 0; said[n]; n++)
+		if (said[n] == '\n')
+			said[n] = ' ';
+	while (n > 0 && said[n - 1] == ' ')
+		said[--n] = '\0';
+	snprintf(line, sizeof(line), "%.400s [%s]", what, said);
+	OK(cond, line);
+}
+
+static int load(const char *root, struct state *st)
+{
+	int ret;
+
+	capture_begin();
+	ret = state_load(root, st);
+	capture_end();
+	return ret;
+}
+
+static int save(const char *root, const struct state *st)
+{
+	int ret;
+
+	capture_begin();
+	ret = state_save(root, st);
+	capture_end();
+	return ret;
+}
+
+/* Write text as ROOT's state file, making its folders. */
+static void put_state(const char *root, const char *text)
+{
+	char *dir = xasprintf("%s/var/lib/roleboot", root), *p;
+	char *path = xasprintf("%s/state", dir);
+	FILE *f;
+
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	mkdir(dir, 0755);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	free(dir);
+	free(path);
+}
+
+static void fill(struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->present = 1;
+	st->role = xstrdup("dns-internal");
+	st->bundle = xstrdup("https://boot.example.net/b/dns internal 7.tar.gz");
+	st->version = 7;
+	snprintf(st->sha256, sizeof(st->sha256), "%s", SHA_BUNDLE);
+	snprintf(st->keyid, sizeof(st->keyid), "%s", KEYID);
+	st->time = WHEN;
+	state_add_file(st, "/etc/bind/named.conf", SHA_A, 0640, "root", "bind");
+	state_add_file(st, "/etc/with space/a  b.conf", SHA_B, 0644, "root", "root");
+	state_add_file(st, "/opt/bin/tool", SHA_C, 04755, "1000", "100");
+}
+
+static void round_trip(const char *root)
+{
+	const char *expect_text =
+		"role dns-internal\n"
+		"version 7\n"
+		"bundle https://boot.example.net/b/dns internal 7.tar.gz\n"
+		"sha256 " SHA_BUNDLE "\n"
+		"key " KEYID "\n"
+		"time 1700000000\n"
+		"file " SHA_A " 0640 root bind /etc/bind/named.conf\n"
+		"file " SHA_B " 0644 root root /etc/with space/a  b.conf\n"
+		"file " SHA_C " 4755 1000 100 /opt/bin/tool\n";
+	struct state st, back;
+	struct buf text = BUF_INIT;
+	struct stat sb;
+	char *path = xasprintf("%s%s", root, STATE_PATH);
+	int ret;
+
+	fill(&st);
+	ret = save(root, &st);
+	check_msg(ret == 0, "state_save under a root with spaces");
+	OK(stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) == 0644,
+	   "state file written with mode 0644");
+	if (read_file(path, 1 << 20, &text) == 0)
+		STREQ(text.data, expect_text, "state file text, line by line");
+	else
+		OK(0, "state file readable");
+	buf_release(&text);
+
+	ret = load(root, &back);
+	check_msg(ret == 0, "state_load reads it back");
+	if (!ret) {
+		OK(back.present == 1, "present = 1");
+		STREQ(back.role, st.role, "role round-trips");
+		STREQ(back.bundle, st.bundle, "bundle URL with spaces round-trips");
+		OK(back.version == 7, "version round-trips");
+		STREQ(back.sha256, SHA_BUNDLE, "sha256 round-trips");
+		STREQ(back.keyid, KEYID, "key id round-trips");
+		OK(back.time == (time_t)WHEN, "time round-trips");
+		OK(back.n == 3, "three files");
+		if (back.n == 3) {
+			STREQ(back.files[0].path, "/etc/bind/named.conf", "file 1 path");
+			STREQ(back.files[0].sha256, SHA_A, "file 1 sha256");
+			OK(back.files[0].mode == 0640, "file 1 mode 0640");
+			STREQ(back.files[0].owner, "root", "file 1 owner");
+			STREQ(back.files[0].group, "bind", "file 1 group");
+			STREQ(back.files[1].path, "/etc/with space/a  b.conf", "file 2 path with spaces");
+			OK(back.files[1].mode == 0644, "file 2 mode");
+			STREQ(back.files[2].path, "/opt/bin/tool", "file 3 path");
+			OK(back.files[2].mode == 04755, "file 3 setuid mode 04755");
+			STREQ(back.files[2].owner, "1000", "file 3 numeric owner");
+			STREQ(back.files[2].group, "100", "file 3 numeric group");
+		}
+		state_release(&back);
+	}
+
+	/* save over an existing state: replaced, not appended */
+	st.version = 8;
+	ret = save(root, &st);
+	check_msg(ret == 0, "second state_save replaces the file");
+	ret = load(root, &back);
+	OK(ret == 0 && back.version == 8 && back.n == 3, "reloaded: version 8, still three files");
+	if (!ret)
+		state_release(&back);
+	state_release(&st);
+	OK(st.role == NULL && st.files == NULL && st.n == 0, "state_release clears the struct");
+
+	/* no files at all */
+	memset(&st, 0, sizeof(st));
+	st.role = xstrdup("r");
+	st.bundle = xstrdup("file:///b.tar.gz");
+	st.version = 0;
+	ret = save(root, &st);
+	check_msg(ret == 0, "state without files saved");
+	ret = load(root, &back);
+	OK(ret == 0 && back.present && back.n == 0 && back.files == NULL && back.version == 0 &&
+	   back.sha256[0] == '\0', "state without files (and empty sha/key) loads");
+	if (!ret)
+		state_release(&back);
+	state_release(&st);
+	free(path);
+}
+
+static void missing(const char *base)
+{
+	struct state st;
+	char *root = xasprintf("%s/empty root", base);
+	char *nowhere = xasprintf("%s/no such root", base);
+	int ret;
+
+	mkdir(root, 0755);
+	memset(&st, 0x5a, sizeof(st));
+	ret = load(root, &st);
+	check_msg(ret == 0 && st.present == 0 && st.role == NULL && st.n == 0,
+		  "missing state file: 0 with present = 0");
+	OK(errtext[0] == '\0', "missing state file: nothing printed");
+	state_release(&st);
+	ret = load(nowhere, &st);
+	check_msg(ret == 0 && st.present == 0, "missing root folder: present = 0");
+	state_release(&st);
+	free(root);
+	free(nowhere);
+}
+
+struct bad {
+	const char *text;
+	const char *msg; /* after "STATEPATH" */
+	const char *what;
+};
+
+static const struct bad bads[] = {
+	{"role x\ngarbage\n", ":2: malformed state line", "a line without a space"},
+	{"role x\nversion 1\nfile abc\n", ":3: malformed state line", "a file line with one field"},
+	{"role x\nfile " SHA_A " 0644 root\n", ":2: malformed state line",
+	 "a file line without a group and path"},
+	{"role x\nfile " SHA_A " 0644 root root\n", ":2: malformed state line",
+	 "a file line without a path"},
+	{"role x\nfile " SHA_A " 0644 root root etc/x\n", ":2: malformed state line",
+	 "a file line with a relative path"},
+	{"role x\nfile " SHA_A " rw root root /etc/x\n", ":2: malformed state line",
+	 "a file line with a non-octal mode"},
+	{"role x\nversion seven\n", ":2: malformed state line", "a version that is not a number"},
+	{"role x\nversion 7x\n", ":2: malformed state line", "a version with trailing junk"},
+	{"role x\ntime soon\n", ":2: malformed state line", "a time that is not a number"},
+	{"version 7\nbundle b\n", ": no role recorded", "no role line"},
+	{"", ": no role recorded", "an empty state file"},
+};
+
+static void malformed(const char *base)
+{
+	char *root = xasprintf("%s/bad root", base);
+	char *path = xasprintf("%s%s", root, STATE_PATH);
+	char what[256], expect[1024];
+	struct state st;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		put_state(root, bads[i].text);
+		memset(&st, 0x5a, sizeof(st));
+		ret = load(root, &st);
+		snprintf(expect, sizeof(expect), "%s%s", path, bads[i].msg);
+		snprintf(what, sizeof(what), "refused: %s", bads[i].what);
+		check_msg(ret == -1 && contains(errtext, expect), what);
+		if (ret == 0) {
+			state_release(&st);
+			continue;
+		}
+		snprintf(what, sizeof(what), "left empty: %s", bads[i].what);
+		OK(st.role == NULL && st.files == NULL && st.present == 0, what);
+	}
+
+	/* unknown keys are left for newer versions; a blank line is harmless */
+	put_state(root, "role x\nfuture thing here\n\nversion 3\n");
+	ret = load(root, &st);
+	check_msg(ret == 0 && st.present && st.version == 3, "unknown keys and blank lines are skipped");
+	if (!ret)
+		state_release(&st);
+	free(root);
+	free(path);
+}
+
+static void save_fails(const char *base)
+{
+	struct state st;
+	char *file = xasprintf("%s/plain file", base);
+	FILE *f = fopen(file, "w");
+	int ret;
+
+	if (f)
+		fclose(f);
+	memset(&st, 0, sizeof(st));
+	st.role = xstrdup("r");
+	st.bundle = xstrdup("b");
+	ret = save(file, &st); /* the root is a regular file */
+	check_msg(ret == -1 && errtext[0], "state_save under a root that is a file fails with a message");
+	state_release(&st);
+	free(file);
+}
+
+static void describe(void)
+{
+	const char *expect_json =
+		"{\"applied\":true,\"role\":\"dns-internal\",\"version\":7,"
+		"\"bundle\":\"https://boot.example.net/b/dns internal 7.tar.gz\","
+		"\"sha256\":\"" SHA_BUNDLE "\",\"key\":\"" KEYID "\",\"time\":\"2023-11-14T22:13:20Z\","
+		"\"files\":[{\"path\":\"/etc/bind/named.conf\",\"sha256\":\"" SHA_A "\",\"mode\":\"0640\","
+		"\"owner\":\"root\",\"group\":\"bind\"},"
+		"{\"path\":\"/etc/with space/a  b.conf\",\"sha256\":\"" SHA_B "\",\"mode\":\"0644\","
+		"\"owner\":\"root\",\"group\":\"root\"},"
+		"{\"path\":\"/opt/bin/tool\",\"sha256\":\"" SHA_C "\",\"mode\":\"4755\","
+		"\"owner\":\"1000\",\"group\":\"100\"}]}\n";
+	static const char *const text_parts[] = {
+		"role:    dns-internal\n",
+		"version: 7\n",
+		"bundle:  https://boot.example.net/b/dns internal 7.tar.gz\n",
+		"sha256:  " SHA_BUNDLE "\n",
+		"key:     " KEYID "\n",
+		"applied: 2023-11-14T22:13:20Z\n",
+		"files:   3\n",
+		"  0640 root:bind /etc/bind/named.conf\n",
+		"  0644 root:root /etc/with space/a  b.conf\n",
+		"  4755 1000:100 /opt/bin/tool\n",
+	};
+	struct state st, none;
+	struct buf out = BUF_INIT;
+	char what[256];
+	size_t i;
+
+	fill(&st);
+	state_describe(&st, 0, &out);
+	for (i = 0; i < sizeof(text_parts) / sizeof(text_parts[0]); i++) {
+		snprintf(what, sizeof(what), "text describes: %.*s", (int)strcspn(text_parts[i], "\n"),
+			 text_parts[i]);
+		OK(contains(out.data, text_parts[i]), what);
+	}
+	buf_reset(&out);
+	state_describe(&st, 1, &out);
+	STREQ(out.data, expect_json, "JSON describes every field");
+
+	/* JSON escapes what a path or name may hold */
+	state_release(&st);
+	memset(&st, 0, sizeof(st));
+	st.present = 1;
+	st.role = xstrdup("r\"q");
+	st.bundle = xstrdup("b\\s");
+	st.time = 0;
+	state_add_file(&st, "/etc/a\"b\tc", SHA_A, 0600, "o", "g");
+	buf_reset(&out);
+	state_describe(&st, 1, &out);
+	OK(contains(out.data, "\"role\":\"r\\\"q\"") && contains(out.data, "\"bundle\":\"b\\\\s\""),
+	   "JSON escapes quotes and backslashes");
+	OK(contains(out.data, "\"path\":\"/etc/a\\\"b\\tc\""), "JSON escapes a quote and a tab in a path");
+	OK(contains(out.data, "\"time\":\"1970-01-01T00:00:00Z\""), "time 0 is the epoch");
+	state_release(&st);
+
+	memset(&none, 0, sizeof(none));
+	buf_reset(&out);
+	state_describe(&none, 0, &out);
+	STREQ(out.data, "nothing applied\n", "text of an empty state");
+	buf_reset(&out);
+	state_describe(&none, 1, &out);
+	STREQ(out.data, "{\"applied\":false}\n", "JSON of an empty state");
+
+	/* describe appends */
+	buf_reset(&out);
+	buf_puts(&out, "> ");
+	state_describe(&none, 0, &out);
+	STREQ(out.data, "> nothing applied\n", "state_describe appends to the buffer");
+	buf_release(&out);
+}
+
+int main(void)
+{
+	char *root;
+
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! mkdtemp failed\n");
+		return 1;
+	}
+	root = xasprintf("%s/target root", tmpdir);
+	round_trip(root);
+	missing(tmpdir);
+	malformed(tmpdir);
+	save_fails(tmpdir);
+	describe();
+	free(root);
+	remove_tree(tmpdir);
+	return unit_done();
+}
