@@ -8,6 +8,27 @@
 
 #include "util.h"
 
+/* Refuse here what inih would report late (it goes on after an error) or
+ * would cut silently (key names over INIFILE_MAX_SECTION bytes). */
+static int check_line(struct inifile *ini, const char *start)
+{
+	size_t key;
+
+	if (!*start || *start == '\n' || *start == '\r' || *start == ';' || *start == '#' ||
+	    *start == '[' || ini->continued)
+		return 0;
+	key = strcspn(start, "=:");
+	if (!start[key])
+		return error("%s:%d: syntax error (expected [section] or name = value)", ini->where,
+			     ini->line);
+	while (key > 0 && (start[key - 1] == ' ' || start[key - 1] == '\t'))
+		key--;
+	if (key > INIFILE_MAX_SECTION)
+		return error("%s:%d: name longer than %d bytes", ini->where, ini->line,
+			     INIFILE_MAX_SECTION);
+	return 0;
+}
+
 /* fgets-like reader over the in-memory text that refuses what inih would cut. */
 static char *line_reader(char *str, int num, void *stream)
 {
@@ -36,6 +57,8 @@ static char *line_reader(char *str, int num, void *stream)
 		;
 	ini->continued = start != str && *start && *start != '\n' && *start != '\r' &&
 			 *start != ';' && *start != '#';
+	if (check_line(ini, start) < 0)
+		goto fail;
 	if (*start == '[' && start != str) {
 		error("%s:%d: indented section header", ini->where, ini->line);
 		goto fail;

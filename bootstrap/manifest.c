@@ -18,7 +18,7 @@ struct mctx {
 
 int parse_utc(const char *s, time_t *out)
 {
-	struct tm tm;
+	struct tm tm, want, back;
 	const char *end;
 
 	memset(&tm, 0, sizeof(tm));
@@ -27,7 +27,12 @@ int parse_utc(const char *s, time_t *out)
 		end = strptime(end, "T%H:%M:%SZ", &tm);
 	if (!end || *end)
 		return -1;
+	want = tm;
 	*out = timegm(&tm);
+	/* strptime takes February 30; timegm would roll it into March */
+	if (!gmtime_r(out, &back) || back.tm_mday != want.tm_mday || back.tm_mon != want.tm_mon ||
+	    back.tm_year != want.tm_year || back.tm_hour != want.tm_hour)
+		return -1;
 	return 0;
 }
 

@@ -37,8 +37,21 @@ static int parse_file_line(struct state *st, char *rest)
 	return 0;
 }
 
+static int parse_number(const char *s, long long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
 static int parse_line(struct state *st, char *line)
 {
+	long long n;
+
 	char *sp = strchr(line, ' ');
 	char *key = line, *val;
 
@@ -50,14 +63,20 @@ static int parse_line(struct state *st, char *line)
 		st->role = xstrdup(val);
 	else if (!strcmp(key, "bundle"))
 		st->bundle = xstrdup(val);
-	else if (!strcmp(key, "version"))
-		st->version = strtoll(val, NULL, 10);
+	else if (!strcmp(key, "version")) {
+		if (parse_number(val, &st->version) < 0)
+			return -1;
+		st->has_version = 1;
+	}
 	else if (!strcmp(key, "sha256"))
 		snprintf(st->sha256, sizeof(st->sha256), "%s", val);
 	else if (!strcmp(key, "key"))
 		snprintf(st->keyid, sizeof(st->keyid), "%s", val);
-	else if (!strcmp(key, "time"))
-		st->time = (time_t)strtoll(val, NULL, 10);
+	else if (!strcmp(key, "time")) {
+		if (parse_number(val, &n) < 0)
+			return -1;
+		st->time = (time_t)n;
+	}
 	else if (!strcmp(key, "file"))
 		return parse_file_line(st, val);
 	return 0; /* unknown keys are left for newer versions */
@@ -84,8 +103,8 @@ int state_load(const char *root, struct state *st)
 			goto out;
 		}
 	}
-	if (!st->role) {
-		error("%s: no role recorded", path);
+	if (!st->role || !st->has_version) {
+		error("%s: no %s recorded", path, st->role ? "version" : "role");
 		goto out;
 	}
 	st->present = 1;

@@ -26,6 +26,7 @@ struct state {
 	int present; /* 0: nothing applied on this root yet */
 	char *role, *bundle; /* owned */
 	long long version;
+	int has_version;
 	char sha256[65];
 	char keyid[17];
 	time_t time;

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +88,7 @@ static int check_hostname(const char *v)
 
 	if (len > 1 && v[len - 1] == '.')
 		len--;
-	if (len == 0 || len > 253)
+	if (len == 0 || len > 253 || v[len - 1] == '.')
 		return -1;
 	for (p = v; p < v + len; p++) {
 		if (*p == '.') {
@@ -132,7 +133,7 @@ int vtype_check(enum vtype t, const char *v, const char **why)
 		*why = "holds '\"' or '\\'";
 		break;
 	case VT_INT:
-		r = check_int(v, -9223372036854775807LL, 9223372036854775807LL);
+		r = check_int(v, LLONG_MIN, LLONG_MAX);
 		*why = "is not an integer";
 		break;
 	case VT_BOOL:
