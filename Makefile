@@ -55,11 +55,12 @@ check: $(BIN) $(UNITS)
 	ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ROLEBOOT=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/unit) tests/run.sh
 
-# The whole suite: normal build, sanitizer build, a short fuzz run.
+# The whole suite: a short fuzz run of every parser, the sanitizer build,
+# then the normal build (whose "N passed, N failed" line closes the output).
 test:
-	$(MAKE) check
-	$(MAKE) SANITIZE=1 check
-	$(MAKE) fuzz-run
+	$(MAKE) --no-print-directory fuzz-run
+	$(MAKE) --no-print-directory SANITIZE=1 check
+	$(MAKE) --no-print-directory check
 
 bench: $(BIN)
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh
