@@ -105,9 +105,13 @@ static int use_kernel_cmdline(struct apply *a)
 {
 	size_t i;
 
-	if (a->role_arg)
+	if (a->role_arg) {
+		/* kernel values stay available to templates as facts */
+		if (kcmdline_read(&a->kcmd, 0) < 0)
+			kcmdline_release(&a->kcmd);
 		return 0;
-	if (kcmdline_read(&a->kcmd) < 0)
+	}
+	if (kcmdline_read(&a->kcmd, 1) < 0)
 		return EXIT_USAGE;
 	if (!a->kcmd.role)
 		return error("no ROLE given and no roleboot.role= on the kernel command line"),
@@ -291,7 +295,7 @@ static int render_all(struct apply *a)
 	size_t i;
 	int secret;
 
-	a->data = render_data(&a->manifest, &a->role, a->ov, a->nov);
+	a->data = render_data(&a->manifest, &a->role, a->ov, a->nov, a->plan.root, &a->kcmd);
 	if (!a->data)
 		return EXIT_RENDER;
 	for (i = 0; i < a->manifest.nfiles; i++) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "fetch.h"
 #include "render.h"
 #include "roleboot.h"
@@ -76,8 +77,9 @@ static int load_role_file(const char *arg, struct role *r)
 }
 
 static int render_main(const char *role_arg, const char *dir, const char *tpl,
-		       struct override *ov, size_t nov)
+		       struct override *ov, size_t nov, const char *root)
 {
+	struct kcmdline k;
 	struct folder f = {dir, NULL, NULL, 0};
 	struct manifest m;
 	struct role r;
@@ -89,6 +91,8 @@ static int render_main(const char *role_arg, const char *dir, const char *tpl,
 
 	memset(&m, 0, sizeof(m));
 	memset(&r, 0, sizeof(r));
+	if (kcmdline_read(&k, 0) < 0)
+		kcmdline_release(&k);
 	if (folder_get(&f, "manifest.ini", &text, &len) < 0) {
 		error("%s/manifest.ini: cannot read", dir);
 		goto out;
@@ -98,7 +102,7 @@ static int render_main(const char *role_arg, const char *dir, const char *tpl,
 	if (role_arg && (code = load_role_file(role_arg, &r)))
 		goto out;
 	code = EXIT_RENDER;
-	data = render_data(&m, role_arg ? &r : NULL, ov, nov);
+	data = render_data(&m, role_arg ? &r : NULL, ov, nov, root, &k);
 	if (!data || render_template(tpl, data, folder_get, &f, &out, &secret) < 0)
 		goto out;
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
@@ -109,6 +113,7 @@ out:
 	manifest_release(&m);
 	role_release(&r);
 	folder_release(&f);
+	kcmdline_release(&k);
 	return code;
 }
 
@@ -117,8 +122,9 @@ int cmd_render(int argc, char **argv)
 	static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
 					     {"bundle", required_argument, NULL, 'b'},
 					     {"var", required_argument, NULL, 'v'},
+					     {"root", required_argument, NULL, 'R'},
 					     {NULL, 0, NULL, 0}};
-	const char *role = NULL, *dir = NULL;
+	const char *role = NULL, *dir = NULL, *root = "/";
 	struct override *ov = NULL;
 	size_t nov = 0;
 	char *copy = NULL, *eq, *tpl;
@@ -126,7 +132,9 @@ int cmd_render(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:b:v:", opts, NULL)) != -1) {
-		if (c == 'r') {
+		if (c == 'R') {
+			root = optarg;
+		} else if (c == 'r') {
 			role = optarg;
 		} else if (c == 'b') {
 			dir = optarg;
@@ -148,10 +156,11 @@ int cmd_render(int argc, char **argv)
 		dir = dirname(copy);
 		tpl = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
 	}
-	code = render_main(role, dir, tpl, ov, nov);
+	code = render_main(role, dir, tpl, ov, nov, root);
 	goto out;
 usage:
-	fputs("usage: roleboot render [--role ROLE] [--bundle DIR] [--var NAME=VALUE]... TEMPLATE\n",
+	fputs("usage: roleboot render [--role ROLE] [--bundle DIR] [--root DIR] [--var NAME=VALUE]...\n"
+	      "                       TEMPLATE\n",
 	      stderr);
 out:
 	free(copy);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -26,7 +27,7 @@ static void take_word(struct kcmdline *k, const char *w)
 	}
 }
 
-int kcmdline_read(struct kcmdline *k)
+int kcmdline_read(struct kcmdline *k, int required)
 {
 	const char *path = getenv("ROLEBOOT_CMDLINE");
 	struct buf text = BUF_INIT, word = BUF_INIT;
@@ -36,6 +37,10 @@ int kcmdline_read(struct kcmdline *k)
 	memset(k, 0, sizeof(*k));
 	if (!path || !*path)
 		path = "/proc/cmdline";
+	if (!required && access(path, R_OK) < 0) {
+		ret = 0;
+		goto out;
+	}
 	if (read_file(path, 65536, &text) < 0)
 		goto out;
 	for (i = 0; i <= text.len; i++) {

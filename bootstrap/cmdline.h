@@ -17,7 +17,8 @@ struct kcmdline {
 	size_t nvars;
 };
 
-int kcmdline_read(struct kcmdline *k);
+/* required = 0: a missing or unreadable file gives an empty result. */
+int kcmdline_read(struct kcmdline *k, int required);
 void kcmdline_release(struct kcmdline *k);
 
 #endif

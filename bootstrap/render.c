@@ -9,22 +9,22 @@
 #include "template.h"
 
 struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
-		       size_t nov)
+		       size_t nov, const char *root, const struct kcmdline *k)
 {
-	struct tv *root = tv_map(), *bundle;
+	struct tv *data = tv_map(), *bundle;
 	char version[32];
 
-	if (values_build(m, r, ov, nov, root) < 0) {
-		tv_free(root);
+	if (values_build(m, r, ov, nov, data) < 0) {
+		tv_free(data);
 		return NULL;
 	}
-	tv_set(tv_submap(root, "role"), "name", tv_string(r ? r->name : m->role));
-	bundle = tv_submap(root, "bundle");
+	tv_set(tv_submap(data, "role"), "name", tv_string(r ? r->name : m->role));
+	bundle = tv_submap(data, "bundle");
 	snprintf(version, sizeof(version), "%lld", m->version);
 	tv_set(bundle, "role", tv_string(m->role));
 	tv_set(bundle, "version", tv_string(version));
-	facts_gather(root);
-	return root;
+	facts_gather(data, root, k);
+	return data;
 }
 
 struct partials {

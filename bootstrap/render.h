@@ -3,13 +3,15 @@
  * `apply` and `render` so that both produce the same bytes.
  *
  * Data: the bundle's variables (values.h) at the top level, plus
- * role.name, bundle.role, bundle.version and the host facts (facts.h).
+ * role.name, bundle.role, bundle.version, and the facts of facts.h (host.*,
+ * kernel.var.*).
  */
 #ifndef ROLEBOOT_RENDER_H
 #define ROLEBOOT_RENDER_H
 
 #include <stddef.h>
 
+#include "cmdline.h"
 #include "data.h"
 #include "manifest.h"
 #include "role.h"
@@ -19,9 +21,10 @@
 /* Looks up a bundle entry (a template or a partial) by name. */
 typedef int (*entry_fn)(void *ctx, const char *name, const char **text, size_t *len);
 
-/* The data tree, or NULL after an error was printed. role may be NULL. */
+/* The data tree, or NULL after an error was printed.  role and k may be
+ * NULL; root is the target root for OS facts. */
 struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
-		       size_t nov);
+		       size_t nov, const char *root, const struct kcmdline *k);
 
 /* Render template `name` in config mode; partials "x" are looked up as
  * "x.mustache", then "x".  Prints one error line on failure. */

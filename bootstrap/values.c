@@ -8,7 +8,7 @@
 #include "inifile.h"
 #include "util.h"
 
-static const char *const reserved[] = {"role", "bundle", "host"};
+static const char *const reserved[] = {"role", "bundle", "host", "kernel"};
 
 /* One typed value (a list when the declaration says so) or NULL on error. */
 static struct tv *typed(const struct mvar *var, const char *label, const char *text,

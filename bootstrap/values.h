@@ -9,8 +9,8 @@
  *
  * The result is a map: every top-level variable by name (lists as lists,
  * booleans as booleans, secrets marked), every section variable as a list
- * of maps {name, key...} in role file order.  "role", "bundle" and "host"
- * are reserved for facts and cannot be declared.
+ * of maps {name, key...} in role file order.  "role", "bundle", "host" and
+ * "kernel" are reserved for facts and cannot be declared.
  */
 #ifndef ROLEBOOT_VALUES_H
 #define ROLEBOOT_VALUES_H

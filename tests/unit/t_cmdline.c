@@ -57,7 +57,7 @@ static int read_text(const char *text, size_t len, struct kcmdline *k)
 	}
 	setenv("ROLEBOOT_CMDLINE", path, 1);
 	capture_begin();
-	ret = kcmdline_read(k);
+	ret = kcmdline_read(k, 1);
 	capture_end();
 	return ret;
 }
@@ -161,10 +161,16 @@ static void errors(void)
 	sprintf(missing, "%s/nope", tmpdir);
 	setenv("ROLEBOOT_CMDLINE", missing, 1);
 	capture_begin();
-	ret = kcmdline_read(&k);
+	ret = kcmdline_read(&k, 1);
 	capture_end();
 	OK(ret == -1 && strstr(errtext, missing), "missing file refused, named in the message");
 	OK(k.role == NULL && k.nvars == 0, "missing file leaves nothing set");
+	kcmdline_release(&k);
+	capture_begin();
+	ret = kcmdline_read(&k, 0);
+	capture_end();
+	OK(ret == 0 && k.role == NULL && k.nvars == 0 && !errtext[0],
+	   "optional read of a missing file: empty and silent");
 	kcmdline_release(&k);
 	free(missing);
 
