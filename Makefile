@@ -30,7 +30,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all check test unit bench fuzz fuzz-run install clean demo format-check
+.PHONY: all check test unit bench fuzz fuzz-run install clean demo format-check spec
 all: $(BIN)
 
 $(BUILD)/obj/%.o: bootstrap/%.c | $(BUILD)/obj
@@ -59,8 +59,21 @@ check: $(BIN) $(UNITS)
 # then the normal build (whose "N passed, N failed" line closes the output).
 test:
 	$(MAKE) --no-print-directory fuzz-run
+	$(MAKE) --no-print-directory spec
 	$(MAKE) --no-print-directory SANITIZE=1 check
 	$(MAKE) --no-print-directory check
+
+# The Mustache spec suite in spec mode; only this binary needs cJSON.
+# make spec SPEC_FLAGS=-v shows each failed test.
+SPEC_DIR   ?= ../shared/mustache-spec
+SPEC_FLAGS ?=
+$(BUILD)/spec: tests/spec/spec.c $(LIB) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) \
+	  $$(pkg-config --cflags --libs libcjson)
+
+spec: $(BUILD)/spec
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	$(BUILD)/spec $(SPEC_FLAGS) $(SPEC_DIR)
 
 bench: $(BIN)
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh

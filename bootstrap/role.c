@@ -51,7 +51,6 @@ static int role_section_cb(struct inifile *ini, const char *section)
 	struct role *r = c->r;
 	char *kind = NULL, *name = NULL;
 	int form = inifile_split_section(section, &kind, &name);
-	size_t i;
 
 	c->cur = NULL;
 	if (form == 0 && (!strcmp(section, "role") || !strcmp(section, "vars")))
@@ -61,15 +60,6 @@ static int role_section_cb(struct inifile *ini, const char *section)
 		free(name);
 		return error("%s:%d: unknown section [%s] (expected [role], [vars] or [KIND \"NAME\"])",
 			     ini->where, ini->line, section);
-	}
-	for (i = 0; i < r->nsections; i++) {
-		if (!strcmp(r->sections[i].kind, kind) && !strcmp(r->sections[i].name, name)) {
-			error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)",
-			      ini->where, ini->line, kind, name, r->sections[i].line);
-			free(kind);
-			free(name);
-			return -1;
-		}
 	}
 	r->sections = xrealloc(r->sections, (r->nsections + 1) * sizeof(*r->sections));
 	c->cur = &r->sections[r->nsections++];
@@ -133,6 +123,40 @@ static int role_key_cb(struct inifile *ini, const char *section, const char *key
 	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
 }
 
+static int section_cmp(const void *a, const void *b)
+{
+	const struct role_section *x = *(const struct role_section *const *)a;
+	const struct role_section *y = *(const struct role_section *const *)b;
+	int c = strcmp(x->kind, y->kind);
+
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : x->line - y->line;
+}
+
+/* A list section may appear once; sorting keeps this O(n log n) for the
+ * thousands of zones a role can hold. */
+static int check_duplicates(const struct role *r, const char *where)
+{
+	const struct role_section **sorted;
+	size_t i;
+	int ret = 0;
+
+	if (r->nsections < 2)
+		return 0;
+	sorted = xmalloc(r->nsections * sizeof(*sorted));
+	for (i = 0; i < r->nsections; i++)
+		sorted[i] = &r->sections[i];
+	qsort(sorted, r->nsections, sizeof(*sorted), section_cmp);
+	for (i = 1; i < r->nsections && ret == 0; i++)
+		if (!strcmp(sorted[i]->kind, sorted[i - 1]->kind) &&
+		    !strcmp(sorted[i]->name, sorted[i - 1]->name))
+			ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)", where,
+				    sorted[i]->line, sorted[i]->kind, sorted[i]->name, sorted[i - 1]->line);
+	free(sorted);
+	return ret;
+}
+
 /* Make every URL in the role absolute against the role file's own URL. */
 static int resolve_urls(struct role *r)
 {
@@ -171,6 +195,8 @@ int role_parse(const char *where, const char *base_url, const char *text, size_t
 	ini.key_cb = role_key_cb;
 	ini.user = &c;
 	if (inifile_parse(&ini, text, len) < 0)
+		goto fail;
+	if (check_duplicates(out, where) < 0)
 		goto fail;
 	if (!out->name || !out->bundle) {
 		error("%s: [role] needs 'name' and 'bundle'", where);

@@ -10,11 +10,40 @@
 
 static const char *const reserved[] = {"role", "bundle", "host", "kernel"};
 
-/* One typed value (a list when the declaration says so) or NULL on error. */
-static struct tv *typed(const struct mvar *var, const char *label, const char *text,
-			const char *origin)
+/* Where a value came from and what it is called; messages are built from
+ * these only when a value is refused, so that good values cost nothing. */
+struct source {
+	const char *kind, *sname; /* section kind and name, or NULL */
+	const char *name;         /* variable or key name */
+	const char *what;         /* file, "--var", "kernel command line" */
+	int line;                 /* 0 when what has no lines */
+	int is_default;
+};
+
+static void refuse(const struct mvar *var, const struct source *src, const char *why,
+		   const char *item)
 {
-	struct tv *out = var->list ? tv_list() : NULL;
+	char origin[512], label[512];
+
+	if (src->line)
+		snprintf(origin, sizeof(origin), "%s:%d%s", src->what, src->line,
+			 src->is_default ? " (default)" : "");
+	else
+		snprintf(origin, sizeof(origin), "%s", src->what);
+	if (src->kind)
+		snprintf(label, sizeof(label), "%s \"%s\".%s", src->kind, src->sname, src->name);
+	else
+		snprintf(label, sizeof(label), "%s", src->name);
+	if (var->secret)
+		error("%s: value of '%s' (secret) %s", origin, label, why);
+	else
+		error("%s: value of '%s' %s: '%s'", origin, label, why, item);
+}
+
+/* One typed value (a list when the declaration says so) or NULL on error. */
+static struct tv *typed(const struct mvar *var, const struct source *src, const char *text)
+{
+	struct tv *out = var->list ? tv_list() : NULL, *v;
 	char *copy = xstrdup(text), *tok, *save = NULL, *item;
 	const char *why;
 
@@ -24,16 +53,12 @@ static struct tv *typed(const struct mvar *var, const char *label, const char *t
 		if (var->list && !*item)
 			continue;
 		if (vtype_check(var->type, item, &why) < 0) {
-			if (var->secret)
-				error("%s: value of '%s' (secret) %s", origin, label, why);
-			else
-				error("%s: value of '%s' %s: '%s'", origin, label, why, item);
+			refuse(var, src, why, item);
 			tv_free(out);
 			out = NULL;
 			break;
 		}
-		struct tv *v = var->type == VT_BOOL ? tv_bool(parse_bool(item)) : tv_string(item);
-
+		v = var->type == VT_BOOL ? tv_bool(parse_bool(item)) : tv_string(item);
 		v->secret = var->secret;
 		if (!var->list) {
 			out = v;
@@ -67,27 +92,48 @@ static const struct role_kv *find_kv(const struct role_kv *kv, size_t n, const c
 	return NULL;
 }
 
-/* Value of one declared scalar/list: override, then role, then default. */
-static struct tv *pick(const struct manifest *m, const struct mvar *var, const char *label,
+/* Value of one declared scalar/list: override, then role, then default.
+ * src names the variable; its origin is filled in here. */
+static struct tv *pick(const struct manifest *m, const struct mvar *var, struct source *src,
 		       const struct role *r, const struct role_kv *kv, const struct override *o)
 {
-	char origin[512];
-
 	if (o) {
-		snprintf(origin, sizeof(origin), "%s", o->origin);
-		return typed(var, label, o->value, origin);
+		src->what = o->origin;
+		return typed(var, src, o->value);
 	}
 	if (kv) {
-		snprintf(origin, sizeof(origin), "%s:%d", r->source, kv->line);
-		return typed(var, label, kv->value, origin);
+		src->what = r->source;
+		src->line = kv->line;
+		return typed(var, src, kv->value);
 	}
 	if (var->def) {
-		snprintf(origin, sizeof(origin), "%s:%d (default)", m->where, var->line);
-		return typed(var, label, var->def, origin);
+		src->what = m->where;
+		src->line = var->line;
+		src->is_default = 1;
+		return typed(var, src, var->def);
 	}
 	if (var->list)
 		return tv_list();
-	error("%s: no value for '%s': the role file must set it", r ? r->source : "role", label);
+	if (src->kind)
+		error("%s: no value for '%s \"%s\".%s': the role file must set it",
+		      r ? r->source : "role", src->kind, src->sname, src->name);
+	else
+		error("%s: no value for '%s': the role file must set it", r ? r->source : "role",
+		      src->name);
+	return NULL;
+}
+
+/* The declaration of key in sections of kind (the variable "kind.key"). */
+static const struct mvar *field_var(const struct manifest *m, const char *kind, const char *key)
+{
+	size_t i, klen = strlen(kind);
+
+	for (i = 0; i < m->nvars; i++) {
+		const char *n = m->vars[i].name;
+
+		if (!strncmp(n, kind, klen) && n[klen] == '.' && !strcmp(n + klen + 1, key))
+			return &m->vars[i];
+	}
 	return NULL;
 }
 
@@ -95,7 +141,6 @@ static struct tv *pick(const struct manifest *m, const struct mvar *var, const c
 static int check_declared(const struct manifest *m, const struct role *r)
 {
 	const struct mvar *v;
-	char *name;
 	size_t i, j;
 
 	for (i = 0; i < r->nvars; i++) {
@@ -112,10 +157,7 @@ static int check_declared(const struct manifest *m, const struct role *r)
 			return error("%s:%d: [%s \"%s\"]: bundle '%s' declares no section '%s'",
 				     r->source, s->line, s->kind, s->name, m->role, s->kind);
 		for (j = 0; j < s->n; j++) {
-			name = xasprintf("%s.%s", s->kind, s->kv[j].key);
-			v = manifest_var(m, name);
-			free(name);
-			if (!v)
+			if (!field_var(m, s->kind, s->kv[j].key))
 				return error("%s:%d: '%s' is not a key of section '%s' in bundle '%s'",
 					     r->source, s->kv[j].line, s->kv[j].key, s->kind, m->role);
 		}
@@ -129,7 +171,6 @@ static struct tv *section_map(const struct manifest *m, const struct mvar *sec,
 {
 	struct tv *map = tv_map(), *v;
 	const char *why;
-	char *label;
 	size_t plen = strlen(sec->name), i;
 
 	if (vtype_check(sec->key_type, s->name, &why) < 0) {
@@ -143,9 +184,9 @@ static struct tv *section_map(const struct manifest *m, const struct mvar *sec,
 
 		if (strncmp(f->name, sec->name, plen) || f->name[plen] != '.')
 			continue;
-		label = xasprintf("%s \"%s\".%s", s->kind, s->name, f->name + plen + 1);
-		v = pick(m, f, label, r, find_kv(s->kv, s->n, f->name + plen + 1), NULL);
-		free(label);
+		struct source src = {s->kind, s->name, f->name + plen + 1, NULL, 0, 0};
+
+		v = pick(m, f, &src, r, find_kv(s->kv, s->n, f->name + plen + 1), NULL);
 		if (!v)
 			goto fail;
 		tv_set(map, f->name + plen + 1, v);
@@ -206,8 +247,10 @@ int values_build(const struct manifest *m, const struct role *r, const struct ov
 		}
 		if (strchr(var->name, '.'))
 			continue;
+		struct source src = {NULL, NULL, var->name, NULL, 0, 0};
+
 		o = find_override(ov, nov, var->name);
-		v = pick(m, var, var->name, r, r ? find_kv(r->vars, r->nvars, var->name) : NULL, o);
+		v = pick(m, var, &src, r, r ? find_kv(r->vars, r->nvars, var->name) : NULL, o);
 		if (!v)
 			return -1;
 		tv_set(root, var->name, v);

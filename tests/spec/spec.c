@@ -16,10 +16,10 @@
  * file is missing or malformed or the command line is wrong.
  */
 #include <cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "data.h"
 #include "template.h"
@@ -125,7 +125,7 @@ static struct tv *json_to_tv(const cJSON *j, const char *where)
 				tv_set(v, c->string, item);
 		}
 	} else {
-		error("%s: unsupported JSON value in \"data\"", where);
+		error("%s: missing or unsupported JSON value in \"data\"", where);
 	}
 out:
 	buf_release(&num);

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# make bench, part 2: render a named.conf with 10,000 zone stanzas (two
+# primaries and a TSIG key name each) with `roleboot render`, and the same
+# output with Jinja2 (Debian's python3-jinja2, interpreter start included,
+# reading the same role file with configparser).  Prints medians, the ratio
+# and roleboot's peak RSS; both outputs must be byte-identical.
+set -eu
+: "${ROLEBOOT:?set ROLEBOOT to the roleboot binary}"
+runs=${BENCH_RUNS:-15}
+zones=${BENCH_ZONES:-10000}
+py=/usr/bin/python3
+"$py" -c 'import jinja2' 2>/dev/null || { echo "bench: install python3-jinja2 (apt-get install python3-jinja2)" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/roleboot-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+mkdir -p "$T/b"
+cat >"$T/b/manifest.ini" <<'EOF2'
+[bundle]
+role    = dns-internal
+version = 1
+[var zone]
+type     = section
+key-type = hostname
+[var zone.primaries]
+type = ip
+list = yes
+[var zone.key]
+type = hostname
+[file /etc/named.conf.zones]
+template = zones.mustache
+EOF2
+cat >"$T/b/zones.mustache" <<'EOF2'
+{{#zone}}
+zone "{{name}}" {
+	type secondary;
+	primaries { {{#primaries}}{{.}} key {{key}}; {{/primaries}}};
+	file "secondary/{{name}}.db";
+};
+{{/zone}}
+EOF2
+cat >"$T/zones.j2" <<'EOF2'
+{% for z in zone %}
+zone "{{ z.name }}" {
+	type secondary;
+	primaries { {% for p in z.primaries %}{{ p }} key {{ z.key }}; {% endfor %}};
+	file "secondary/{{ z.name }}.db";
+};
+{% endfor %}
+EOF2
+cat >"$T/render.py" <<'EOF2'
+import configparser, sys, jinja2
+cp = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";",))
+cp.read(sys.argv[1])
+zones = []
+for s in cp.sections():
+    if s.startswith('zone "'):
+        z = cp[s]
+        zones.append({"name": s[6:-1], "key": z["key"],
+                      "primaries": [p.strip() for p in z["primaries"].split(",") if p.strip()]})
+env = jinja2.Environment(loader=jinja2.FileSystemLoader(sys.argv[2]), keep_trailing_newline=True,
+                         trim_blocks=True, autoescape=False)
+sys.stdout.write(env.get_template("zones.j2").render(zone=zones))
+EOF2
+{
+	printf '[role]\nname = dns-internal\nbundle = unused.tar.gz\n'
+	for i in $(seq 1 "$zones"); do
+		printf '[zone "z%05d.corp.example.com"]\nprimaries = 10.0.%d.10, 10.0.%d.11\nkey = xfer-%d\n' \
+			"$i" $((i % 250)) $((i % 250)) $((i % 7))
+	done
+} >"$T/zones.role"
+
+rb() { "$ROLEBOOT" render --role "$T/zones.role" --bundle "$T/b" zones.mustache >"$T/rb.out"; }
+j2() { "$py" "$T/render.py" "$T/zones.role" "$T" >"$T/j2.out"; }
+rb; j2
+cmp -s "$T/rb.out" "$T/j2.out" || { echo "bench: roleboot and Jinja2 outputs differ" >&2; diff "$T/rb.out" "$T/j2.out" | head >&2; exit 1; }
+
+ms() { # ms FUNCTION: wall milliseconds of one call
+	local t0=$EPOCHREALTIME
+	"$1"
+	local t1=$EPOCHREALTIME
+	echo "scale=3; (${t1/./} - ${t0/./}) / 1000" | bc
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+: >"$T/rb.ms"; : >"$T/j2.ms"
+for _ in $(seq 1 "$runs"); do
+	ms rb >>"$T/rb.ms"
+	ms j2 >>"$T/j2.ms"
+done
+r=$(median <"$T/rb.ms"); j=$(median <"$T/j2.ms")
+rss=$(/usr/bin/time -f %M "$ROLEBOOT" render --role "$T/zones.role" --bundle "$T/b" zones.mustache 2>&1 >/dev/null | tail -1)
+printf 'render %d zone stanzas (%d bytes): roleboot %.1f ms   Jinja2 %.1f ms   ratio %.3f (roleboot/Jinja2, median of %d)\n' \
+	"$zones" "$(wc -c <"$T/rb.out")" "$r" "$j" "$(echo "scale=4; $r / $j" | bc)" "$runs"
+printf 'roleboot render peak RSS: %.1f MiB; goal under 50 ms: %s\n' "$(echo "scale=1; $rss / 1024" | bc)" \
+	"$(echo "$r < 50" | bc | sed 's/1/met/; s/0/missed/')"
