@@ -76,7 +76,9 @@ spec: $(BUILD)/spec
 	$(BUILD)/spec $(SPEC_FLAGS) $(SPEC_DIR)
 
 bench: $(BIN)
+	scripts/deps.sh bench
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh
+	ROLEBOOT=$(abspath $(BIN)) tests/bench/render.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)

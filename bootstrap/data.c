@@ -24,11 +24,20 @@ struct tv *tv_bool(int b)
 	return v;
 }
 
+/* A string node and its text are one allocation (templates over thousands
+ * of zones make hundreds of thousands of them). */
 struct tv *tv_stringn(const char *s, size_t len)
 {
-	struct tv *v = tv_new(TV_STRING);
+	struct tv *v;
 
-	v->str = xstrndup(s, len);
+	if (len > (size_t)-1 - sizeof(*v) - 1)
+		len = 0;
+	v = xmalloc(sizeof(*v) + len + 1);
+	memset(v, 0, sizeof(*v));
+	v->kind = TV_STRING;
+	v->str = (char *)(v + 1);
+	memcpy(v->str, s, len);
+	v->str[len] = '\0';
 	v->len = len;
 	return v;
 }
@@ -126,6 +135,7 @@ void tv_free(struct tv *v)
 	free(v->keys);
 	if (v->str && v->secret)
 		memset(v->str, 0, v->len);
-	free(v->str);
+	if (v->str != (char *)(v + 1))
+		free(v->str);
 	free(v);
 }

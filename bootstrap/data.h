@@ -18,7 +18,7 @@ struct tv {
 	enum tv_kind kind;
 	int secret;        /* TV_STRING: value must never be shown */
 	int b;             /* TV_BOOL */
-	char *str;         /* TV_STRING: owned, NUL-terminated */
+	char *str;         /* TV_STRING: NUL-terminated, allocated with the node */
 	size_t len;        /* TV_STRING: length of str */
 	struct tv **items; /* TV_LIST items / TV_MAP values: owned */
 	char **keys;       /* TV_MAP: owned keys, parallel to items */

@@ -1,6 +1,7 @@
 /* role.c — see role.h */
 #include "role.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 struct role_ctx {
 	struct role *r;
 	struct role_section *cur; /* current list section, or NULL */
+	size_t cap;               /* room in r->sections */
 	int line_name, line_bundle, line_sig, line_report;
 };
 
@@ -61,7 +63,10 @@ static int role_section_cb(struct inifile *ini, const char *section)
 		return error("%s:%d: unknown section [%s] (expected [role], [vars] or [KIND \"NAME\"])",
 			     ini->where, ini->line, section);
 	}
-	r->sections = xrealloc(r->sections, (r->nsections + 1) * sizeof(*r->sections));
+	if (r->nsections == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		r->sections = xrealloc(r->sections, c->cap * sizeof(*r->sections));
+	}
 	c->cur = &r->sections[r->nsections++];
 	memset(c->cur, 0, sizeof(*c->cur));
 	c->cur->kind = kind;
@@ -123,37 +128,45 @@ static int role_key_cb(struct inifile *ini, const char *section, const char *key
 	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
 }
 
-static int section_cmp(const void *a, const void *b)
+static uint64_t section_hash(const struct role_section *s)
 {
-	const struct role_section *x = *(const struct role_section *const *)a;
-	const struct role_section *y = *(const struct role_section *const *)b;
-	int c = strcmp(x->kind, y->kind);
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	const char *parts[2] = {s->kind, s->name};
+	const unsigned char *c;
+	size_t i;
 
-	if (!c)
-		c = strcmp(x->name, y->name);
-	return c ? c : x->line - y->line;
+	for (i = 0; i < 2; i++) {
+		for (c = (const unsigned char *)parts[i]; *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return h;
 }
 
-/* A list section may appear once; sorting keeps this O(n log n) for the
+/* A list section may appear once; a hash set keeps this linear for the
  * thousands of zones a role can hold. */
 static int check_duplicates(const struct role *r, const char *where)
 {
-	const struct role_section **sorted;
-	size_t i;
+	size_t size = 16, i, slot, *table;
+	const struct role_section *s, *t;
 	int ret = 0;
 
-	if (r->nsections < 2)
-		return 0;
-	sorted = xmalloc(r->nsections * sizeof(*sorted));
-	for (i = 0; i < r->nsections; i++)
-		sorted[i] = &r->sections[i];
-	qsort(sorted, r->nsections, sizeof(*sorted), section_cmp);
-	for (i = 1; i < r->nsections && ret == 0; i++)
-		if (!strcmp(sorted[i]->kind, sorted[i - 1]->kind) &&
-		    !strcmp(sorted[i]->name, sorted[i - 1]->name))
-			ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)", where,
-				    sorted[i]->line, sorted[i]->kind, sorted[i]->name, sorted[i - 1]->line);
-	free(sorted);
+	while (size < 2 * r->nsections)
+		size *= 2;
+	table = xcalloc(size, sizeof(*table)); /* index + 1, 0 = empty */
+	for (i = 0; i < r->nsections && ret == 0; i++) {
+		s = &r->sections[i];
+		for (slot = section_hash(s) & (size - 1); table[slot]; slot = (slot + 1) & (size - 1)) {
+			t = &r->sections[table[slot] - 1];
+			if (!strcmp(s->kind, t->kind) && !strcmp(s->name, t->name)) {
+				ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)",
+					    where, s->line, s->kind, s->name, t->line);
+				break;
+			}
+		}
+		table[slot] = i + 1;
+	}
+	free(table);
 	return ret;
 }
 

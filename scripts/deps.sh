@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages roleboot needs to build and test, when missing.
-# Usage: scripts/deps.sh [build|test]   (test adds the tools the tests use)
+# Usage: scripts/deps.sh [build|test|bench]   (test and bench add their tools)
 set -euo pipefail
 build_pkgs="build-essential pkg-config libcurl4-openssl-dev libarchive-dev libssl-dev
 libinih-dev minisign bind9-utils systemd ca-certificates"
 test_pkgs="python3 clang valgrind time file libcjson-dev"
+bench_pkgs="time bc python3-jinja2"
 want=$build_pkgs
 [ "${1:-build}" = test ] && want="$build_pkgs $test_pkgs"
+[ "${1:-build}" = bench ] && want="$build_pkgs $test_pkgs $bench_pkgs"
 missing=()
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
