@@ -1,52 +1,18 @@
 /*
- * cmd_apply.c — roleboot apply: role → signed bundle → files and services.
- * Each step returns 0 or the exit code of its failure class; nothing on
- * the target changes before every check has passed.
+ * cmd_apply.c — roleboot apply: options, the order of the steps (apply.h),
+ * the report, and the exit code.
  */
-#include <fcntl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "bundle.h"
-#include "cleanup.h"
-#include "cmdline.h"
-#include "fetch.h"
+#include "apply.h"
 #include "install.h"
-#include "json.h"
-#include "keys.h"
-#include "render.h"
+#include "report.h"
 #include "roleboot.h"
 #include "services.h"
-#include "sig.h"
-#include "state.h"
-
-#define SIG_MAX 8192
-#define BUNDLE_MAX (64u << 20)
-
-struct apply {
-	const char *root, *role_arg;
-	int dry_run, diff, now, json, allow_downgrade, offline;
-	struct override *ov; /* owned array, strings borrowed */
-	size_t nov;
-	struct kcmdline kcmd;
-	struct keyring keys;
-	struct role role;
-	char *bundle_url;  /* owned: the source that worked */
-	char *bundle_tmp;  /* owned: downloaded bundle */
-	struct fetch_result fetched;
-	struct sig_signature sig;
-	size_t key_index;
-	struct bundle bundle;
-	struct manifest manifest;
-	struct state old;
-	struct tv *data;
-	struct plan plan;
-	size_t enabled, restarted;
-};
 
 static void add_override(struct apply *a, const char *name, const char *value, const char *origin)
 {
@@ -68,19 +34,69 @@ static int add_var_arg(struct apply *a, char *arg)
 	return 0;
 }
 
+static int number_arg(const char *opt, const char *arg, unsigned long long min,
+		      unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (errno || !*arg || *end || *arg == '-' || *out < min)
+		return error("%s wants a whole number of at least %llu, not '%s'", opt, min, arg);
+	return 0;
+}
+
+enum { O_DRY = 256, O_DIFF, O_NOW, O_JSON, O_DOWN, O_CACERT, O_TIMEOUT, O_CONNECT, O_STALL,
+       O_MAXSIZE, O_CMDLINE };
+
+static const struct option apply_opts[] = {
+	{"root", required_argument, NULL, 'r'},      {"pubkey", required_argument, NULL, 'P'},
+	{"var", required_argument, NULL, 'v'},       {"dry-run", no_argument, NULL, O_DRY},
+	{"diff", no_argument, NULL, O_DIFF},         {"now", no_argument, NULL, O_NOW},
+	{"json", no_argument, NULL, O_JSON},         {"allow-downgrade", no_argument, NULL, O_DOWN},
+	{"quiet", no_argument, NULL, 'q'},           {"cacert", required_argument, NULL, O_CACERT},
+	{"timeout", required_argument, NULL, O_TIMEOUT},
+	{"connect-timeout", required_argument, NULL, O_CONNECT},
+	{"stall-timeout", required_argument, NULL, O_STALL},
+	{"max-size", required_argument, NULL, O_MAXSIZE},
+	{"cmdline", required_argument, NULL, O_CMDLINE},
+	{NULL, 0, NULL, 0}};
+
+/* Options that tune fetching; 0, or the exit code for a bad value. */
+static int fetch_option(struct apply *a, struct fetch_config *fc, int c, const char *arg)
+{
+	unsigned long long n;
+	const struct option *o;
+
+	if (c == O_CACERT) {
+		a->cacert = fc->cacert = arg;
+		return 0;
+	}
+	for (o = apply_opts; o->name && o->val != c; o++)
+		;
+	if (number_arg(o->name ? o->name : "option", arg, 1, &n) < 0)
+		return EXIT_USAGE;
+	if (c == O_TIMEOUT)
+		fc->deadline = fetch_now() + (double)n;
+	else if (c == O_CONNECT)
+		fc->connect_timeout = (long)n;
+	else if (c == O_STALL)
+		fc->stall_timeout = (long)n;
+	else
+		a->max_size = (size_t)n;
+	return 0;
+}
+
 static int parse_args(struct apply *a, int argc, char **argv)
 {
-	enum { O_DRY = 256, O_DIFF, O_NOW, O_JSON, O_DOWN };
-	static const struct option opts[] = {
-		{"root", required_argument, NULL, 'r'},   {"pubkey", required_argument, NULL, 'P'},
-		{"var", required_argument, NULL, 'v'},    {"dry-run", no_argument, NULL, O_DRY},
-		{"diff", no_argument, NULL, O_DIFF},      {"now", no_argument, NULL, O_NOW},
-		{"json", no_argument, NULL, O_JSON},      {"allow-downgrade", no_argument, NULL, O_DOWN},
-		{"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0}};
-	int c;
+	struct fetch_config fc;
+	int c, code;
 
+	fetch_config_defaults(&fc);
+	fc.deadline = fetch_now() + 600;
+	a->max_size = BUNDLE_MAX_DEFAULT;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:P:v:q", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:P:v:q", apply_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': a->root = optarg; break;
 		case 'P': if (keyring_add_arg(&a->keys, optarg) < 0) return EXIT_SIG; break;
@@ -90,12 +106,20 @@ static int parse_args(struct apply *a, int argc, char **argv)
 		case O_NOW: a->now = 1; break;
 		case O_JSON: a->json = 1; break;
 		case O_DOWN: a->allow_downgrade = 1; break;
+		case O_CMDLINE: setenv("ROLEBOOT_CMDLINE", optarg, 1); break;
 		case 'q': msg_set_quiet(1); break;
+		case O_CACERT: case O_TIMEOUT: case O_CONNECT: case O_STALL: case O_MAXSIZE:
+			if ((code = fetch_option(a, &fc, c, optarg)))
+				return code;
+			break;
 		default: fputs(roleboot_usage, stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 < argc)
-		return error("apply takes one ROLE, not %d", argc - optind), EXIT_USAGE;
+	fetch_configure(&fc);
+	if (optind + 1 < argc) {
+		error("apply takes one ROLE, not %d", argc - optind);
+		return EXIT_USAGE;
+	}
 	a->role_arg = optind < argc ? argv[optind] : NULL;
 	return 0;
 }
@@ -134,201 +158,6 @@ static int use_kernel_cmdline(struct apply *a)
 	return 0;
 }
 
-static int load_role(struct apply *a)
-{
-	struct buf text = BUF_INIT;
-	char *url = fetch_url_for(a->role_arg);
-	int code = EXIT_USAGE;
-
-	if (!url)
-		goto out;
-	code = EXIT_FETCH;
-	if (fetch_to_buf(url, ROLE_MAX_SIZE, &text) < 0)
-		goto out;
-	code = EXIT_ROLE;
-	if (role_parse(a->role_arg, url, text.data ? text.data : "", text.len, &a->role) < 0)
-		goto out;
-	note("role", "%s: role '%s'", a->role_arg, a->role.name);
-	code = 0;
-out:
-	buf_release(&text);
-	free(url);
-	return code;
-}
-
-/* Signature and bundle from one source; 0 or -1 (an error was printed). */
-static int fetch_from(struct apply *a, const char *url, const char *sig_url, struct buf *sigtext)
-{
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = xasprintf("%s/roleboot-bundle-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	int fd = mkostemp(path, O_CLOEXEC), ret = -1;
-
-	if (fd < 0) {
-		error_errno("%s: cannot create a temporary file", path);
-		free(path);
-		return -1;
-	}
-	cleanup_add(path);
-	buf_reset(sigtext);
-	if (fetch_to_buf(sig_url, SIG_MAX, sigtext) < 0 ||
-	    fetch_to_fd(url, fd, BUNDLE_MAX, &a->fetched) < 0) {
-		unlink(path);
-		cleanup_forget(path);
-		free(path);
-		goto out;
-	}
-	a->bundle_tmp = path;
-	a->bundle_url = xstrdup(url);
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
-
-static int fetch_bundle(struct apply *a, struct buf *sigtext)
-{
-	size_t i;
-	char *sig_url;
-	int r;
-
-	for (i = 0; i <= a->role.nmirrors; i++) {
-		const char *url = i ? a->role.mirrors[i - 1] : a->role.bundle;
-
-		if (i == 0 && a->role.signature)
-			sig_url = xstrdup(a->role.signature);
-		else
-			sig_url = xasprintf("%s.minisig", url);
-		note("fetch", "%s", url);
-		r = fetch_from(a, url, sig_url, sigtext);
-		free(sig_url);
-		if (r == 0)
-			return 0;
-	}
-	error("bundle for role '%s': every source failed", a->role.name);
-	return EXIT_FETCH;
-}
-
-static int verify_bundle(struct apply *a, const struct buf *sigtext)
-{
-	char err[512], id[17];
-
-	if (a->keys.n == 0)
-		return error("no trusted keys: give --pubkey or put keys in %s/etc/roleboot/trusted.d",
-			     strcmp(a->plan.root, "/") ? a->plan.root : ""),
-		       EXIT_SIG;
-	if (sig_parse(sigtext->data ? sigtext->data : "", sigtext->len, &a->sig, err,
-		      sizeof(err)) < 0 ||
-	    sig_verify(&a->sig, a->keys.keys, a->keys.n, a->fetched.blake2b, a->bundle_tmp,
-		       BUNDLE_MAX, &a->key_index, err, sizeof(err)) < 0)
-		return error("%s: %s", a->bundle_url, err), EXIT_SIG;
-	sig_keyid_str(a->sig.keyid, id);
-	note("verify", "signed by key %s, trusted comment: %s", id, a->sig.trusted_comment);
-	return 0;
-}
-
-static int entry_lookup(void *ctx, const char *name, const char **text, size_t *len)
-{
-	const struct bundle_entry *e = bundle_find(ctx, name);
-
-	if (!e)
-		return -1;
-	*text = (const char *)e->data;
-	*len = e->len;
-	return 0;
-}
-
-static int read_bundle(struct apply *a)
-{
-	struct bundle_limits lim = BUNDLE_LIMITS_DEFAULT;
-	const struct bundle_entry *me;
-	char err[512];
-	size_t i;
-
-	if (bundle_read(a->bundle_tmp, &lim, &a->bundle, err, sizeof(err)) < 0)
-		return error("%s: %s", a->bundle_url, err), EXIT_BUNDLE;
-	me = bundle_find(&a->bundle, "manifest.ini");
-	if (!me)
-		return error("%s: bundle has no manifest.ini", a->bundle_url), EXIT_BUNDLE;
-	if (manifest_parse("manifest.ini", (const char *)me->data, me->len, &a->manifest) < 0)
-		return EXIT_ROLE;
-	for (i = 0; i < a->manifest.nfiles; i++) {
-		const struct mfile *f = &a->manifest.files[i];
-		const char *name = f->template ? f->template : f->source;
-
-		if (!bundle_find(&a->bundle, name))
-			return error("manifest.ini:%d: [file %s] names '%s', which is not in the bundle",
-				     f->line, f->path, name),
-			       EXIT_BUNDLE;
-	}
-	return 0;
-}
-
-static int check_manifest(struct apply *a)
-{
-	const struct manifest *m = &a->manifest;
-	char when[32];
-	struct tm tm;
-
-	if (strcmp(m->role, a->role.name))
-		return error("bundle is for role '%s', but %s asks for role '%s'", m->role,
-			     a->role_arg, a->role.name),
-		       EXIT_ROLE;
-	if (m->has_expires && m->expires < time(NULL)) {
-		gmtime_r(&m->expires, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		return error("bundle '%s' version %lld expired on %s", m->role, m->version, when),
-		       EXIT_ROLE;
-	}
-	if (state_load(a->plan.root, &a->old) < 0)
-		return EXIT_INSTALL;
-	if (a->old.present && !strcmp(a->old.role, m->role) && m->version < a->old.version &&
-	    !a->allow_downgrade)
-		return error("bundle '%s' version %lld is older than the applied version %lld (use --allow-downgrade)",
-			     m->role, m->version, a->old.version),
-		       EXIT_ROLE;
-	return 0;
-}
-
-static int render_all(struct apply *a)
-{
-	struct buf out = BUF_INIT;
-	size_t i;
-	int secret;
-
-	a->data = render_data(&a->manifest, &a->role, a->ov, a->nov, a->plan.root, &a->kcmd);
-	if (!a->data)
-		return EXIT_RENDER;
-	for (i = 0; i < a->manifest.nfiles; i++) {
-		const struct mfile *f = &a->manifest.files[i];
-		const struct bundle_entry *e;
-
-		secret = 0;
-		if (f->template) {
-			if (render_template(f->template, a->data, entry_lookup, &a->bundle, &out,
-					    &secret) < 0) {
-				buf_release(&out);
-				return EXIT_RENDER;
-			}
-		} else {
-			e = bundle_find(&a->bundle, f->source);
-			buf_add(&out, e->data, e->len);
-		}
-		install_add(&a->plan, f, &out, secret);
-	}
-	return 0;
-}
-
-static const char *change_word(int change)
-{
-	if (change & CH_NEW)
-		return "new";
-	if (change & CH_CONTENT)
-		return "changed";
-	if (change & CH_MODE)
-		return "mode";
-	return "owner";
-}
-
 static void list_changes(const struct apply *a)
 {
 	size_t i;
@@ -338,205 +167,97 @@ static void list_changes(const struct apply *a)
 
 		if (f->change != CH_NONE)
 			note(a->dry_run ? "would change" : "changed", "%s (%s)", f->mf->path,
-			     change_word(f->change));
+			     apply_change_word(f->change));
 	}
 }
 
-/* Services of the bundle that are not enabled yet. */
-static size_t pending_services(const struct apply *a, int enable)
+
+struct step {
+	const char *name;
+	int (*fn)(struct apply *);
+	int in_dry_run;
+};
+
+static const struct step steps[] = {
+	{"role", apply_load_role, 1},      {"fetch", apply_fetch, 1},
+	{"verify", apply_verify, 1},       {"bundle", apply_read_bundle, 1},
+	{"manifest", apply_check_manifest, 1}, {"render", apply_render, 1},
+	{"stage", apply_stage, 1},         {"validate", apply_validate, 1},
+	{"install", apply_install, 0},     {"services", apply_services, 0},
+	{"state", apply_save_state, 0},
+};
+
+static int setup(struct apply *a, int argc, char **argv)
 {
-	const char *root = a->offline ? a->plan.root : NULL;
-	size_t i, n = 0;
-
-	for (i = 0; i < a->manifest.nservices; i++) {
-		const struct mservice *s = &a->manifest.services[i];
-
-		if (!s->enable || services_is_enabled(root, s->name))
-			continue;
-		n++;
-		if (!enable)
-			note("would enable", "%s", s->name);
-		else if (services_enable(root, s->name) < 0)
-			return (size_t)-1;
-		else
-			note("enabled", "%s", s->name);
-	}
-	return n;
-}
-
-static int service_changed(const struct apply *a, const struct mservice *s)
-{
-	size_t i, j;
-
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		if (f->change == CH_NONE)
-			continue;
-		if (s->restart)
-			return 1;
-		for (j = 0; j < f->mf->nnotify; j++)
-			if (!strcmp(f->mf->notify[j], s->name))
-				return 1;
-	}
-	return 0;
-}
-
-static int do_services(struct apply *a)
-{
-	size_t i, n = pending_services(a, 1);
-
-	if (n == (size_t)-1)
-		return EXIT_SERVICE;
-	a->enabled = n;
-	if (a->offline || !a->now)
-		return 0;
-	for (i = 0; i < a->manifest.nservices; i++) {
-		const struct mservice *s = &a->manifest.services[i];
-
-		if (!service_changed(a, s))
-			continue;
-		if (services_restart(s->name) < 0)
-			return EXIT_SERVICE;
-		note("restarted", "%s", s->name);
-		a->restarted++;
-	}
-	return 0;
-}
-
-static int save_state(struct apply *a)
-{
-	struct state st;
-	size_t i;
-	int ret;
-
-	memset(&st, 0, sizeof(st));
-	st.role = a->manifest.role;
-	st.version = a->manifest.version;
-	st.bundle = a->bundle_url;
-	hex_encode(a->fetched.sha256, sizeof(a->fetched.sha256), st.sha256);
-	sig_keyid_str(a->sig.keyid, st.keyid);
-	st.time = time(NULL);
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		state_add_file(&st, f->mf->path, f->sha256, f->mode, f->mf->owner, f->mf->group);
-	}
-	st.present = 1;
-	/* a converged node keeps its state file (and its time) untouched */
-	ret = state_same(&st, &a->old) ? 0 : state_save(a->plan.root, &st);
-	st.role = st.bundle = NULL; /* borrowed */
-	state_release(&st);
-	return ret < 0 ? EXIT_INSTALL : 0;
-}
-
-static void print_json(const struct apply *a, size_t changed, int code)
-{
-	struct buf b = BUF_INIT;
-	char id[17];
-	size_t i, k = 0;
-
-	sig_keyid_str(a->sig.keyid, id);
-	buf_puts(&b, "{\"role\":");
-	json_str(&b, a->manifest.role);
-	buf_printf(&b, ",\"version\":%lld,\"key\":\"%s\",\"dry_run\":%s,\"changed\":%zu,"
-		       "\"unchanged\":%zu,\"enabled\":%zu,\"restarted\":%zu,\"exit\":%d,\"files\":[",
-		   a->manifest.version, id, a->dry_run ? "true" : "false", changed,
-		   a->plan.n - changed, a->enabled, a->restarted, code);
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		if (f->change == CH_NONE)
-			continue;
-		buf_puts(&b, k++ ? ",{\"path\":" : "{\"path\":");
-		json_str(&b, f->mf->path);
-		buf_printf(&b, ",\"change\":\"%s\"}", change_word(f->change));
-	}
-	buf_puts(&b, "]}\n");
-	fputs(b.data, stdout);
-	buf_release(&b);
-}
-
-/* Everything up to a plan that has been validated, in order. */
-static int prepare(struct apply *a, int argc, char **argv)
-{
-	struct buf sigtext = BUF_INIT;
 	int code;
 
 	if ((code = parse_args(a, argc, argv)) || (code = use_kernel_cmdline(a)))
-		goto out;
+		return code;
 	install_init(&a->plan, a->root);
 	a->offline = a->root != NULL || services_in_chroot();
-	if (keyring_add_dir(&a->keys, a->plan.root) < 0) {
-		code = EXIT_SIG;
-		goto out;
-	}
-	if ((code = load_role(a)) || (code = fetch_bundle(a, &sigtext)) ||
-	    (code = verify_bundle(a, &sigtext)) || (code = read_bundle(a)) ||
-	    (code = check_manifest(a)) || (code = render_all(a)))
-		goto out;
-	if (install_prepare(&a->plan) < 0) {
-		code = EXIT_INSTALL;
-		goto out;
-	}
-	if (install_validate(&a->plan) < 0)
-		code = EXIT_RENDER;
-out:
-	buf_release(&sigtext);
-	return code;
+	if (keyring_add_dir(&a->keys, a->plan.root) < 0)
+		return EXIT_SIG;
+	return 0;
 }
 
-static void apply_release(struct apply *a)
+/* --dry-run ends here: what would change, and whether anything would. */
+static int dry_run_result(struct apply *a)
 {
-	if (a->bundle_tmp) {
-		unlink(a->bundle_tmp);
-		cleanup_forget(a->bundle_tmp);
+	size_t pending = apply_pending_services(a, 0);
+
+	list_changes(a);
+	if (a->diff)
+		install_diff(&a->plan);
+	note("dry-run", "%s version %lld: %zu would change, %zu unchanged", a->manifest.role,
+	     a->manifest.version, a->changed, a->plan.n - a->changed);
+	return a->changed || pending ? EXIT_PENDING : EXIT_OK;
+}
+
+/* Keep the report on the root and send it to the role's report URL; a
+ * report that cannot be written or sent never changes the outcome. */
+static void publish(const struct report *r, const struct apply *a, int code)
+{
+	struct buf json = BUF_INIT;
+	char *path;
+
+	report_json(r, a, code, &json);
+	if (a->json)
+		fputs(json.data, stdout);
+	if (!a->dry_run && a->plan.root) {
+		path = root_path(a->plan.root, REPORT_PATH);
+		if (write_atomic(path, json.data, json.len, 0644) < 0)
+			warning("report: not kept on the root");
+		free(path);
 	}
-	free(a->bundle_tmp);
-	free(a->bundle_url);
-	free(a->ov);
-	tv_free(a->data);
-	install_release(&a->plan);
-	state_release(&a->old);
-	manifest_release(&a->manifest);
-	bundle_release(&a->bundle);
-	role_release(&a->role);
-	keyring_release(&a->keys);
-	kcmdline_release(&a->kcmd);
+	if (!a->dry_run && a->role.report)
+		fetch_post_json(a->role.report, json.data, json.len, 3);
+	buf_release(&json);
 }
 
 int cmd_apply(int argc, char **argv)
 {
 	struct apply a;
-	size_t changed = 0, pending;
+	struct report r;
+	size_t i;
 	int code;
 
 	memset(&a, 0, sizeof(a));
-	code = prepare(&a, argc, argv);
-	if (code)
-		goto out;
-	changed = install_changed(&a.plan);
-	list_changes(&a);
-	if (a.diff)
-		install_diff(&a.plan);
-	if (a.dry_run) {
-		pending = pending_services(&a, 0);
-		note("dry-run", "%s version %lld: %zu would change, %zu unchanged", a.manifest.role,
-		     a.manifest.version, changed, a.plan.n - changed);
-		code = changed || pending ? EXIT_PENDING : EXIT_OK;
-		goto out;
+	report_init(&r);
+	code = setup(&a, argc, argv);
+	for (i = 0; !code && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (a.dry_run && !steps[i].in_dry_run) {
+			code = dry_run_result(&a);
+			break;
+		}
+		if (!strcmp(steps[i].name, "install") && a.diff)
+			install_diff(&a.plan);
+		code = report_step(&r, steps[i].name, steps[i].fn, &a);
 	}
-	if (install_commit(&a.plan) < 0) {
-		code = EXIT_INSTALL;
-		goto out;
-	}
-	if ((code = do_services(&a)) || (code = save_state(&a)))
-		goto out;
-	note("apply", "%s version %lld: %zu changed, %zu unchanged, %zu services enabled",
-	     a.manifest.role, a.manifest.version, changed, a.plan.n - changed, a.enabled);
-out:
-	if (a.json && a.manifest.role)
-		print_json(&a, changed, code);
+	if (!code && !a.dry_run)
+		note("apply", "%s version %lld: %zu changed, %zu unchanged, %zu services enabled",
+		     a.manifest.role, a.manifest.version, a.changed, a.plan.n - a.changed, a.enabled);
+	if (code != EXIT_USAGE)
+		publish(&r, &a, code);
 	apply_release(&a);
 	return code;
 }

@@ -3,111 +3,94 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <limits.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
+
+static struct fetch_config config = {NULL, 15, 30, 0, 4, 500, 30000};
+static struct fetch_stats stats;
+
+enum outcome { DONE, RETRY, RESTART, FAIL };
+
 struct sink {
-	int fd;             /* write here when >= 0 */
-	struct buf *mem;    /* or append here */
+	int fd;          /* write here when >= 0 */
+	struct buf *mem; /* or append here */
 	size_t max, got;
+	size_t offset; /* bytes kept from earlier attempts when resuming */
 	int too_big, write_failed;
-	EVP_MD_CTX *sha, *b2;
+	EVP_MD_CTX *sha, *b2; /* NULL for in-memory transfers */
+	struct progress progress;
 };
 
-static int has_scheme(const char *s, const char *scheme)
+void fetch_config_defaults(struct fetch_config *c)
 {
-	size_t n = strlen(scheme);
+	const char *ms = getenv("ROLEBOOT_BACKOFF_MS");
 
-	return !strncasecmp(s, scheme, n) && s[n] == ':';
+	c->cacert = NULL;
+	c->connect_timeout = 15;
+	c->stall_timeout = 30;
+	c->deadline = 0;
+	c->attempts = 4;
+	c->backoff_ms = ms && *ms ? (unsigned)strtoul(ms, NULL, 10) : 500;
+	c->backoff_max_ms = 30000;
 }
 
-static char *url_from_path(const char *path)
-{
-	char *abs = NULL, *url = NULL, *cwd = NULL;
-	CURLU *u = curl_url();
+void fetch_configure(const struct fetch_config *c) { config = *c; }
+const struct fetch_config *fetch_current(void) { return &config; }
+const struct fetch_stats *fetch_stats(void) { return &stats; }
 
-	if (*path == '/') {
-		abs = xstrdup(path);
-	} else {
-		cwd = getcwd(NULL, 0);
-		if (!cwd) {
-			error_errno("cannot find the current directory");
-			goto out;
-		}
-		abs = xasprintf("%s/%s", cwd, path);
-	}
-	if (!u || curl_url_set(u, CURLUPART_SCHEME, "file", 0) ||
-	    curl_url_set(u, CURLUPART_PATH, abs, CURLU_URLENCODE) ||
-	    curl_url_get(u, CURLUPART_URL, &url, 0)) {
-		error("%s: cannot make a file URL of this path", path);
-		url = NULL;
-		goto out;
-	}
-out:
-	curl_url_cleanup(u);
-	free(cwd);
-	free(abs);
-	return url;
+double fetch_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-char *fetch_url_for(const char *arg)
+const char *fetch_find_cacert(void)
 {
-	char *curl_str, *url;
+	static const char *const places[] = {
+		"/etc/pki/tls/certs/ca-bundle.crt",   /* RHEL, Rocky, Fedora */
+		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu, Alpine */
+		"/etc/ssl/ca-bundle.pem",             /* SUSE */
+		"/etc/pki/tls/cacert.pem",            /* older SUSE */
+		"/etc/ssl/cert.pem",                  /* Alpine, BSDs */
+	};
+	size_t i;
 
-	if (has_scheme(arg, "http") || has_scheme(arg, "https") || has_scheme(arg, "file"))
-		return xstrdup(arg);
-	if (strstr(arg, "://")) {
-		error("%s: unsupported URL scheme (http, https and file are supported)", arg);
-		return NULL;
-	}
-	curl_str = url_from_path(arg);
-	if (!curl_str)
-		return NULL;
-	url = xstrdup(curl_str);
-	curl_free(curl_str);
-	return url;
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		if (access(places[i], R_OK) == 0)
+			return places[i];
+	return NULL;
 }
 
-char *fetch_resolve(const char *base_url, const char *ref)
+/* The CA file for https: configured, then $SSL_CERT_FILE, then found. */
+static const char *cacert(void)
 {
-	CURLU *u;
-	char *out = NULL, *res = NULL;
+	const char *env = getenv("SSL_CERT_FILE");
 
-	if (strstr(ref, "://"))
-		return fetch_url_for(ref);
-	u = curl_url();
-	if (!u || curl_url_set(u, CURLUPART_URL, base_url, CURLU_NON_SUPPORT_SCHEME) ||
-	    curl_url_set(u, CURLUPART_URL, ref, CURLU_URLENCODE) ||
-	    curl_url_get(u, CURLUPART_URL, &out, 0)) {
-		error("%s: cannot resolve against %s", ref, base_url);
-		goto done;
-	}
-	res = xstrdup(out);
-done:
-	curl_free(out);
-	curl_url_cleanup(u);
-	return res;
+	if (config.cacert)
+		return config.cacert;
+	if (env && *env)
+		return env;
+	return fetch_find_cacert();
 }
 
-char *fetch_display_url(const char *url)
+static int digests_init(struct sink *s)
 {
-	CURLU *u = curl_url();
-	char *out = NULL, *res;
-
-	if (u && !curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) &&
-	    !curl_url_set(u, CURLUPART_USER, NULL, 0) &&
-	    !curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
-	    !curl_url_get(u, CURLUPART_URL, &out, 0))
-		res = xstrdup(out);
-	else
-		res = xstrdup(url);
-	curl_free(out);
-	curl_url_cleanup(u);
-	return res;
+	if (!s->sha)
+		return 0;
+	return EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL) &&
+			       EVP_DigestInit_ex(s->b2, EVP_blake2b512(), NULL)
+		       ? 0
+		       : -1;
 }
 
 static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
@@ -120,13 +103,9 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 		s->too_big = 1;
 		return 0;
 	}
-	s->got += n;
-	if (s->sha)
-		EVP_DigestUpdate(s->sha, data, n);
-	if (s->b2)
-		EVP_DigestUpdate(s->b2, data, n);
 	if (s->mem) {
 		buf_add(s->mem, data, n);
+		s->got += n;
 		return n;
 	}
 	while (done < n) {
@@ -139,73 +118,244 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 		}
 		done += (size_t)w;
 	}
+	EVP_DigestUpdate(s->sha, data, n);
+	EVP_DigestUpdate(s->b2, data, n);
+	s->got += n;
 	return n;
+}
+
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct sink *s = user;
+
+	(void)ultotal;
+	(void)ulnow;
+	progress_update(&s->progress, s->offset + (size_t)dlnow,
+			dltotal ? s->offset + (size_t)dltotal : 0);
+	return 0;
+}
+
+/* Milliseconds left before the deadline (LONG_MAX-ish when there is none). */
+static long remaining_ms(void)
+{
+	double left;
+
+	if (!config.deadline)
+		return 1L << 30;
+	left = (config.deadline - fetch_now()) * 1000.0;
+	return left > 0 ? (long)left : 0;
 }
 
 static void setup_handle(CURL *h, const char *url, struct sink *s, char *errbuf)
 {
+	int tls = !strncasecmp(url, "https:", 6);
+	const char *ca = tls ? cacert() : NULL;
+
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* never to file://, and never from https down to http */
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, tls ? "https" : "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, config.connect_timeout);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config.stall_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, remaining_ms());
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->max);
+	if (ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(s->max - s->offset));
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "roleboot/" ROLEBOOT_VERSION);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	if (s->offset)
+		curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)s->offset);
 }
 
-static int run_transfer(const char *url, struct sink *s)
+/* What to do after a failed attempt. */
+static enum outcome classify(CURLcode rc, long status, const struct sink *s)
+{
+	if (s->too_big || s->write_failed)
+		return FAIL;
+	switch (rc) {
+	case CURLE_HTTP_RETURNED_ERROR:
+		return status >= 500 || status == 429 || status == 408 ? RETRY : FAIL;
+	case CURLE_RANGE_ERROR:
+		return RESTART; /* the server ignored Range: start over */
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return RETRY;
+	default:
+		return FAIL;
+	}
+}
+
+/* Full jitter: a random delay up to the doubled ceiling, or Retry-After. */
+static long backoff_ms(unsigned attempt, long retry_after_s)
+{
+	unsigned long ceiling = config.backoff_ms;
+	unsigned r = 0;
+
+	if (retry_after_s > 0)
+		return retry_after_s * 1000;
+	while (attempt-- > 1 && ceiling < config.backoff_max_ms)
+		ceiling *= 2;
+	if (ceiling > config.backoff_max_ms)
+		ceiling = config.backoff_max_ms;
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = (unsigned)rand();
+	return ceiling ? (long)(r % (ceiling + 1)) : 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void describe(CURLcode rc, long status, const struct sink *s, const char *errbuf,
+		     char *why, size_t len)
+{
+	if (s->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		snprintf(why, len, "larger than the limit of %zu bytes", s->max);
+	else if (s->write_failed)
+		snprintf(why, len, "cannot store the download: %s", strerror(s->write_failed));
+	else if (rc == CURLE_HTTP_RETURNED_ERROR)
+		snprintf(why, len, "HTTP status %ld", status);
+	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+		snprintf(why, len, "%s (redirects stay on http/https and never leave https)",
+			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	else
+		snprintf(why, len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+}
+
+/* One request; *retry_after is the server's Retry-After in seconds or 0. */
+static enum outcome attempt(const char *url, struct sink *s, long *retry_after, char *why,
+			    size_t whylen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char *shown = fetch_display_url(url);
 	CURL *h = curl_easy_init();
+	curl_off_t ra = 0;
+	long status = 0;
 	CURLcode rc;
-	int ret = -1;
+	enum outcome o = FAIL;
 
+	*retry_after = 0;
 	if (!h) {
-		error("%s: cannot start a transfer", shown);
-		goto out;
+		snprintf(why, whylen, "cannot start a transfer");
+		return FAIL;
 	}
 	setup_handle(h, url, s, errbuf);
 	rc = curl_easy_perform(h);
-	if (s->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		error("%s: larger than the limit of %zu bytes", shown, s->max);
-	} else if (s->write_failed) {
-		errno = s->write_failed;
-		error_errno("%s: cannot store the download", shown);
-	} else if (rc != CURLE_OK) {
-		error("%s: %s", shown, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	} else {
-		ret = 0;
+	stats.requests++;
+	progress_end(&s->progress);
+	if (rc == CURLE_OK && !s->too_big && !s->write_failed) {
+		o = DONE;
+		goto out;
 	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0 &&
+	    (status == 429 || status == 503))
+		*retry_after = ra > 3600 ? 3600 : (long)ra;
+	describe(rc, status, s, errbuf, why, whylen);
+	o = classify(rc, status, s);
 out:
 	curl_easy_cleanup(h);
+	return o;
+}
+
+static int restart(struct sink *s)
+{
+	s->got = 0;
+	if (s->mem) {
+		buf_reset(s->mem);
+		return 0;
+	}
+	if (ftruncate(s->fd, 0) < 0 || lseek(s->fd, 0, SEEK_SET) < 0 || digests_init(s) < 0)
+		return error_errno("cannot start the download over");
+	return 0;
+}
+
+static int transfer(const char *url, struct sink *s)
+{
+	char *shown = fetch_display_url(url), why[CURL_ERROR_SIZE + 128];
+	unsigned n;
+	long delay, retry_after;
+	enum outcome o;
+	int ret = -1;
+
+	progress_init(&s->progress, shown);
+	for (n = 1;; n++) {
+		s->offset = s->mem ? 0 : s->got;
+		if (s->mem && restart(s) < 0)
+			goto out;
+		if (s->offset) {
+			stats.resumes++;
+			note("fetch", "%s: resuming at byte %zu", shown, s->offset);
+		}
+		o = attempt(url, s, &retry_after, why, sizeof(why));
+		if (o == DONE) {
+			ret = 0;
+			goto out;
+		}
+		if (o == RESTART) {
+			note("fetch", "%s: the server cannot resume; starting over", shown);
+			if (restart(s) < 0)
+				goto out;
+		}
+		if (o == FAIL || n >= config.attempts) {
+			error("%s: %s", shown, why);
+			goto out;
+		}
+		delay = o == RESTART ? 0 : backoff_ms(n, retry_after);
+		if (remaining_ms() <= delay) {
+			error("%s: %s; no time left before the deadline", shown, why);
+			goto out;
+		}
+		stats.retries++;
+		note("fetch", "%s: %s; retry %u of %u in %.1f s", shown, why, n, config.attempts - 1,
+		     (double)delay / 1000.0);
+		sleep_ms(delay);
+	}
+out:
 	free(shown);
 	return ret;
 }
 
 int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res)
 {
-	struct sink s = {fd, NULL, max, 0, 0, 0, NULL, NULL};
+	struct sink s;
 	int ret = -1;
 
+	memset(&s, 0, sizeof(s));
+	s.fd = fd;
+	s.max = max;
 	s.sha = EVP_MD_CTX_new();
 	s.b2 = EVP_MD_CTX_new();
-	if (!s.sha || !s.b2 || !EVP_DigestInit_ex(s.sha, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(s.b2, EVP_blake2b512(), NULL)) {
+	if (!s.sha || !s.b2 || digests_init(&s) < 0) {
 		error("cannot set up hashing");
 		goto out;
 	}
-	if (run_transfer(url, &s) < 0)
+	if (transfer(url, &s) < 0)
 		goto out;
 	if (!EVP_DigestFinal_ex(s.sha, res->sha256, NULL) ||
 	    !EVP_DigestFinal_ex(s.b2, res->blake2b, NULL)) {
@@ -215,6 +365,7 @@ int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res)
 	res->size = s.got;
 	ret = 0;
 out:
+	progress_release(&s.progress);
 	EVP_MD_CTX_free(s.sha);
 	EVP_MD_CTX_free(s.b2);
 	return ret;
@@ -222,7 +373,60 @@ out:
 
 int fetch_to_buf(const char *url, size_t max, struct buf *out)
 {
-	struct sink s = {-1, out, max, 0, 0, 0, NULL, NULL};
+	struct sink s;
+	int ret;
 
-	return run_transfer(url, &s);
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	s.mem = out;
+	s.max = max;
+	ret = transfer(url, &s);
+	progress_release(&s.progress);
+	return ret;
+}
+
+int fetch_post_json(const char *url, const char *body, size_t len, unsigned attempts)
+{
+	char *shown = fetch_display_url(url), errbuf[CURL_ERROR_SIZE];
+	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	unsigned n;
+	long status = 0;
+	int ret = -1;
+
+	for (n = 1; n <= attempts && ret < 0; n++) {
+		CURL *h = curl_easy_init();
+		CURLcode rc;
+
+		if (!h)
+			break;
+		errbuf[0] = '\0';
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+		if (!strncasecmp(url, "https:", 6) && cacert())
+			curl_easy_setopt(h, CURLOPT_CAINFO, cacert());
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		curl_easy_setopt(h, CURLOPT_USERAGENT, "roleboot/" ROLEBOOT_VERSION);
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+		rc = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_cleanup(h);
+		if (rc == CURLE_OK) {
+			ret = 0;
+		} else if (n == attempts) {
+			warning("report: %s: %s; the apply result stands", shown,
+				rc == CURLE_HTTP_RETURNED_ERROR ? "the server refused the report"
+								  : (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+		} else {
+			sleep_ms(backoff_ms(n, 0));
+		}
+	}
+	curl_slist_free_all(hdr);
+	free(shown);
+	return ret;
 }

@@ -1,12 +1,25 @@
 /*
- * fetch.h — every download goes through libcurl: http, https and file.
+ * fetch.h — every download goes through libcurl: http, https and file only.
  *
- * Local paths are turned into file:// URLs so that they share the one code
- * path with remote sources.  Redirects may not switch to file://, and TLS
- * verification is always on.  Downloads are size-capped: a declared
- * Content-Length over the cap is refused before the body, and the cap is
- * enforced again while streaming.  While a download streams it is hashed
- * (SHA-256 for the state, BLAKE2b-512 for the prehashed signature).
+ * Safety: redirects are capped and may not switch to file://, nor from
+ * https to http.  TLS verification is always on; the CA bundle is the one
+ * configured (--cacert, role "cacert =", SSL_CERT_FILE) or the first found
+ * of the distributions' usual files (fetch_find_cacert).
+ *
+ * Bounds: a connect timeout, a low-speed limit (a stalled transfer is
+ * dropped), one deadline shared by every transfer of a run, and a size cap
+ * checked against Content-Length before the body and again while it
+ * streams.
+ *
+ * Retries: connection errors, 5xx and 429 are retried with exponential
+ * backoff and full jitter (429 and 503 honour Retry-After), within the
+ * deadline; a transfer to a file that broke off resumes with Range when the
+ * server allows it, and starts over when it does not.  While a download
+ * streams it is hashed (SHA-256 for the state, BLAKE2b-512 for the
+ * prehashed signature), across resumed attempts, with no second pass.
+ *
+ * Progress: on a terminal a live line (bytes, rate, ETA), otherwise a log
+ * line every few seconds; nothing when quiet (util.h).
  *
  * Functions print one error line naming the URL and return -1 on failure.
  */
@@ -15,7 +28,18 @@
 
 #include <stddef.h>
 
+#include "url.h"
 #include "util.h"
+
+struct fetch_config {
+	const char *cacert;      /* CA bundle; NULL: fetch_find_cacert() */
+	long connect_timeout;    /* seconds (default 15) */
+	long stall_timeout;      /* seconds under 1 KiB/s before a transfer is dropped (30) */
+	double deadline;         /* fetch_now() value after which nothing starts; 0: none */
+	unsigned attempts;       /* tries per URL (default 4) */
+	unsigned backoff_ms;     /* first backoff ceiling (500; $ROLEBOOT_BACKOFF_MS) */
+	unsigned backoff_max_ms; /* backoff ceiling cap (30000) */
+};
 
 struct fetch_result {
 	unsigned char sha256[32];
@@ -23,17 +47,24 @@ struct fetch_result {
 	size_t size;
 };
 
-/* A URL for a command-line argument: http(s):// and file:// URLs are kept,
- * other schemes refused, anything else is a path made absolute. */
-char *fetch_url_for(const char *arg);
+/* Counters over the whole run, for the report and the tests. */
+struct fetch_stats {
+	unsigned requests, retries, resumes;
+};
 
-/* Resolve ref (absolute URL, absolute or relative path) against base_url. */
-char *fetch_resolve(const char *base_url, const char *ref);
-
-/* URL with any user:password removed, for messages and reports. */
-char *fetch_display_url(const char *url);
+void fetch_config_defaults(struct fetch_config *c);
+/* Use c (copied) for every following transfer. */
+void fetch_configure(const struct fetch_config *c);
+const struct fetch_config *fetch_current(void);
+const struct fetch_stats *fetch_stats(void);
+/* Monotonic seconds. */
+double fetch_now(void);
+/* The first CA bundle file of the usual places, or NULL. */
+const char *fetch_find_cacert(void);
 
 int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res);
 int fetch_to_buf(const char *url, size_t max, struct buf *out);
+/* POST body as application/json; failures are warnings, never errors. */
+int fetch_post_json(const char *url, const char *body, size_t len, unsigned attempts);
 
 #endif

@@ -13,7 +13,7 @@ struct role_ctx {
 	struct role *r;
 	struct role_section *cur; /* current list section, or NULL */
 	size_t cap;               /* room in r->sections */
-	int line_name, line_bundle, line_sig, line_report;
+	int line_name, line_bundle, line_sig, line_report, line_cacert;
 };
 
 static void kv_add(struct role_kv **kv, size_t *n, const char *key, const char *value, int line)
@@ -102,6 +102,11 @@ static int role_key(struct inifile *ini, struct role_ctx *c, const char *key, co
 		return set_once(ini, &r->signature, &c->line_sig, key, v);
 	if (!strcmp(key, "report"))
 		return set_once(ini, &r->report, &c->line_report, key, v);
+	if (!strcmp(key, "cacert")) {
+		if (*v != '/')
+			return error("%s:%d: cacert must be an absolute path", ini->where, ini->line);
+		return set_once(ini, &r->cacert, &c->line_cacert, key, v);
+	}
 	if (!strcmp(key, "mirror")) {
 		char *m = NULL;
 
@@ -111,7 +116,7 @@ static int role_key(struct inifile *ini, struct role_ctx *c, const char *key, co
 		r->mirrors[r->nmirrors++] = m;
 		return 0;
 	}
-	return error("%s:%d: unknown key '%s' in [role] (expected name, bundle, mirror, signature, report)",
+	return error("%s:%d: unknown key '%s' in [role] (expected name, bundle, mirror, signature, report, cacert)",
 		     ini->where, ini->line, key);
 }
 
@@ -264,6 +269,7 @@ void role_release(struct role *r)
 	free(r->bundle);
 	free(r->signature);
 	free(r->report);
+	free(r->cacert);
 	for (i = 0; i < r->nmirrors; i++)
 		free(r->mirrors[i]);
 	free(r->mirrors);

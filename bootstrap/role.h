@@ -6,7 +6,8 @@
  *   bundle    = https://…/x.tar.gz    ; relative to the role file's location
  *   mirror    = https://…/x.tar.gz    ; repeatable, tried in order
  *   signature = …/x.tar.gz.minisig    ; default: bundle + ".minisig"
- *   report    = https://…/report      ; optional
+ *   report    = https://…/report      ; optional: POST the JSON report here
+ *   cacert    = /etc/pki/…/site-ca.pem ; optional: CA bundle for https
  *   [vars]
  *   name = value                      ; indented lines continue a value
  *   [zone "corp.example.com"]          ; list sections, one object each
@@ -42,6 +43,7 @@ struct role {
 	char *bundle;    /* owned: absolute URL */
 	char *signature; /* owned: absolute URL or NULL for the default */
 	char *report;    /* owned: absolute URL or NULL */
+	char *cacert;    /* owned: CA bundle file for https, or NULL */
 	char **mirrors;  /* owned: absolute URLs */
 	size_t nmirrors;
 	struct role_kv *vars; /* owned: [vars] */

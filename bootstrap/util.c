@@ -11,9 +11,11 @@
 
 static int quiet;
 static int silent; /* fuzzing: no error lines at all */
+static char last_error[1024]; /* the last error line, for the report */
 
 void msg_set_quiet(int q) { quiet = q; }
 void msg_set_silent(int s) { silent = s; }
+const char *msg_last_error(void) { return last_error; }
 int msg_quiet(void) { return quiet; }
 
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
@@ -24,12 +26,14 @@ static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 	char line[4096];
 	int n;
 
-	if (silent)
-		return;
 	n = vsnprintf(line, sizeof(line), fmt, ap);
-
 	if (n < 0)
 		line[0] = '\0';
+	if (!strcmp(prefix, "error: "))
+		snprintf(last_error, sizeof(last_error), "%s%s%s", line, err ? ": " : "",
+			 err ? strerror(err) : "");
+	if (silent)
+		return;
 	if (err)
 		fprintf(stderr, "roleboot: %s%s: %s\n", prefix, line, strerror(err));
 	else

@@ -27,6 +27,8 @@ void warning(const char *fmt, ...) PRINTF(1, 2);
 void note(const char *step, const char *fmt, ...) PRINTF(2, 3);
 void msg_set_quiet(int quiet);
 void msg_set_silent(int silent); /* drop every message (fuzz targets) */
+/* The text of the last error line ("" when none), for reports. */
+const char *msg_last_error(void);
 int msg_quiet(void);
 
 void *xmalloc(size_t n);

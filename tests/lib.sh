@@ -40,10 +40,13 @@ expect_fail() {
 	fi
 }
 
-# tree_hash DIR: one digest of every name, type, mode, owner and content.
+# tree_hash DIR: one digest of every name, type, mode, owner and content;
+# roleboot's own report (written on failures too) is left out.
 tree_hash() {
-	(cd "$1" && find . -printf '%p %y %m %U %G %s %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum | cut -d' ' -f1
+	(cd "$1" && find . ! -path ./var/lib/roleboot/report.json -printf '%p %y %m %U %G %s %l\n' |
+		LC_ALL=C sort &&
+		find . -type f ! -path ./var/lib/roleboot/report.json -print0 | LC_ALL=C sort -z |
+		xargs -0r sha256sum) | sha256sum | cut -d' ' -f1
 }
 
 # sign FILE [KEY] [LEGACY]: stock minisign signature FILE.minisig.
@@ -58,7 +61,7 @@ sign() {
 
 # make_root DIR: a minimal target root with passwd/group for owners.
 make_root() {
-	mkdir -p "$1/etc" "$1/var/lib"
+	mkdir -p "$1/etc" "$1/var/lib/roleboot"
 	printf 'root:x:0:0:root:/root:/bin/sh\nnamed:x:101:103::/var/cache/bind:/usr/sbin/nologin\n' >"$1/etc/passwd"
 	printf 'root:x:0:\nnamed:x:103:\n' >"$1/etc/group"
 }

@@ -45,7 +45,7 @@ check "dry-run changed nothing" [ "$(cd "$R" && find . -path ./var/lib/roleboot 
 
 run_rb apply --json -q --root "$R" --pubkey "$PUB" --var listen_port=53 "$T/demo.role"
 check "--var override applies" grep -q "listen-on port 53 " "$R/etc/roleboot-demo/named.conf"
-check "--json reports one changed file" grep -q '"changed":1,.*"path":"/etc/roleboot-demo/named.conf","change":"changed"' "$T/out"
+check "--json reports one changed file" grep -q '"files":\[{"path":"/etc/roleboot-demo/named.conf","change":"changed"}\],"changed":1,' "$T/out"
 check "-q keeps stderr quiet" [ ! -s "$T/err" ]
 
 run_rb status --root "$R"

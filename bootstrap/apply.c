@@ -1,0 +1,360 @@
+/* apply.c — the steps of roleboot apply; see apply.h. */
+#include "apply.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "render.h"
+#include "roleboot.h"
+#include "services.h"
+
+int apply_load_role(struct apply *a)
+{
+	struct buf text = BUF_INIT;
+	char *url = fetch_url_for(a->role_arg);
+	int code = EXIT_USAGE;
+
+	if (!url)
+		goto out;
+	code = EXIT_FETCH;
+	if (fetch_to_buf(url, ROLE_MAX_SIZE, &text) < 0)
+		goto out;
+	code = EXIT_ROLE;
+	if (role_parse(a->role_arg, url, text.data ? text.data : "", text.len, &a->role) < 0)
+		goto out;
+	note("role", "%s: role '%s'", a->role_arg, a->role.name);
+	if (!a->cacert && a->role.cacert) {
+		struct fetch_config c = *fetch_current();
+
+		c.cacert = a->role.cacert;
+		fetch_configure(&c);
+	}
+	code = 0;
+out:
+	buf_release(&text);
+	free(url);
+	return code;
+}
+
+/* Signature and bundle from one source; 0 or -1 (an error was printed). */
+static int fetch_from(struct apply *a, const char *url, const char *sig_url)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = xasprintf("%s/roleboot-bundle-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	int fd = mkostemp(path, O_CLOEXEC), ret = -1;
+
+	if (fd < 0) {
+		error_errno("%s: cannot create a temporary file", path);
+		free(path);
+		return -1;
+	}
+	cleanup_add(path);
+	buf_reset(&a->sigtext);
+	if (fetch_to_buf(sig_url, SIG_MAX, &a->sigtext) < 0 ||
+	    fetch_to_fd(url, fd, a->max_size, &a->fetched) < 0) {
+		unlink(path);
+		cleanup_forget(path);
+		free(path);
+		goto out;
+	}
+	a->bundle_tmp = path;
+	a->bundle_url = xstrdup(url);
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* Every source in order (the bundle, then each mirror), then round again,
+ * until one gives both the signature and the bundle or the deadline passes. */
+int apply_fetch(struct apply *a)
+{
+	const struct fetch_config *c = fetch_current();
+	unsigned round;
+	size_t i;
+	char *sig_url;
+	int r;
+
+	for (round = 1; round <= FETCH_ROUNDS; round++) {
+		for (i = 0; i <= a->role.nmirrors; i++) {
+			const char *url = i ? a->role.mirrors[i - 1] : a->role.bundle;
+
+			if (c->deadline && fetch_now() >= c->deadline)
+				goto out;
+			if (i == 0 && a->role.signature)
+				sig_url = xstrdup(a->role.signature);
+			else
+				sig_url = xasprintf("%s.minisig", url);
+			note("fetch", "%s%s", url, round > 1 ? " (again)" : "");
+			r = fetch_from(a, url, sig_url);
+			free(sig_url);
+			if (r == 0)
+				return 0;
+		}
+	}
+out:
+	error("bundle for role '%s': every source failed%s", a->role.name,
+	      c->deadline && fetch_now() >= c->deadline ? " before the deadline" : "");
+	return EXIT_FETCH;
+}
+
+int apply_verify(struct apply *a)
+{
+	char err[512], id[17];
+
+	if (a->keys.n == 0)
+		return error("no trusted keys: give --pubkey or put keys in %s/etc/roleboot/trusted.d",
+			     strcmp(a->plan.root, "/") ? a->plan.root : ""),
+		       EXIT_SIG;
+	if (sig_parse(a->sigtext.data ? a->sigtext.data : "", a->sigtext.len, &a->sig, err,
+		      sizeof(err)) < 0 ||
+	    sig_verify(&a->sig, a->keys.keys, a->keys.n, a->fetched.blake2b, a->bundle_tmp,
+		       a->max_size, &a->key_index, err, sizeof(err)) < 0)
+		return error("%s: %s", a->bundle_url, err), EXIT_SIG;
+	a->verified = 1;
+	sig_keyid_str(a->sig.keyid, id);
+	note("verify", "signed by key %s, trusted comment: %s", id, a->sig.trusted_comment);
+	return 0;
+}
+
+static int entry_lookup(void *ctx, const char *name, const char **text, size_t *len)
+{
+	const struct bundle_entry *e = bundle_find(ctx, name);
+
+	if (!e)
+		return -1;
+	*text = (const char *)e->data;
+	*len = e->len;
+	return 0;
+}
+
+int apply_read_bundle(struct apply *a)
+{
+	struct bundle_limits lim = BUNDLE_LIMITS_DEFAULT;
+	const struct bundle_entry *me;
+	char err[512];
+	size_t i;
+
+	if (bundle_read(a->bundle_tmp, &lim, &a->bundle, err, sizeof(err)) < 0)
+		return error("%s: %s", a->bundle_url, err), EXIT_BUNDLE;
+	me = bundle_find(&a->bundle, "manifest.ini");
+	if (!me)
+		return error("%s: bundle has no manifest.ini", a->bundle_url), EXIT_BUNDLE;
+	if (manifest_parse("manifest.ini", (const char *)me->data, me->len, &a->manifest) < 0)
+		return EXIT_ROLE;
+	for (i = 0; i < a->manifest.nfiles; i++) {
+		const struct mfile *f = &a->manifest.files[i];
+		const char *name = f->template ? f->template : f->source;
+
+		if (!bundle_find(&a->bundle, name))
+			return error("manifest.ini:%d: [file %s] names '%s', which is not in the bundle",
+				     f->line, f->path, name),
+			       EXIT_BUNDLE;
+	}
+	return 0;
+}
+
+int apply_check_manifest(struct apply *a)
+{
+	const struct manifest *m = &a->manifest;
+	char when[32];
+	struct tm tm;
+
+	if (strcmp(m->role, a->role.name))
+		return error("bundle is for role '%s', but %s asks for role '%s'", m->role,
+			     a->role_arg, a->role.name),
+		       EXIT_ROLE;
+	if (m->has_expires && m->expires < time(NULL)) {
+		gmtime_r(&m->expires, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return error("bundle '%s' version %lld expired on %s", m->role, m->version, when),
+		       EXIT_ROLE;
+	}
+	if (state_load(a->plan.root, &a->old) < 0)
+		return EXIT_INSTALL;
+	if (a->old.present && !strcmp(a->old.role, m->role) && m->version < a->old.version &&
+	    !a->allow_downgrade)
+		return error("bundle '%s' version %lld is older than the applied version %lld (use --allow-downgrade)",
+			     m->role, m->version, a->old.version),
+		       EXIT_ROLE;
+	return 0;
+}
+
+int apply_render(struct apply *a)
+{
+	struct buf out = BUF_INIT;
+	size_t i;
+	int secret;
+
+	a->data = render_data(&a->manifest, &a->role, a->ov, a->nov, a->plan.root, &a->kcmd);
+	if (!a->data)
+		return EXIT_RENDER;
+	for (i = 0; i < a->manifest.nfiles; i++) {
+		const struct mfile *f = &a->manifest.files[i];
+		const struct bundle_entry *e;
+
+		secret = 0;
+		if (f->template) {
+			if (render_template(f->template, a->data, entry_lookup, &a->bundle, &out,
+					    &secret) < 0) {
+				buf_release(&out);
+				return EXIT_RENDER;
+			}
+		} else {
+			e = bundle_find(&a->bundle, f->source);
+			buf_add(&out, e->data, e->len);
+		}
+		install_add(&a->plan, f, &out, secret);
+	}
+	return 0;
+}
+
+int apply_stage(struct apply *a)
+{
+	return install_prepare(&a->plan) < 0 ? EXIT_INSTALL : 0;
+}
+
+int apply_validate(struct apply *a)
+{
+	if (install_validate(&a->plan) < 0)
+		return EXIT_RENDER;
+	a->changed = install_changed(&a->plan);
+	return 0;
+}
+
+int apply_install(struct apply *a)
+{
+	size_t i;
+
+	if (install_commit(&a->plan) < 0)
+		return EXIT_INSTALL;
+	for (i = 0; i < a->plan.n; i++)
+		if (a->plan.files[i].change != CH_NONE)
+			note("changed", "%s (%s)", a->plan.files[i].mf->path,
+			     apply_change_word(a->plan.files[i].change));
+	return 0;
+}
+
+const char *apply_change_word(int change)
+{
+	if (change & CH_NEW)
+		return "new";
+	if (change & CH_CONTENT)
+		return "changed";
+	if (change & CH_MODE)
+		return "mode";
+	return "owner";
+}
+
+size_t apply_pending_services(const struct apply *a, int enable)
+{
+	const char *root = a->offline ? a->plan.root : NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < a->manifest.nservices; i++) {
+		const struct mservice *s = &a->manifest.services[i];
+
+		if (!s->enable || services_is_enabled(root, s->name))
+			continue;
+		n++;
+		if (!enable)
+			note("would enable", "%s", s->name);
+		else if (services_enable(root, s->name) < 0)
+			return (size_t)-1;
+		else
+			note("enabled", "%s", s->name);
+	}
+	return n;
+}
+
+static int service_changed(const struct apply *a, const struct mservice *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->plan.n; i++) {
+		const struct plan_file *f = &a->plan.files[i];
+
+		if (f->change == CH_NONE)
+			continue;
+		if (s->restart)
+			return 1;
+		for (j = 0; j < f->mf->nnotify; j++)
+			if (!strcmp(f->mf->notify[j], s->name))
+				return 1;
+	}
+	return 0;
+}
+
+int apply_services(struct apply *a)
+{
+	size_t i, n = apply_pending_services(a, 1);
+
+	if (n == (size_t)-1)
+		return EXIT_SERVICE;
+	a->enabled = n;
+	if (a->offline || !a->now)
+		return 0;
+	for (i = 0; i < a->manifest.nservices; i++) {
+		const struct mservice *s = &a->manifest.services[i];
+
+		if (!service_changed(a, s))
+			continue;
+		if (services_restart(s->name) < 0)
+			return EXIT_SERVICE;
+		note("restarted", "%s", s->name);
+		a->restarted++;
+	}
+	return 0;
+}
+
+int apply_save_state(struct apply *a)
+{
+	struct state st;
+	size_t i;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	st.role = a->manifest.role;
+	st.version = a->manifest.version;
+	st.bundle = a->bundle_url;
+	hex_encode(a->fetched.sha256, sizeof(a->fetched.sha256), st.sha256);
+	sig_keyid_str(a->sig.keyid, st.keyid);
+	st.time = time(NULL);
+	for (i = 0; i < a->plan.n; i++) {
+		const struct plan_file *f = &a->plan.files[i];
+
+		state_add_file(&st, f->mf->path, f->sha256, f->mode, f->mf->owner, f->mf->group);
+	}
+	st.present = 1;
+	/* a converged node keeps its state file (and its time) untouched */
+	ret = state_same(&st, &a->old) ? 0 : state_save(a->plan.root, &st);
+	st.role = st.bundle = NULL; /* borrowed */
+	state_release(&st);
+	return ret < 0 ? EXIT_INSTALL : 0;
+}
+
+void apply_release(struct apply *a)
+{
+	if (a->bundle_tmp) {
+		unlink(a->bundle_tmp);
+		cleanup_forget(a->bundle_tmp);
+	}
+	free(a->bundle_tmp);
+	free(a->bundle_url);
+	buf_release(&a->sigtext);
+	free(a->ov);
+	tv_free(a->data);
+	install_release(&a->plan);
+	state_release(&a->old);
+	manifest_release(&a->manifest);
+	bundle_release(&a->bundle);
+	role_release(&a->role);
+	keyring_release(&a->keys);
+	kcmdline_release(&a->kcmd);
+}
+

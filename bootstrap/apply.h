@@ -1,0 +1,72 @@
+/*
+ * apply.h — the steps of `roleboot apply`, in order, over one struct apply.
+ *
+ * Each step returns 0 or the exit code of its failure class (roleboot.h),
+ * after printing one error line.  Nothing on the target changes before the
+ * "install" step, and a failed install leaves the target as it was.
+ * cmd_apply.c parses options, runs the steps, times them for the report
+ * and decides the exit code.
+ */
+#ifndef ROLEBOOT_APPLY_H
+#define ROLEBOOT_APPLY_H
+
+#include <stddef.h>
+
+#include "bundle.h"
+#include "cmdline.h"
+#include "fetch.h"
+#include "install.h"
+#include "keys.h"
+#include "manifest.h"
+#include "role.h"
+#include "sig.h"
+#include "state.h"
+#include "values.h"
+
+#define SIG_MAX 8192
+#define BUNDLE_MAX_DEFAULT (256u << 20)
+#define FETCH_ROUNDS 3
+
+struct apply {
+	const char *root, *role_arg, *cacert;
+	int dry_run, diff, now, json, allow_downgrade, offline;
+	size_t max_size;       /* download cap for the bundle */
+	struct override *ov;   /* owned array, strings borrowed */
+	size_t nov;
+	struct kcmdline kcmd;
+	struct keyring keys;
+	struct role role;
+	char *bundle_url;  /* owned: the source that worked */
+	char *bundle_tmp;  /* owned: downloaded bundle */
+	struct buf sigtext;
+	struct fetch_result fetched;
+	struct sig_signature sig;
+	int verified;
+	size_t key_index;
+	struct bundle bundle;
+	struct manifest manifest;
+	struct state old;
+	struct tv *data;
+	struct plan plan;
+	size_t changed, enabled, restarted;
+};
+
+int apply_load_role(struct apply *a);
+int apply_fetch(struct apply *a);
+int apply_verify(struct apply *a);
+int apply_read_bundle(struct apply *a);
+int apply_check_manifest(struct apply *a);
+int apply_render(struct apply *a);
+int apply_stage(struct apply *a);
+int apply_validate(struct apply *a);
+int apply_install(struct apply *a);
+int apply_services(struct apply *a);
+int apply_save_state(struct apply *a);
+
+/* Services of the bundle not enabled yet; with enable, enables them.
+ * (size_t)-1 when enabling failed. */
+size_t apply_pending_services(const struct apply *a, int enable);
+const char *apply_change_word(int change);
+void apply_release(struct apply *a);
+
+#endif
