@@ -1,62 +1,141 @@
-/* cmd_verify.c — roleboot verify --pubkey KEY FILE [SIGFILE] */
+/*
+ * cmd_verify.c — roleboot verify --pubkey KEY FILE [SIGFILE]
+ * FILE (and SIGFILE) may be paths or URLs; a URL is downloaded once, hashed
+ * while it streams, and never held in memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cleanup.h"
+#include "fetch.h"
 #include "keys.h"
 #include "roleboot.h"
 #include "sig.h"
 #include "util.h"
 
-int cmd_verify(int argc, char **argv)
-{
-	static const struct option opts[] = {{"pubkey", required_argument, NULL, 'P'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {NULL, 0, NULL, 0}};
-	struct keyring kr = {NULL, 0};
-	struct sig_signature sig;
-	struct buf text = BUF_INIT;
+struct verify {
+	struct keyring kr;
+	const char *file, *sigarg;
+	size_t max;
+	char *tmp;              /* owned: download of a URL */
 	unsigned char prehash[64];
-	char err[512], id[17], *sigpath = NULL;
-	size_t which;
-	int c, code = EXIT_USAGE;
+};
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "P:q", opts, NULL)) != -1) {
-		if (c == 'P' && keyring_add_arg(&kr, optarg) < 0) {
-			code = EXIT_SIG;
-			goto out;
-		}
-		if (c == 'q')
-			msg_set_quiet(1);
-		if (c != 'P' && c != 'q')
-			goto usage;
+static int is_url(const char *s) { return strstr(s, "://") != NULL; }
+
+/* The file's BLAKE2b-512, downloading it first when it is a URL. */
+static int load_file(struct verify *v, const char **path)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct fetch_result res;
+	char err[256];
+	int fd;
+
+	if (!is_url(v->file)) {
+		*path = v->file;
+		if (sig_blake2b_file(v->file, v->prehash, err, sizeof(err)) < 0)
+			return error("%s: %s", v->file, err);
+		return 0;
 	}
-	if (optind >= argc || argc - optind > 2 || kr.n == 0)
-		goto usage;
-	sigpath = argc - optind == 2 ? xstrdup(argv[optind + 1])
-				     : xasprintf("%s.minisig", argv[optind]);
-	code = EXIT_SIG;
-	if (read_file(sigpath, 8192, &text) < 0)
+	v->tmp = xasprintf("%s/roleboot-verify-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkostemp(v->tmp, O_CLOEXEC);
+	if (fd < 0)
+		return error_errno("%s: cannot create a temporary file", v->tmp);
+	cleanup_add(v->tmp);
+	if (fetch_to_fd(v->file, fd, v->max, &res) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	memcpy(v->prehash, res.blake2b, sizeof(v->prehash));
+	*path = v->tmp;
+	return 0;
+}
+
+static int verify_run(struct verify *v)
+{
+	struct buf text = BUF_INIT;
+	struct sig_signature sig;
+	char *sigsrc = v->sigarg ? xstrdup(v->sigarg) : xasprintf("%s.minisig", v->file);
+	char *url = fetch_url_for(sigsrc), err[512], id[17];
+	const char *path = NULL;
+	size_t which;
+	int code = EXIT_FETCH;
+
+	if (!url || fetch_to_buf(url, 8192, &text) < 0 || load_file(v, &path) < 0)
 		goto out;
+	code = EXIT_SIG;
 	if (sig_parse(text.data ? text.data : "", text.len, &sig, err, sizeof(err)) < 0 ||
-	    sig_blake2b_file(argv[optind], prehash, err, sizeof(err)) < 0 ||
-	    sig_verify(&sig, kr.keys, kr.n, prehash, argv[optind], (size_t)1 << 30, &which, err,
+	    sig_verify(&sig, v->kr.keys, v->kr.n, v->prehash, path, v->max, &which, err,
 		       sizeof(err)) < 0) {
-		error("%s: %s", argv[optind], err);
+		error("%s: %s", v->file, err);
 		goto out;
 	}
 	sig_keyid_str(sig.keyid, id);
 	printf("signature and comment signature verified (key %s)\ntrusted comment: %s\n", id,
 	       sig.trusted_comment);
 	code = EXIT_OK;
-	goto out;
-usage:
-	fputs("usage: roleboot verify --pubkey KEY FILE [SIGFILE]\n", stderr);
 out:
 	buf_release(&text);
-	free(sigpath);
-	keyring_release(&kr);
+	free(url);
+	free(sigsrc);
+	return code;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {{"pubkey", required_argument, NULL, 'P'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"cacert", required_argument, NULL, 'C'},
+					     {"max-size", required_argument, NULL, 'M'},
+					     {NULL, 0, NULL, 0}};
+	struct fetch_config fc;
+	struct verify v;
+	char *end;
+	int c, code = EXIT_USAGE;
+
+	memset(&v, 0, sizeof(v));
+	v.max = (size_t)1 << 34;
+	fetch_config_defaults(&fc);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "P:q", opts, NULL)) != -1) {
+		if (c == 'P' && keyring_add_arg(&v.kr, optarg) < 0) {
+			code = EXIT_SIG;
+			goto out;
+		} else if (c == 'q') {
+			msg_set_quiet(1);
+		} else if (c == 'C') {
+			fc.cacert = optarg;
+		} else if (c == 'M') {
+			errno = 0;
+			v.max = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg)
+				goto usage;
+		} else if (c != 'P') {
+			goto usage;
+		}
+	}
+	if (optind >= argc || argc - optind > 2 || v.kr.n == 0)
+		goto usage;
+	fetch_configure(&fc);
+	v.file = argv[optind];
+	v.sigarg = argc - optind == 2 ? argv[optind + 1] : NULL;
+	code = verify_run(&v);
+	goto out;
+usage:
+	fputs("usage: roleboot verify --pubkey KEY [--cacert FILE] [--max-size BYTES] FILE [SIGFILE]\n",
+	      stderr);
+out:
+	if (v.tmp) {
+		unlink(v.tmp);
+		cleanup_forget(v.tmp);
+		free(v.tmp);
+	}
+	keyring_release(&v.kr);
 	return code;
 }

@@ -3,6 +3,7 @@
 # Debian's nginx over https.  Source it after lib.sh (which makes $T).
 # Every server listens on 127.0.0.1 only and is stopped when the script
 # exits: lib.sh's EXIT trap is kept and runs after the servers are stopped.
+# A test that needs more done at exit calls cleanup_add rather than trap.
 #
 #   make_ca DIR                  ca.key ca.crt server.key server.crt
 #                                wrong-ca.key wrong-ca.crt
