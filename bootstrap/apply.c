@@ -70,17 +70,19 @@ out:
 	return ret;
 }
 
-/* Every source in order (the bundle, then each mirror), then round again,
- * until one gives both the signature and the bundle or the deadline passes. */
+/* Every source in order (the bundle, then each mirror), then round again
+ * while some source failed in a way that may pass (not a refusal such as a
+ * size cap or a forbidden redirect), until the deadline. */
 int apply_fetch(struct apply *a)
 {
 	const struct fetch_config *c = fetch_current();
 	unsigned round;
 	size_t i;
 	char *sig_url;
-	int r;
+	int r, transient = 1;
 
-	for (round = 1; round <= FETCH_ROUNDS; round++) {
+	for (round = 1; round <= FETCH_ROUNDS && transient; round++) {
+		transient = 0;
 		for (i = 0; i <= a->role.nmirrors; i++) {
 			const char *url = i ? a->role.mirrors[i - 1] : a->role.bundle;
 
@@ -95,6 +97,7 @@ int apply_fetch(struct apply *a)
 			free(sig_url);
 			if (r == 0)
 				return 0;
+			transient |= fetch_stats()->last_transient;
 		}
 	}
 out:

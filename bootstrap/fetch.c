@@ -14,7 +14,7 @@
 
 #include "progress.h"
 
-static struct fetch_config config = {NULL, 15, 30, 0, 4, 500, 30000};
+static struct fetch_config config = {NULL, 15, 30, 0, 6, 500, 30000};
 static struct fetch_stats stats;
 
 enum outcome { DONE, RETRY, RESTART, FAIL };
@@ -37,7 +37,7 @@ void fetch_config_defaults(struct fetch_config *c)
 	c->connect_timeout = 15;
 	c->stall_timeout = 30;
 	c->deadline = 0;
-	c->attempts = 4;
+	c->attempts = 6;
 	c->backoff_ms = ms && *ms ? (unsigned)strtoul(ms, NULL, 10) : 500;
 	c->backoff_max_ms = 30000;
 }
@@ -322,12 +322,14 @@ static int transfer(const char *url, struct sink *s)
 			if (restart(s) < 0)
 				goto out;
 		}
+		stats.last_transient = o != FAIL;
 		if (o == FAIL || n >= config.attempts) {
 			error("%s: %s", shown, why);
 			goto out;
 		}
 		delay = o == RESTART ? 0 : backoff_ms(n, retry_after);
 		if (remaining_ms() <= delay) {
+			stats.last_transient = 0;
 			error("%s: %s; no time left before the deadline", shown, why);
 			goto out;
 		}

@@ -36,7 +36,7 @@ struct fetch_config {
 	long connect_timeout;    /* seconds (default 15) */
 	long stall_timeout;      /* seconds under 1 KiB/s before a transfer is dropped (30) */
 	double deadline;         /* fetch_now() value after which nothing starts; 0: none */
-	unsigned attempts;       /* tries per URL (default 4) */
+	unsigned attempts;       /* tries per URL (default 6) */
 	unsigned backoff_ms;     /* first backoff ceiling (500; $ROLEBOOT_BACKOFF_MS) */
 	unsigned backoff_max_ms; /* backoff ceiling cap (30000) */
 };
@@ -50,6 +50,7 @@ struct fetch_result {
 /* Counters over the whole run, for the report and the tests. */
 struct fetch_stats {
 	unsigned requests, retries, resumes;
+	int last_transient; /* the last failed transfer may succeed later */
 };
 
 void fetch_config_defaults(struct fetch_config *c);

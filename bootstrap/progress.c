@@ -15,6 +15,7 @@
 void progress_init(struct progress *p, const char *label)
 {
 	const char *env = getenv("ROLEBOOT_PROGRESS");
+	const char *every = getenv("ROLEBOOT_PROGRESS_INTERVAL");
 
 	p->label = xstrdup(label);
 	p->start = fetch_now();
@@ -22,6 +23,7 @@ void progress_init(struct progress *p, const char *label)
 	p->drawn = 0;
 	/* ROLEBOOT_PROGRESS=log forces log lines (for tests and logs) */
 	p->tty = isatty(2) && !(env && !strcmp(env, "log"));
+	p->interval = every && atof(every) > 0 ? atof(every) : p->tty ? TTY_INTERVAL : LOG_INTERVAL;
 }
 
 static void human(double bytes, char *out, size_t len)
@@ -41,7 +43,7 @@ void progress_update(struct progress *p, size_t now, size_t total)
 	double t = fetch_now(), elapsed = t - p->start, rate;
 	char got[32], all[32], speed[32], eta[32] = "";
 
-	if (msg_quiet() || elapsed < 1.0 || t - p->last < (p->tty ? TTY_INTERVAL : LOG_INTERVAL))
+	if (msg_quiet() || elapsed < 1.0 || t - p->last < p->interval)
 		return;
 	p->last = t;
 	rate = (double)now / elapsed;

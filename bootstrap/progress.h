@@ -3,6 +3,8 @@
  * On a terminal: one live line (bytes, rate, ETA) redrawn a few times a
  * second; otherwise a log line every few seconds.  Nothing for transfers
  * that end within a second, and nothing at all when quiet (util.h).
+ * $ROLEBOOT_PROGRESS=log forces log lines; $ROLEBOOT_PROGRESS_INTERVAL sets
+ * the seconds between them.
  */
 #ifndef ROLEBOOT_PROGRESS_H
 #define ROLEBOOT_PROGRESS_H
@@ -12,6 +14,7 @@
 struct progress {
 	char *label;       /* owned: what is being fetched */
 	double start, last; /* fetch_now() values */
+	double interval;    /* seconds between lines */
 	int tty, drawn;
 };
 

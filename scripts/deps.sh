@@ -4,7 +4,7 @@
 set -euo pipefail
 build_pkgs="build-essential pkg-config libcurl4-openssl-dev libarchive-dev libssl-dev
 libinih-dev minisign bind9-utils systemd ca-certificates"
-test_pkgs="python3 clang valgrind time file libcjson-dev"
+test_pkgs="python3 clang valgrind time file libcjson-dev nginx openssl curl bsdutils iproute2"
 bench_pkgs="time bc python3-jinja2"
 want=$build_pkgs
 [ "${1:-build}" = test ] && want="$build_pkgs $test_pkgs"
