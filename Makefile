@@ -79,6 +79,7 @@ bench: $(BIN)
 	scripts/deps.sh bench
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/render.sh
+	ROLEBOOT=$(abspath $(BIN)) tests/bench/fetch.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)

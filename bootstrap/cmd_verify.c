@@ -32,7 +32,7 @@ static int is_url(const char *s) { return strstr(s, "://") != NULL; }
 static int load_file(struct verify *v, const char **path)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	struct fetch_result res;
+	struct fetch_result res = {1, {0}, {0}, 0};
 	char err[256];
 	int fd;
 

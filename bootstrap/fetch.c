@@ -85,12 +85,11 @@ static const char *cacert(void)
 
 static int digests_init(struct sink *s)
 {
-	if (!s->sha)
+	if (!s->b2)
 		return 0;
-	return EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL) &&
-			       EVP_DigestInit_ex(s->b2, EVP_blake2b512(), NULL)
-		       ? 0
-		       : -1;
+	if (s->sha && !EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL))
+		return -1;
+	return EVP_DigestInit_ex(s->b2, EVP_blake2b512(), NULL) ? 0 : -1;
 }
 
 static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
@@ -118,7 +117,8 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 		}
 		done += (size_t)w;
 	}
-	EVP_DigestUpdate(s->sha, data, n);
+	if (s->sha)
+		EVP_DigestUpdate(s->sha, data, n);
 	EVP_DigestUpdate(s->b2, data, n);
 	s->got += n;
 	return n;
@@ -351,15 +351,15 @@ int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res)
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
 	s.max = max;
-	s.sha = EVP_MD_CTX_new();
+	s.sha = res->skip_sha256 ? NULL : EVP_MD_CTX_new();
 	s.b2 = EVP_MD_CTX_new();
-	if (!s.sha || !s.b2 || digests_init(&s) < 0) {
+	if ((!s.sha && !res->skip_sha256) || !s.b2 || digests_init(&s) < 0) {
 		error("cannot set up hashing");
 		goto out;
 	}
 	if (transfer(url, &s) < 0)
 		goto out;
-	if (!EVP_DigestFinal_ex(s.sha, res->sha256, NULL) ||
+	if ((s.sha && !EVP_DigestFinal_ex(s.sha, res->sha256, NULL)) ||
 	    !EVP_DigestFinal_ex(s.b2, res->blake2b, NULL)) {
 		error("cannot finish hashing");
 		goto out;

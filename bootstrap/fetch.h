@@ -42,6 +42,7 @@ struct fetch_config {
 };
 
 struct fetch_result {
+	int skip_sha256; /* in: only the BLAKE2b-512 is wanted */
 	unsigned char sha256[32];
 	unsigned char blake2b[64];
 	size_t size;
