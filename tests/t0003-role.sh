@@ -158,6 +158,8 @@ check "roleboot.var from the kernel command line" grep -q "listen-on port 5300" 
 check "quoted kernel value" grep -q "forwarders { 192.0.2.7; 192.0.2.8; };" "$T/kroot/etc/roleboot-demo/named.conf"
 ROLEBOOT_CMDLINE=$T/cmdline run_rb apply --root "$T/kroot" --var listen_port=5301
 check "--var wins over the kernel command line" grep -q "listen-on port 5301" "$T/kroot/etc/roleboot-demo/named.conf"
+run_rb apply --root "$T/kroot" --cmdline "$T/cmdline" --var listen_port=5302
+check "--cmdline FILE names the kernel command line" grep -q "listen-on port 5302" "$T/kroot/etc/roleboot-demo/named.conf"
 echo "ro quiet" >"$T/cmdline2"
 ROLEBOOT_CMDLINE=$T/cmdline2 expect_fail 2 "no ROLE given and no roleboot.role=" "no ROLE anywhere" apply --root "$T/kroot"
 done_testing
