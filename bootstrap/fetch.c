@@ -137,7 +137,7 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 }
 
 /* Milliseconds left before the deadline (LONG_MAX-ish when there is none). */
-static long remaining_ms(void)
+long fetch_remaining_ms(void)
 {
 	double left;
 
@@ -147,8 +147,9 @@ static long remaining_ms(void)
 	return left > 0 ? (long)left : 0;
 }
 
-static void setup_handle(CURL *h, const char *url, struct sink *s, char *errbuf)
+void fetch_setup_common(void *handle, const char *url, char *errbuf)
 {
+	CURL *h = handle;
 	int tls = !strncasecmp(url, "https:", 6);
 	const char *ca = tls ? cacert() : NULL;
 
@@ -163,16 +164,21 @@ static void setup_handle(CURL *h, const char *url, struct sink *s, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, config.connect_timeout);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config.stall_timeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, remaining_ms());
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, fetch_remaining_ms());
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca)
 		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(s->max - s->offset));
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "roleboot/" ROLEBOOT_VERSION);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+}
+
+static void setup_handle(CURL *h, const char *url, struct sink *s, char *errbuf)
+{
+	fetch_setup_common(h, url, errbuf);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(s->max - s->offset));
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
@@ -208,7 +214,7 @@ static enum outcome classify(CURLcode rc, long status, const struct sink *s)
 }
 
 /* Full jitter: a random delay up to the doubled ceiling, or Retry-After. */
-static long backoff_ms(unsigned attempt, long retry_after_s)
+long fetch_backoff_ms(unsigned attempt, long retry_after_s)
 {
 	unsigned long ceiling = config.backoff_ms;
 	unsigned r = 0;
@@ -224,7 +230,7 @@ static long backoff_ms(unsigned attempt, long retry_after_s)
 	return ceiling ? (long)(r % (ceiling + 1)) : 0;
 }
 
-static void sleep_ms(long ms)
+void fetch_sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
@@ -327,8 +333,8 @@ static int transfer(const char *url, struct sink *s)
 			error("%s: %s", shown, why);
 			goto out;
 		}
-		delay = o == RESTART ? 0 : backoff_ms(n, retry_after);
-		if (remaining_ms() <= delay) {
+		delay = o == RESTART ? 0 : fetch_backoff_ms(n, retry_after);
+		if (fetch_remaining_ms() <= delay) {
 			stats.last_transient = 0;
 			error("%s: %s; no time left before the deadline", shown, why);
 			goto out;
@@ -336,7 +342,7 @@ static int transfer(const char *url, struct sink *s)
 		stats.retries++;
 		note("fetch", "%s: %s; retry %u of %u in %.1f s", shown, why, n, config.attempts - 1,
 		     (double)delay / 1000.0);
-		sleep_ms(delay);
+		fetch_sleep_ms(delay);
 	}
 out:
 	free(shown);
@@ -425,7 +431,7 @@ int fetch_post_json(const char *url, const char *body, size_t len, unsigned atte
 				rc == CURLE_HTTP_RETURNED_ERROR ? "the server refused the report"
 								  : (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
 		} else {
-			sleep_ms(backoff_ms(n, 0));
+			fetch_sleep_ms(fetch_backoff_ms(n, 0));
 		}
 	}
 	curl_slist_free_all(hdr);

@@ -66,6 +66,16 @@ const char *fetch_find_cacert(void);
 
 int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res);
 int fetch_to_buf(const char *url, size_t max, struct buf *out);
+/* For other clients of the same rules (the Route 53 API): URL, protocols,
+ * redirect policy, timeouts against the deadline, TLS and CA, user agent,
+ * error buffer (CURL_ERROR_SIZE bytes) on a CURL handle. */
+void fetch_setup_common(void *curl_handle, const char *url, char *errbuf);
+/* Milliseconds left before the deadline. */
+long fetch_remaining_ms(void);
+/* Full-jitter backoff for try number attempt (1-based), or Retry-After. */
+long fetch_backoff_ms(unsigned attempt, long retry_after_s);
+void fetch_sleep_ms(long ms);
+
 /* POST body as application/json; failures are warnings, never errors. */
 int fetch_post_json(const char *url, const char *body, size_t len, unsigned attempts);
 

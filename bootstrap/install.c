@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "proc.h"
 
 #define MAX_COMPARE (64u << 20)
 
@@ -224,6 +225,12 @@ static int fsync_dir(const char *path)
 
 int write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 {
+	return write_atomic_checked(path, data, len, mode, NULL, NULL);
+}
+
+int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
+			 int (*check)(const char *tmp, void *ctx), void *ctx)
+{
 	char *copy = xstrdup(path), *tmp = NULL;
 	int ret = -1;
 
@@ -232,6 +239,10 @@ int write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 	tmp = write_temp(path, data, len, mode, 0, 0, 0);
 	if (!tmp)
 		goto out;
+	if (check && check(tmp, ctx) < 0) {
+		unlink(tmp);
+		goto out;
+	}
 	if (rename(tmp, path) < 0) {
 		error_errno("%s: cannot rename into place", path);
 		unlink(tmp);
@@ -302,91 +313,9 @@ int install_prepare(struct plan *p)
 	return 0;
 }
 
-/* argv for a validate command: words split on blanks, '…' and "…" quote,
- * %s is the staged file, %r the root, %% a percent sign. */
-static char **split_command(const char *cmd, const char *staged, const char *root)
-{
-	struct buf word = BUF_INIT;
-	char **argv = NULL;
-	size_t n = 0;
-	int quote = 0, in_word = 0;
-	const char *c;
-
-	for (c = cmd;; c++) {
-		if (!*c || (!quote && (*c == ' ' || *c == '\t'))) {
-			if (in_word) {
-				argv = xrealloc(argv, (n + 2) * sizeof(*argv));
-				argv[n++] = buf_detach(&word);
-				argv[n] = NULL;
-			}
-			in_word = 0;
-			if (!*c)
-				break;
-			continue;
-		}
-		in_word = 1;
-		if ((*c == '\'' || *c == '"') && (!quote || quote == *c)) {
-			quote = quote ? 0 : *c;
-		} else if (*c == '%' && (c[1] == 's' || c[1] == 'r' || c[1] == '%')) {
-			c++;
-			buf_puts(&word, *c == 's' ? staged : *c == 'r' ? root : "%");
-		} else {
-			buf_putc(&word, *c);
-		}
-	}
-	buf_release(&word);
-	return argv;
-}
-
-static void free_argv(char **argv)
-{
-	size_t i;
-
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/* Run argv with output captured into out; returns the wait status or -1. */
-static int run_captured(char **argv, struct buf *out)
-{
-	int pfd[2], status = -1;
-	pid_t pid;
-	char chunk[4096];
-	ssize_t n;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return error_errno("cannot create a pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return error_errno("cannot fork");
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (out->len < 65536)
-			buf_add(out, chunk, (size_t)n);
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
-
 static int validate_one(const struct plan *p, const struct plan_file *f)
 {
-	char **argv = split_command(f->mf->validate, f->staged, p->root);
+	char **argv = proc_split(f->mf->validate, f->staged, p->root);
 	struct buf out = BUF_INIT;
 	char *nl;
 	int status, ret = -1;
@@ -395,7 +324,7 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 		error("%s: empty validate command", f->mf->path);
 		goto out;
 	}
-	status = run_captured(argv, &out);
+	status = proc_run(argv, &out);
 	if (status < 0)
 		goto out;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -414,7 +343,7 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 		      f->secret || !out.len ? "" : ": ", f->secret || !out.len ? "" : out.data);
 out:
 	buf_release(&out);
-	free_argv(argv);
+	proc_free(argv);
 	return ret;
 }
 

@@ -19,6 +19,7 @@ const char roleboot_usage[] =
 	"                       TEMPLATE\n"
 	"       roleboot pack DIR -o BUNDLE.tar.gz\n"
 	"       roleboot status [--root DIR] [--json]\n"
+	"       roleboot sync [--config FILE] [--once] [-q]\n"
 	"       roleboot --version | --help\n"
 	"\n"
 	"ROLE is a path or an http(s)/file URL of a role file; without it, roleboot.role=\n"
@@ -45,7 +46,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"apply", cmd_apply},   {"verify", cmd_verify}, {"render", cmd_render},
-	{"pack", cmd_pack},     {"status", cmd_status},
+	{"pack", cmd_pack},     {"status", cmd_status}, {"sync", cmd_sync},
 };
 
 static int finish(int code)

@@ -1,0 +1,99 @@
+/*
+ * cmd_sync.c — roleboot sync [--config FILE] [--once] [-q]
+ * --once: one pass (for a systemd timer); otherwise a pass every interval
+ * plus up to jitter seconds, until SIGTERM or SIGINT ends it cleanly.
+ */
+#include <getopt.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fetch.h"
+#include "roleboot.h"
+#include "sync.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int one_pass(struct sync_config *c)
+{
+	struct fetch_config fc;
+	struct sync_counts n;
+	int r;
+
+	fetch_config_defaults(&fc);
+	fc.deadline = fetch_now() + (c->interval > 300 ? (double)c->interval : 300.0);
+	fetch_configure(&fc);
+	r = sync_run(c, &n);
+	note("sync", "%zu zones: %u changed, %u failed, %u reloads, %u API requests (%u throttled)",
+	     c->nzones, n.zones_changed, n.zones_failed, n.reloads, n.requests, n.throttled);
+	return r;
+}
+
+static void wait_interval(const struct sync_config *c)
+{
+	unsigned r = 0;
+	long ms = c->interval * 1000;
+	struct timespec ts;
+
+	if (c->jitter > 0 && RAND_bytes((unsigned char *)&r, sizeof(r)) == 1)
+		ms += (long)(r % (unsigned)(c->jitter * 1000 + 1));
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	/* a signal ends the sleep early (nanosleep returns EINTR) */
+	if (!stop)
+		nanosleep(&ts, NULL);
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"once", no_argument, NULL, 'o'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {NULL, 0, NULL, 0}};
+	const char *config = "/etc/roleboot/sync.ini";
+	struct sync_config c;
+	struct sigaction sa;
+	int opt, once = 0, code;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:q", opts, NULL)) != -1) {
+		if (opt == 'c') {
+			config = optarg;
+		} else if (opt == 'o') {
+			once = 1;
+		} else if (opt == 'q') {
+			msg_set_quiet(1);
+		} else {
+			fputs("usage: roleboot sync [--config FILE] [--once] [-q]\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs("usage: roleboot sync [--config FILE] [--once] [-q]\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (sync_config_load(config, &c) < 0)
+		return EXIT_ROLE;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	do {
+		code = one_pass(&c) < 0 ? EXIT_FETCH : EXIT_OK;
+		if (!once && !stop)
+			wait_interval(&c);
+	} while (!once && !stop);
+	if (stop)
+		note("sync", "stopped by a signal");
+	sync_config_release(&c);
+	return once ? code : EXIT_OK;
+}

@@ -1,0 +1,416 @@
+/* r53.c — see r53.h */
+#include "r53.h"
+
+#include <curl/curl.h>
+#include <expat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fetch.h"
+#include "util.h"
+
+#define R53_TRIES 8
+#define DEPTH 16
+
+/* What one answer (a page) told us, filled by the expat callbacks. */
+struct page {
+	XML_Parser xp;
+	char *path[DEPTH]; /* element names from the root, owned */
+	int depth;
+	struct buf text;
+	struct r53_records *out; /* record sets go here */
+	struct r53_record cur;   /* the one being read */
+	int truncated;
+	char *next_name, *next_type, *next_id; /* continuation, owned */
+	char *zone_id, *zone_name;             /* first HostedZone, owned */
+	char *code, *message;                  /* an error answer, owned */
+	int xml_error;
+};
+
+static const char *parent(const struct page *p, int up)
+{
+	return p->depth - 1 - up >= 0 ? p->path[p->depth - 1 - up] : "";
+}
+
+static void take(char **slot, struct buf *text)
+{
+	free(*slot);
+	*slot = xstrdup(text->data ? text->data : "");
+}
+
+static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
+{
+	struct page *p = user;
+
+	(void)attrs;
+	if (p->depth < DEPTH)
+		p->path[p->depth] = xstrdup(name);
+	p->depth++;
+	buf_reset(&p->text);
+	if (!strcmp(name, "ResourceRecordSet")) {
+		memset(&p->cur, 0, sizeof(p->cur));
+		p->cur.weight = -1;
+	}
+}
+
+static void on_text(void *user, const XML_Char *s, int len)
+{
+	struct page *p = user;
+
+	buf_add(&p->text, s, (size_t)len);
+}
+
+static void push_value(struct r53_record *r, struct buf *text)
+{
+	r->values = xrealloc(r->values, (r->nvalues + 1) * sizeof(*r->values));
+	r->values[r->nvalues++] = xstrdup(text->data ? text->data : "");
+}
+
+static void push_record(struct page *p)
+{
+	struct r53_records *o = p->out;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 256;
+		o->recs = xrealloc(o->recs, o->cap * sizeof(*o->recs));
+	}
+	o->recs[o->n++] = p->cur;
+	memset(&p->cur, 0, sizeof(p->cur));
+}
+
+/* A field of the ResourceRecordSet being read. */
+static void record_field(struct page *p, const char *name, const char *up)
+{
+	struct r53_record *r = &p->cur;
+
+	if (!strcmp(up, "ResourceRecordSet")) {
+		if (!strcmp(name, "Name"))
+			take(&r->name, &p->text);
+		else if (!strcmp(name, "Type"))
+			take(&r->type, &p->text);
+		else if (!strcmp(name, "TTL"))
+			r->ttl = strtol(p->text.data ? p->text.data : "0", NULL, 10);
+		else if (!strcmp(name, "SetIdentifier"))
+			take(&r->set_id, &p->text);
+		else if (!strcmp(name, "Weight"))
+			r->weight = strtol(p->text.data ? p->text.data : "0", NULL, 10);
+		else if (!strcmp(name, "Failover"))
+			take(&r->failover, &p->text);
+	} else if (!strcmp(up, "ResourceRecord") && !strcmp(name, "Value")) {
+		push_value(r, &p->text);
+	} else if (!strcmp(up, "AliasTarget")) {
+		if (!strcmp(name, "HostedZoneId"))
+			take(&r->alias_zone, &p->text);
+		else if (!strcmp(name, "DNSName"))
+			take(&r->alias_name, &p->text);
+	}
+}
+
+static void on_end(void *user, const XML_Char *name)
+{
+	struct page *p = user;
+	const char *up = parent(p, 1);
+
+	if (!strcmp(name, "ResourceRecordSet"))
+		push_record(p);
+	else
+		record_field(p, name, up);
+	if (!strcmp(name, "IsTruncated"))
+		p->truncated = p->text.data && !strcmp(p->text.data, "true");
+	else if (!strcmp(name, "NextRecordName"))
+		take(&p->next_name, &p->text);
+	else if (!strcmp(name, "NextRecordType"))
+		take(&p->next_type, &p->text);
+	else if (!strcmp(name, "NextRecordIdentifier"))
+		take(&p->next_id, &p->text);
+	else if (!strcmp(up, "HostedZone") && !strcmp(name, "Id") && !p->zone_id)
+		take(&p->zone_id, &p->text);
+	else if (!strcmp(up, "HostedZone") && !strcmp(name, "Name") && !p->zone_name)
+		take(&p->zone_name, &p->text);
+	else if (!strcmp(up, "Error") && !strcmp(name, "Code"))
+		take(&p->code, &p->text);
+	else if (!strcmp(up, "Error") && !strcmp(name, "Message"))
+		take(&p->message, &p->text);
+	p->depth--;
+	if (p->depth < DEPTH) {
+		free(p->path[p->depth]);
+		p->path[p->depth] = NULL;
+	}
+	buf_reset(&p->text);
+}
+
+static void record_free(struct r53_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nvalues; i++)
+		free(r->values[i]);
+	free(r->values);
+	free(r->name);
+	free(r->type);
+	free(r->set_id);
+	free(r->failover);
+	free(r->alias_zone);
+	free(r->alias_name);
+	memset(r, 0, sizeof(*r));
+}
+
+void r53_records_release(struct r53_records *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		record_free(&r->recs[i]);
+	free(r->recs);
+	memset(r, 0, sizeof(*r));
+}
+
+static void page_init(struct page *p, struct r53_records *out)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->xp = XML_ParserCreate("UTF-8");
+	if (!p->xp) {
+		fputs("roleboot: fatal: out of memory\n", stderr);
+		abort();
+	}
+	XML_SetUserData(p->xp, p);
+	XML_SetElementHandler(p->xp, on_start, on_end);
+	XML_SetCharacterDataHandler(p->xp, on_text);
+}
+
+static void page_release(struct page *p)
+{
+	int i;
+
+	for (i = 0; i < DEPTH; i++)
+		free(p->path[i]);
+	record_free(&p->cur);
+	buf_release(&p->text);
+	free(p->next_name);
+	free(p->next_type);
+	free(p->next_id);
+	free(p->zone_id);
+	free(p->zone_name);
+	free(p->code);
+	free(p->message);
+	if (p->xp)
+		XML_ParserFree(p->xp);
+	memset(p, 0, sizeof(*p));
+}
+
+static size_t feed(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct page *p = user;
+	size_t n = size * nmemb;
+
+	if (p->xml_error)
+		return n;
+	if (XML_Parse(p->xp, data, (int)n, 0) != XML_STATUS_OK)
+		p->xml_error = 1;
+	return n;
+}
+
+/* Append "&key=value" (value escaped) to a query being built. */
+static void add_param(struct buf *q, CURL *h, const char *key, const char *value)
+{
+	char *esc = curl_easy_escape(h, value, 0);
+
+	buf_printf(q, "%s%s=%s", q->len ? "&" : "", key, esc ? esc : "");
+	curl_free(esc);
+}
+
+enum r53_outcome { R53_OK, R53_RETRY, R53_FAIL };
+
+/* One signed GET of path?query, parsed into p. */
+static enum r53_outcome get_once(struct r53_client *c, const char *url, struct page *p,
+				 char *why, size_t len)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
+	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
+	struct curl_slist *hdr = tok ? curl_slist_append(NULL, tok) : NULL;
+	CURL *h = curl_easy_init();
+	enum r53_outcome o = R53_FAIL;
+	long status = 0;
+	CURLcode rc;
+
+	if (!h) {
+		snprintf(why, len, "cannot start a transfer");
+		goto out;
+	}
+	fetch_setup_common(h, url, errbuf);
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 0L); /* errors carry XML bodies */
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:route53");
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+	if (hdr)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, feed);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, p);
+	rc = curl_easy_perform(h);
+	c->requests++;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK) {
+		snprintf(why, len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		o = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
+				    rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+				    rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE
+			    ? R53_RETRY
+			    : R53_FAIL;
+		goto out;
+	}
+	if (XML_Parse(p->xp, "", 0, 1) != XML_STATUS_OK)
+		p->xml_error = 1;
+	if (status == 200 && !p->xml_error) {
+		o = R53_OK;
+		goto out;
+	}
+	if (status == 200 || (p->xml_error && status < 500))
+		snprintf(why, len, "HTTP %ld: answer is not well-formed XML", status);
+	else
+		snprintf(why, len, "HTTP %ld: AWS error %s: %s", status, p->code ? p->code : "(none)",
+			 p->message ? p->message : "(no message)");
+	if (status >= 500 || (status == 400 && p->code && !strcmp(p->code, "Throttling"))) {
+		c->throttled++;
+		o = R53_RETRY;
+	}
+out:
+	curl_easy_cleanup(h);
+	curl_slist_free_all(hdr);
+	free(tok);
+	memset(userpwd, 0, strlen(userpwd));
+	free(userpwd);
+	return o;
+}
+
+/* A page with retries; on success p holds it (the caller releases it). */
+static int get_page(struct r53_client *c, const char *url, struct r53_records *out,
+		    struct page *p)
+{
+	char why[CURL_ERROR_SIZE + 256];
+	size_t keep = out->n;
+	unsigned n;
+	long delay;
+
+	for (n = 1;; n++) {
+		page_init(p, out);
+		switch (get_once(c, url, p, why, sizeof(why))) {
+		case R53_OK:
+			return 0;
+		case R53_FAIL:
+			return error("route53: %s: %s", url, why);
+		case R53_RETRY:
+			break;
+		}
+		while (out->n > keep)
+			record_free(&out->recs[--out->n]);
+		page_release(p);
+		delay = fetch_backoff_ms(n, 0);
+		if (n >= R53_TRIES || fetch_remaining_ms() <= delay)
+			return error("route53: %s: %s (gave up after %u tries)", url, why, n);
+		note("sync", "route53: %s; retry %u in %.1f s", why, n, (double)delay / 1000.0);
+		fetch_sleep_ms(delay);
+	}
+}
+
+static char *api_url(const struct r53_client *c, const char *path, const struct buf *query)
+{
+	size_t n = strlen(c->endpoint);
+
+	while (n > 0 && c->endpoint[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s/2013-04-01/%s%s%s", (int)n, c->endpoint, path, query->len ? "?" : "",
+			 query->len ? query->data : "");
+}
+
+static int same_zone(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && !strncasecmp(a, b, la);
+}
+
+int r53_zone_id(struct r53_client *c, const char *zone, char **id)
+{
+	struct r53_records none = {NULL, 0, 0};
+	struct buf q = BUF_INIT;
+	struct page p;
+	CURL *h = curl_easy_init();
+	char *url;
+	const char *slash;
+	int ret = -1;
+
+	*id = NULL;
+	add_param(&q, h, "dnsname", zone); /* sorted: dnsname < maxitems */
+	add_param(&q, h, "maxitems", "1");
+	url = api_url(c, "hostedzonesbyname", &q);
+	memset(&p, 0, sizeof(p));
+	if (get_page(c, url, &none, &p) < 0)
+		goto out;
+	if (!p.zone_id || !p.zone_name || !same_zone(p.zone_name, zone)) {
+		error("route53: no hosted zone named %s", zone);
+		goto out;
+	}
+	slash = strrchr(p.zone_id, '/');
+	*id = xstrdup(slash ? slash + 1 : p.zone_id);
+	ret = 0;
+out:
+	page_release(&p);
+	r53_records_release(&none);
+	free(url);
+	buf_release(&q);
+	curl_easy_cleanup(h);
+	return ret;
+}
+
+int r53_list_records(struct r53_client *c, const char *id, struct r53_records *out)
+{
+	char *path = xasprintf("hostedzone/%s/rrset", id), *url = NULL, max[16];
+	char *name = NULL, *type = NULL, *ident = NULL;
+	CURL *h = curl_easy_init();
+	struct buf q = BUF_INIT;
+	struct page p;
+	int ret = -1, more = 1;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(max, sizeof(max), "%u", c->page_size ? c->page_size : 300);
+	while (more) {
+		buf_reset(&q);
+		/* sorted, as SigV4 in libcurl 7.88 needs: identifier maxitems name type */
+		if (ident)
+			add_param(&q, h, "identifier", ident);
+		add_param(&q, h, "maxitems", max);
+		if (name)
+			add_param(&q, h, "name", name);
+		if (type)
+			add_param(&q, h, "type", type);
+		free(url);
+		url = api_url(c, path, &q);
+		if (get_page(c, url, out, &p) < 0)
+			goto out;
+		more = p.truncated && p.next_name;
+		free(name);
+		free(type);
+		free(ident);
+		name = p.next_name ? xstrdup(p.next_name) : NULL;
+		type = p.next_type ? xstrdup(p.next_type) : NULL;
+		ident = p.next_id ? xstrdup(p.next_id) : NULL;
+		page_release(&p);
+	}
+	ret = 0;
+out:
+	page_release(&p);
+	free(name);
+	free(type);
+	free(ident);
+	free(url);
+	free(path);
+	buf_release(&q);
+	curl_easy_cleanup(h);
+	return ret;
+}

@@ -1,0 +1,47 @@
+/*
+ * r53.h — the Route 53 API, read side: ListHostedZonesByName and
+ * ListResourceRecordSets with full pagination, SigV4-signed by libcurl
+ * (CURLOPT_AWS_SIGV4), answers parsed with expat as they stream in, so
+ * memory holds the records and never a whole answer.
+ *
+ * Query parameters are sent sorted, because libcurl 7.88 signs the query
+ * string in the order given (curl issue 9717).  Throttling (HTTP 400
+ * "Throttling"), 500 and 503 and connection errors are retried with
+ * backoff and jitter within the fetch deadline (fetch.h); any other API
+ * error is reported with its AWS code and message.
+ */
+#ifndef ROLEBOOT_R53_H
+#define ROLEBOOT_R53_H
+
+#include <stddef.h>
+
+struct r53_record {
+	char *name, *type;        /* owned; name as Route 53 writes it */
+	long ttl;
+	char **values;            /* owned */
+	size_t nvalues;
+	char *set_id;             /* owned or NULL: weighted, latency, failover, geo... */
+	long weight;              /* -1 when none */
+	char *failover;           /* owned or NULL: PRIMARY / SECONDARY */
+	char *alias_zone, *alias_name; /* owned or NULL: an alias record */
+};
+
+struct r53_records {
+	struct r53_record *recs; /* owned */
+	size_t n, cap;
+};
+
+struct r53_client {
+	const char *endpoint; /* e.g. https://route53.amazonaws.com */
+	const char *key_id, *secret, *token; /* token may be NULL */
+	unsigned page_size;   /* maxitems per request (default 300) */
+	unsigned requests, throttled; /* counters */
+};
+
+/* The hosted zone id ("Z1ABC", without /hostedzone/) of a zone name. */
+int r53_zone_id(struct r53_client *c, const char *zone, char **id);
+/* Every record set of a zone, appended to out in API order. */
+int r53_list_records(struct r53_client *c, const char *id, struct r53_records *out);
+void r53_records_release(struct r53_records *r);
+
+#endif

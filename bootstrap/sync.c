@@ -1,0 +1,273 @@
+/* sync.c — one pass of the sync agent; see sync.h. */
+#include "sync.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fetch.h"
+#include "install.h"
+#include "proc.h"
+#include "util.h"
+#include "zone.h"
+
+struct header {
+	char sha[65];
+	unsigned long serial;
+};
+
+/* The content hash and serial of a zone file we wrote; 0 when unknown. */
+static void read_header(const char *path, struct header *h)
+{
+	char line[256];
+	FILE *fp = fopen(path, "re");
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; fp && i < 3 && fgets(line, sizeof(line), fp); i++)
+		if (sscanf(line, "; content-sha256 %64s serial %lu", h->sha, &h->serial) == 2)
+			break;
+	if (fp)
+		fclose(fp);
+	if (i == 3 || !fp)
+		memset(h, 0, sizeof(*h));
+}
+
+/* Runs cmd (split as proc.h says) with extra arguments; 0 when it exits 0. */
+static int run_tool(const char *what, const char *cmd, const char *a1, const char *a2,
+		    const char *zone)
+{
+	char **argv = proc_split(cmd, "", "/");
+	struct buf out = BUF_INIT;
+	size_t n = 0;
+	int status, ret = -1;
+	char *nl;
+
+	while (argv && argv[n])
+		n++;
+	if (!argv) {
+		error("zone %s: empty %s command", zone, what);
+		goto out;
+	}
+	argv = xrealloc(argv, (n + 3) * sizeof(*argv));
+	argv[n++] = xstrdup(a1);
+	argv[n++] = a2 ? xstrdup(a2) : NULL;
+	argv[n] = NULL;
+	status = proc_run(argv, &out);
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		ret = 0;
+		goto out;
+	}
+	nl = out.data ? strchr(out.data, '\n') : NULL;
+	if (nl)
+		*nl = '\0';
+	if (status >= 0)
+		error("zone %s: %s failed (%s %d)%s%s", zone, what,
+		      WIFEXITED(status) ? "exit" : "signal",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), out.len ? ": " : "",
+		      out.len ? out.data : "");
+out:
+	buf_release(&out);
+	proc_free(argv);
+	return ret;
+}
+
+struct check_ctx {
+	const struct sync_config *c;
+	const char *zone;
+};
+
+static int checkzone(const char *tmp, void *ctx)
+{
+	const struct check_ctx *k = ctx;
+
+	return run_tool("named-checkzone", k->c->checkzone, k->zone, tmp, k->zone);
+}
+
+static void sha256_hex(const struct buf *b, char out[65])
+{
+	unsigned char md[32];
+
+	EVP_Digest(b->data ? b->data : "", b->len, md, NULL, EVP_sha256(), NULL);
+	hex_encode(md, sizeof(md), out);
+}
+
+static void set_error(struct sync_zone *z)
+{
+	free(z->error);
+	z->error = xstrdup(msg_last_error());
+}
+
+/* Render, compare, and when changed write + check + reload one zone. */
+static int apply_zone(const struct sync_config *c, struct sync_zone *z,
+		      const struct zone_src *all, size_t nall, struct sync_counts *counts)
+{
+	const struct zone_src *src = &all[z - c->zones];
+	char *path = xasprintf("%s/%s.zone", c->directory, z->name), sha[65];
+	struct check_ctx k = {c, z->name};
+	struct buf body = BUF_INIT, file = BUF_INIT;
+	struct header old;
+	time_t now = time(NULL);
+	int ret = -1;
+
+	z->changed = 0;
+	if (zone_render(src, all, nall, 0, &body, &z->records) < 0)
+		goto out;
+	sha256_hex(&body, sha);
+	read_header(path, &old);
+	z->serial = old.serial;
+	if (old.serial && !strcmp(old.sha, sha)) {
+		ret = 0; /* same content: the file stays byte for byte */
+		goto out;
+	}
+	z->serial = (unsigned long)now > old.serial ? (unsigned long)now : old.serial + 1;
+	buf_reset(&body);
+	buf_printf(&file, "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
+			  "; content-sha256 %s serial %lu\n",
+		   z->name, z->id, sha, z->serial);
+	if (zone_render(src, all, nall, z->serial, &file, &z->records) < 0 ||
+	    write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0)
+		goto out;
+	z->changed = 1;
+	counts->zones_changed++;
+	note("sync", "zone %s: %zu records, serial %lu, written", z->name, z->records, z->serial);
+	if (c->rndc) {
+		if (run_tool("rndc reload", c->rndc, "reload", z->name, z->name) < 0)
+			goto out;
+		counts->reloads++;
+	}
+	ret = 0;
+out:
+	buf_release(&body);
+	buf_release(&file);
+	free(path);
+	return ret;
+}
+
+/* Id lookup (when the config has none) and the zone's records. */
+static int fetch_zone(struct r53_client *cl, struct sync_zone *z)
+{
+	r53_records_release(&z->recs);
+	if (!z->id && r53_zone_id(cl, z->name, &z->id) < 0)
+		return -1;
+	return r53_list_records(cl, z->id, &z->recs);
+}
+
+/* Last successes from the previous status file (other fields are rebuilt). */
+static void status_load(struct sync_config *c)
+{
+	char line[1024], name[512] = "";
+	FILE *fp = fopen(c->status, "re");
+	long long t;
+	size_t i;
+
+	while (fp && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "zone %511s", name) == 1)
+			continue;
+		if (sscanf(line, "last_success %lld", &t) != 1)
+			continue;
+		for (i = 0; i < c->nzones; i++)
+			if (!strcmp(c->zones[i].name, name) && !c->zones[i].last_success)
+				c->zones[i].last_success = (time_t)t;
+	}
+	if (fp)
+		fclose(fp);
+}
+
+static int status_save(const struct sync_config *c)
+{
+	struct buf b = BUF_INIT;
+	char when[32];
+	struct tm tm;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->nzones; i++) {
+		const struct sync_zone *z = &c->zones[i];
+
+		gmtime_r(&z->last_success, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		buf_printf(&b, "%szone %s\nid %s\nlast_success %lld %s\nrecords %zu\nserial %lu\n"
+			       "duration_ms %.0f\nchanged %s\nlast_error %s\n",
+			   i ? "\n" : "", z->name, z->id ? z->id : "-", (long long)z->last_success,
+			   z->last_success ? when : "never", z->records, z->serial, z->ms,
+			   z->changed ? "yes" : "no", z->error ? z->error : "-");
+	}
+	ret = write_atomic(c->status, b.data ? b.data : "", b.len, 0644);
+	buf_release(&b);
+	return ret;
+}
+
+/* A zone whose aliases point into a zone that failed would lose records. */
+static const char *alias_into_failed(const struct sync_config *c, const struct sync_zone *z,
+				     const int *failed)
+{
+	size_t i, j;
+
+	for (i = 0; i < z->recs.n; i++) {
+		const char *target = z->recs.recs[i].alias_zone, *slash;
+
+		if (!target)
+			continue;
+		slash = strrchr(target, '/');
+		target = slash ? slash + 1 : target;
+		for (j = 0; j < c->nzones; j++)
+			if (failed[j] && c->zones[j].id && !strcmp(c->zones[j].id, target))
+				return c->zones[j].name;
+	}
+	return NULL;
+}
+
+int sync_run(struct sync_config *c, struct sync_counts *counts)
+{
+	struct r53_client cl = {c->endpoint, c->key_id, c->secret, c->token, 300, 0, 0};
+	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
+	int *failed = xcalloc(c->nzones, sizeof(*failed));
+	const char *bad;
+	double t0;
+	size_t i;
+
+	memset(counts, 0, sizeof(*counts));
+	status_load(c);
+	for (i = 0; i < c->nzones; i++) {
+		t0 = fetch_now();
+		failed[i] = fetch_zone(&cl, &c->zones[i]) < 0;
+		if (failed[i])
+			set_error(&c->zones[i]);
+		c->zones[i].ms = (fetch_now() - t0) * 1000.0;
+		all[i].name = c->zones[i].name;
+		all[i].id = c->zones[i].id ? c->zones[i].id : "";
+		all[i].recs = &c->zones[i].recs;
+	}
+	for (i = 0; i < c->nzones; i++) {
+		struct sync_zone *z = &c->zones[i];
+
+		if (failed[i])
+			continue;
+		t0 = fetch_now();
+		bad = alias_into_failed(c, z, failed);
+		if (bad)
+			error("zone %s: alias targets in zone %s, which did not sync: kept as it was",
+			      z->name, bad);
+		failed[i] = bad || apply_zone(c, z, all, c->nzones, counts) < 0;
+		z->ms += (fetch_now() - t0) * 1000.0;
+		if (failed[i]) {
+			set_error(z);
+			continue;
+		}
+		free(z->error);
+		z->error = NULL;
+		z->last_success = time(NULL);
+	}
+	for (i = 0; i < c->nzones; i++)
+		counts->zones_failed += (unsigned)failed[i];
+	counts->requests = cl.requests;
+	counts->throttled = cl.throttled;
+	status_save(c);
+	free(all);
+	free(failed);
+	return counts->zones_failed ? -1 : 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * sync.h — `roleboot sync`: Route 53 hosted zones to BIND zone files.
+ *
+ * Config (INI, default /etc/roleboot/sync.ini; errors name FILE:LINE):
+ *   [sync]
+ *   directory   = /var/named/roleboot   ; zone files: DIRECTORY/NAME.zone
+ *   interval    = 60                    ; seconds between syncs (loop mode)
+ *   jitter      = 10                    ; up to this many seconds added
+ *   endpoint    = https://…             ; API endpoint (tests, other partitions)
+ *   rndc        = /usr/sbin/rndc -k /etc/rndc.key   ; "reload ZONE" is added
+ *   checkzone   = named-checkzone       ; "ZONE FILE" is added
+ *   credentials = /etc/roleboot/aws.ini ; boto-style key file, mode 0600/0640
+ *   status      = /var/lib/roleboot/sync-status
+ *   [zone "corp.example.com"]
+ *   id = Z1ABC                          ; optional: looked up by name
+ *
+ * Credentials, as AWS's own tools find them: AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; otherwise the profile
+ * AWS_PROFILE (default "default") of the credentials file: the config's
+ * `credentials`, else AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
+ * Endpoint: the config's, else AWS_ENDPOINT_URL_ROUTE_53, else
+ * AWS_ENDPOINT_URL, else https://route53.amazonaws.com.
+ *
+ * One sync lists every zone (aliases may cross zones), then for each zone
+ * renders the file (zone.h); when its content changed it takes a new
+ * serial, is written atomically, checked with named-checkzone before it
+ * replaces the old file, and `rndc reload ZONE` runs.  Unchanged data
+ * leaves the file byte-identical and runs nothing.  A zone that fails
+ * keeps its old file; the status file records per zone the last success,
+ * records, serial, duration and last error.
+ */
+#ifndef ROLEBOOT_SYNC_H
+#define ROLEBOOT_SYNC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "r53.h"
+
+struct sync_zone {
+	char *name; /* owned, no final dot */
+	char *id;   /* owned or NULL until looked up */
+	int line;
+	struct r53_records recs;
+	time_t last_success;
+	unsigned long serial;
+	size_t records;
+	double ms;
+	int changed;
+	char *error; /* owned: last error, NULL when none */
+};
+
+struct sync_config {
+	char *where;
+	char *directory, *endpoint, *rndc, *checkzone, *credentials, *status; /* owned */
+	long interval, jitter;
+	struct sync_zone *zones; /* owned */
+	size_t nzones;
+	char *key_id, *secret, *token; /* owned credentials */
+};
+
+struct sync_counts {
+	unsigned zones_changed, zones_failed, reloads, requests, throttled;
+};
+
+int sync_config_load(const char *path, struct sync_config *c);
+void sync_config_release(struct sync_config *c);
+/* One pass over every zone; 0 when every zone synced, -1 otherwise. */
+int sync_run(struct sync_config *c, struct sync_counts *counts);
+
+#endif

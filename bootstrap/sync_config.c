@@ -1,0 +1,251 @@
+/* sync_config.c — the sync agent's configuration and AWS credentials; see sync.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "inifile.h"
+#include "sync.h"
+#include "util.h"
+
+static int set_text(struct inifile *ini, char **slot, const char *key, const char *v)
+{
+	if (*slot)
+		return error("%s:%d: '%s' is set twice", ini->where, ini->line, key);
+	if (!*v || has_control(v))
+		return error("%s:%d: '%s' is empty or holds a control character", ini->where,
+			     ini->line, key);
+	*slot = xstrdup(v);
+	return 0;
+}
+
+static int set_seconds(struct inifile *ini, long *slot, const char *key, const char *v)
+{
+	char *end;
+
+	errno = 0;
+	*slot = strtol(v, &end, 10);
+	if (errno || !*v || *end || *slot < 0 || *slot > 86400)
+		return error("%s:%d: '%s' must be seconds (0-86400), not '%s'", ini->where,
+			     ini->line, key, v);
+	return 0;
+}
+
+static int sync_key(struct inifile *ini, struct sync_config *c, const char *key, const char *v)
+{
+	static const char *const text[] = {"directory", "endpoint", "rndc",
+					   "checkzone", "credentials", "status"};
+	char **slots[] = {&c->directory, &c->endpoint, &c->rndc,
+			  &c->checkzone, &c->credentials, &c->status};
+	size_t i;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		if (!strcmp(key, text[i]))
+			return set_text(ini, slots[i], key, v);
+	if (!strcmp(key, "interval"))
+		return set_seconds(ini, &c->interval, key, v);
+	if (!strcmp(key, "jitter"))
+		return set_seconds(ini, &c->jitter, key, v);
+	return error("%s:%d: unknown key '%s' in [sync]", ini->where, ini->line, key);
+}
+
+static int section_cb(struct inifile *ini, const char *section)
+{
+	struct sync_config *c = ini->user;
+	char *kind = NULL, *name = NULL;
+	int form = inifile_split_section(section, &kind, &name);
+	size_t i, n;
+
+	if (form == 0 && !strcmp(section, "sync"))
+		return 0;
+	if (form <= 0 || strcmp(kind, "zone")) {
+		free(kind);
+		free(name);
+		return error("%s:%d: unknown section [%s] (expected [sync] or [zone \"NAME\"])",
+			     ini->where, ini->line, section);
+	}
+	free(kind);
+	n = strlen(name);
+	if (n > 1 && name[n - 1] == '.')
+		name[n - 1] = '\0';
+	for (i = 0; i < c->nzones; i++) {
+		if (!strcasecmp(c->zones[i].name, name)) {
+			free(name);
+			return error("%s:%d: zone listed twice", ini->where, ini->line);
+		}
+	}
+	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
+	memset(&c->zones[c->nzones], 0, sizeof(*c->zones));
+	c->zones[c->nzones].name = name;
+	c->zones[c->nzones++].line = ini->line;
+	return 0;
+}
+
+static int key_cb(struct inifile *ini, const char *section, const char *key, const char *v)
+{
+	struct sync_config *c = ini->user;
+
+	if (!strcmp(section, "sync"))
+		return sync_key(ini, c, key, v);
+	if (c->nzones && !strcmp(key, "id"))
+		return set_text(ini, &c->zones[c->nzones - 1].id, key, v);
+	return error("%s:%d: unknown key '%s' in [%s]", ini->where, ini->line, key, section);
+}
+
+struct creds_ctx {
+	const char *profile;
+	struct sync_config *c;
+	int found;
+};
+
+static int creds_key(struct inifile *ini, const char *section, const char *key, const char *v)
+{
+	struct creds_ctx *k = ini->user;
+	char **slot = NULL;
+
+	if (strcmp(section, k->profile))
+		return 0;
+	k->found = 1;
+	if (!strcmp(key, "aws_access_key_id"))
+		slot = &k->c->key_id;
+	else if (!strcmp(key, "aws_secret_access_key"))
+		slot = &k->c->secret;
+	else if (!strcmp(key, "aws_session_token"))
+		slot = &k->c->token;
+	if (!slot)
+		return 0; /* region, output and friends are not ours */
+	free(*slot);
+	*slot = xstrdup(v);
+	return 0;
+}
+
+/* A key file named by the config must not be readable by others. */
+static int check_mode(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return error_errno("%s: cannot inspect", path);
+	if (st.st_mode & 0137)
+		return error("%s: mode %04o is too open for AWS credentials (0600 or 0640)", path,
+			     (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+static int load_credentials(struct sync_config *c)
+{
+	const char *env_file = getenv("AWS_SHARED_CREDENTIALS_FILE"), *home = getenv("HOME");
+	const char *profile = getenv("AWS_PROFILE");
+	struct creds_ctx k = {profile && *profile ? profile : "default", c, 0};
+	struct inifile ini;
+	struct buf text = BUF_INIT;
+	char *path = NULL;
+	int ret = -1;
+
+	if (getenv("AWS_ACCESS_KEY_ID") && getenv("AWS_SECRET_ACCESS_KEY")) {
+		c->key_id = xstrdup(getenv("AWS_ACCESS_KEY_ID"));
+		c->secret = xstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
+		c->token = getenv("AWS_SESSION_TOKEN") && *getenv("AWS_SESSION_TOKEN")
+				   ? xstrdup(getenv("AWS_SESSION_TOKEN"))
+				   : NULL;
+		return 0;
+	}
+	if (c->credentials)
+		path = xstrdup(c->credentials);
+	else if (env_file && *env_file)
+		path = xstrdup(env_file);
+	else
+		path = xasprintf("%s/.aws/credentials", home && *home ? home : "/root");
+	if ((c->credentials && check_mode(path) < 0) || read_file(path, 65536, &text) < 0)
+		goto out;
+	memset(&ini, 0, sizeof(ini));
+	ini.where = path;
+	ini.key_cb = creds_key;
+	ini.user = &k;
+	if (inifile_parse(&ini, text.data ? text.data : "", text.len) < 0)
+		goto out;
+	if (!c->key_id || !c->secret) {
+		error("%s: profile [%s] %s", path, k.profile,
+		      k.found ? "lacks aws_access_key_id or aws_secret_access_key" : "not found");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (text.data)
+		memset(text.data, 0, text.len);
+	buf_release(&text);
+	free(path);
+	return ret;
+}
+
+static void defaults(struct sync_config *c)
+{
+	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
+
+	if (!c->endpoint)
+		c->endpoint = xstrdup(e1 && *e1   ? e1
+				      : e2 && *e2 ? e2
+						  : "https://route53.amazonaws.com");
+	if (!c->checkzone)
+		c->checkzone = xstrdup("named-checkzone");
+	if (!c->status)
+		c->status = xstrdup("/var/lib/roleboot/sync-status");
+}
+
+int sync_config_load(const char *path, struct sync_config *c)
+{
+	struct buf text = BUF_INIT;
+	struct inifile ini;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->interval = 60;
+	c->jitter = 10;
+	c->where = xstrdup(path);
+	memset(&ini, 0, sizeof(ini));
+	ini.where = path;
+	ini.section_cb = section_cb;
+	ini.key_cb = key_cb;
+	ini.user = c;
+	if (read_file(path, 1u << 20, &text) < 0 ||
+	    inifile_parse(&ini, text.data ? text.data : "", text.len) < 0)
+		goto out;
+	if (!c->directory || !c->nzones) {
+		error("%s: [sync] needs 'directory' and at least one [zone \"NAME\"]", path);
+		goto out;
+	}
+	defaults(c);
+	ret = load_credentials(c);
+out:
+	buf_release(&text);
+	if (ret < 0)
+		sync_config_release(c);
+	return ret;
+}
+
+void sync_config_release(struct sync_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nzones; i++) {
+		free(c->zones[i].name);
+		free(c->zones[i].id);
+		free(c->zones[i].error);
+		r53_records_release(&c->zones[i].recs);
+	}
+	free(c->zones);
+	if (c->secret)
+		memset(c->secret, 0, strlen(c->secret));
+	free(c->where);
+	free(c->directory);
+	free(c->endpoint);
+	free(c->rndc);
+	free(c->checkzone);
+	free(c->credentials);
+	free(c->status);
+	free(c->key_id);
+	free(c->secret);
+	free(c->token);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,349 @@
+/* zone.c — see zone.h */
+#include "zone.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* One set of the output: owner, type, TTL and values, all borrowed from the
+ * records except owner and key. */
+struct rset {
+	const struct r53_record *rec;  /* the record (or alias) it came from */
+	const struct r53_record *data; /* where values and TTL come from */
+	char *owner;                   /* owned: presentation, relative */
+	char *key;                     /* owned: canonical sort key */
+};
+
+/* Route 53 name to bytes: \ooo octal escapes resolved, final dot kept. */
+static void unescape(const char *s, struct buf *out)
+{
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			buf_putc(out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+			s += 3;
+		} else if (s[0] == '\\' && s[1]) {
+			buf_putc(out, *++s);
+		} else {
+			buf_putc(out, *s);
+		}
+	}
+}
+
+static int name_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && !strncasecmp(a, b, la);
+}
+
+void zone_name(const char *r53name, const char *zone, struct buf *out)
+{
+	struct buf raw = BUF_INIT;
+	size_t zl = strlen(zone), n, i;
+	const unsigned char *c;
+
+	unescape(r53name, &raw);
+	n = raw.len;
+	if (n && raw.data[n - 1] == '.')
+		n--;
+	if (n == zl && !strncasecmp(raw.data, zone, zl)) {
+		buf_putc(out, '@');
+		goto out;
+	}
+	if (n > zl + 1 && raw.data[n - zl - 1] == '.' && !strncasecmp(raw.data + n - zl, zone, zl))
+		n -= zl + 1; /* relative: the $ORIGIN completes it */
+	else
+		n = raw.len; /* outside the zone: absolute, final dot kept */
+	for (i = 0, c = (const unsigned char *)raw.data; i < n; i++, c++) {
+		if (*c == '*' && i == 0 && (n == 1 || c[1] == '.'))
+			buf_putc(out, '*');
+		else if (isalnum(*c) || *c == '-' || *c == '_' || *c == '.' || *c == '/')
+			buf_putc(out, (char)*c);
+		else
+			buf_printf(out, "\\%03u", *c); /* BIND escapes are decimal */
+	}
+out:
+	buf_release(&raw);
+}
+
+/* One character string of up to 255 bytes, quoted for BIND. */
+static void put_string(const unsigned char *s, size_t len, struct buf *out)
+{
+	size_t i;
+
+	buf_putc(out, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_printf(out, "\\%c", s[i]);
+		else if (s[i] < 0x20 || s[i] >= 0x7f)
+			buf_printf(out, "\\%03u", s[i]);
+		else
+			buf_putc(out, (char)s[i]);
+	}
+	buf_putc(out, '"');
+}
+
+/* Next string of a TXT value into raw: quoted with escapes, or a bare word. */
+static const char *next_string(const char *p, struct buf *raw)
+{
+	int quoted = *p == '"';
+
+	buf_reset(raw);
+	if (quoted)
+		p++;
+	for (; *p && (quoted ? *p != '"' : *p != ' '); p++) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' &&
+		    p[3] >= '0' && p[3] <= '7') {
+			buf_putc(raw, (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0')));
+			p += 3;
+		} else if (p[0] == '\\' && p[1]) {
+			buf_putc(raw, *++p);
+		} else {
+			buf_putc(raw, *p);
+		}
+	}
+	return *p ? p + 1 : p;
+}
+
+void zone_txt(const char *value, struct buf *out)
+{
+	struct buf raw = BUF_INIT;
+	const char *p = value;
+	size_t off, chunk;
+	int first = 1;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		p = next_string(p, &raw);
+		off = 0;
+		do {
+			chunk = raw.len - off > 255 ? 255 : raw.len - off;
+			if (!first)
+				buf_putc(out, ' ');
+			put_string((const unsigned char *)(raw.data ? raw.data : "") + off, chunk, out);
+			first = 0;
+			off += chunk;
+		} while (off < raw.len);
+	}
+	if (first)
+		buf_puts(out, "\"\"");
+	buf_release(&raw);
+}
+
+/* Canonical order key: labels from the right, lower-cased, '\1' between. */
+static char *order_key(const char *r53name)
+{
+	struct buf raw = BUF_INIT, key = BUF_INIT;
+	size_t end, start;
+
+	unescape(r53name, &raw);
+	end = raw.len;
+	if (end && raw.data[end - 1] == '.')
+		end--;
+	while (end > 0) {
+		start = end;
+		while (start > 0 && raw.data[start - 1] != '.')
+			start--;
+		for (size_t i = start; i < end; i++)
+			buf_putc(&key, (char)tolower((unsigned char)raw.data[i]));
+		buf_putc(&key, '\1');
+		end = start ? start - 1 : 0;
+	}
+	buf_release(&raw);
+	return buf_detach(&key);
+}
+
+static int type_rank(const char *t)
+{
+	if (!strcmp(t, "SOA"))
+		return 0;
+	return strcmp(t, "NS") ? 2 : 1;
+}
+
+static int rset_cmp(const void *pa, const void *pb)
+{
+	const struct rset *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	if (c)
+		return c;
+	c = type_rank(a->rec->type) - type_rank(b->rec->type);
+	if (c)
+		return c;
+	c = strcmp(a->rec->type, b->rec->type);
+	if (c)
+		return c;
+	/* sets of one name and type: a stable order of their identifiers */
+	return strcmp(a->rec->set_id ? a->rec->set_id : "", b->rec->set_id ? b->rec->set_id : "");
+}
+
+/* The record an alias points at: same type, in a synced zone. */
+static const struct r53_record *alias_target(const struct r53_record *alias,
+					     const struct zone_src *all, size_t nall, int depth)
+{
+	const char *id = alias->alias_zone ? strrchr(alias->alias_zone, '/') : NULL;
+	size_t i, j;
+
+	id = id ? id + 1 : alias->alias_zone;
+	for (i = 0; depth < 4 && id && alias->alias_name && i < nall; i++) {
+		if (strcmp(all[i].id, id))
+			continue;
+		for (j = 0; j < all[i].recs->n; j++) {
+			const struct r53_record *r = &all[i].recs->recs[j];
+
+			if (!name_eq(r->name, alias->alias_name) || strcmp(r->type, alias->type))
+				continue;
+			return r->alias_name ? alias_target(r, all, nall, depth + 1) : r;
+		}
+	}
+	return NULL;
+}
+
+/* The output sets: aliases resolved or dropped, in canonical order. */
+static struct rset *collect(const struct zone_src *z, const struct zone_src *all, size_t nall,
+			    size_t *count)
+{
+	struct rset *sets = xcalloc(z->recs->n ? z->recs->n : 1, sizeof(*sets));
+	struct buf owner = BUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < z->recs->n; i++) {
+		const struct r53_record *r = &z->recs->recs[i];
+		const struct r53_record *data = r->alias_name ? alias_target(r, all, nall, 0) : r;
+
+		if (!data) {
+			warning("zone %s: alias %s %s -> %s is outside the synced zones: left out",
+				z->name, r->name, r->type, r->alias_name);
+			continue;
+		}
+		buf_reset(&owner);
+		zone_name(r->name, z->name, &owner);
+		sets[n].rec = r;
+		sets[n].data = data;
+		sets[n].owner = xstrdup(owner.data);
+		sets[n++].key = order_key(r->name);
+	}
+	buf_release(&owner);
+	qsort(sets, n, sizeof(*sets), rset_cmp);
+	*count = n;
+	return sets;
+}
+
+static int soa_value(const char *v, unsigned long serial, struct buf *out)
+{
+	char f[7][256];
+
+	if (sscanf(v, "%255s %255s %255s %255s %255s %255s %255s", f[0], f[1], f[2], f[3], f[4],
+		   f[5], f[6]) != 7)
+		return -1;
+	buf_printf(out, "%s %s %lu %s %s %s %s", f[0], f[1], serial, f[3], f[4], f[5], f[6]);
+	return 0;
+}
+
+static int value_text(const char *type, const char *v, unsigned long serial, struct buf *out)
+{
+	if (!strcmp(type, "TXT") || !strcmp(type, "SPF")) {
+		zone_txt(v, out);
+		return 0;
+	}
+	if (!strcmp(type, "SOA"))
+		return soa_value(v, serial, out);
+	buf_puts(out, v);
+	return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Which sets of a name/type group are served (see zone.h). */
+static int kept(const struct rset *g, size_t n, size_t i)
+{
+	int primary = 0, weighted = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		primary |= g[j].rec->failover && !strcmp(g[j].rec->failover, "PRIMARY");
+		weighted |= g[j].rec->weight > 0;
+	}
+	if (primary)
+		return g[i].rec->failover && !strcmp(g[i].rec->failover, "PRIMARY");
+	if (weighted)
+		return g[i].rec->weight != 0;
+	return 1;
+}
+
+/* One name and type: the kept sets' values united, sorted, once each. */
+static int emit_group(const struct rset *g, size_t n, unsigned long serial, struct buf *out,
+		      size_t *nrecords)
+{
+	struct buf v = BUF_INIT;
+	char **vals = NULL;
+	size_t nv = 0, i, j;
+	long ttl = -1;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		if (!kept(g, n, i))
+			continue;
+		if (ttl < 0 || g[i].data->ttl < ttl)
+			ttl = g[i].data->ttl;
+		for (j = 0; j < g[i].data->nvalues; j++) {
+			buf_reset(&v);
+			if (value_text(g[i].rec->type, g[i].data->values[j], serial, &v) < 0) {
+				ret = error("zone record %s %s: malformed value '%s'", g[i].rec->name,
+					    g[i].rec->type, g[i].data->values[j]);
+				break;
+			}
+			vals = xrealloc(vals, (nv + 1) * sizeof(*vals));
+			vals[nv++] = xstrdup(v.data ? v.data : "");
+		}
+	}
+	if (nv)
+		qsort(vals, nv, sizeof(*vals), str_cmp);
+	for (i = 0; i < nv; i++) {
+		if (ret == 0 && (i == 0 || strcmp(vals[i], vals[i - 1]))) {
+			buf_printf(out, "%s\t%ld\tIN\t%s\t%s\n", g[0].owner, ttl, g[0].rec->type, vals[i]);
+			(*nrecords)++;
+		}
+		free(vals[i]);
+	}
+	free(vals);
+	buf_release(&v);
+	return ret;
+}
+
+int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nall,
+		unsigned long serial, struct buf *out, size_t *nrecords)
+{
+	size_t n, i, j;
+	struct rset *sets = collect(z, all, nall, &n);
+	int ret = 0;
+
+	*nrecords = 0;
+	buf_printf(out, "$ORIGIN %s.\n", z->name);
+	for (i = 0; i < n && ret == 0; i = j) {
+		for (j = i + 1; j < n && !strcmp(sets[j].key, sets[i].key) &&
+				!strcmp(sets[j].rec->type, sets[i].rec->type);
+		     j++)
+			;
+		ret = emit_group(sets + i, j - i, serial, out, nrecords);
+	}
+	for (i = 0; i < n; i++) {
+		free(sets[i].owner);
+		free(sets[i].key);
+	}
+	free(sets);
+	return ret;
+}
