@@ -22,6 +22,8 @@ static void on_stop(int sig)
 	stop = 1;
 }
 
+/* 0, or the exit code of the pass: API failures are fetch failures, a
+ * zone refused by named-checkzone (or rndc) is a validation failure. */
 static int one_pass(struct sync_config *c)
 {
 	struct fetch_config fc;
@@ -32,6 +34,8 @@ static int one_pass(struct sync_config *c)
 	fc.deadline = fetch_now() + (c->interval > 300 ? (double)c->interval : 300.0);
 	fetch_configure(&fc);
 	r = sync_run(c, &n);
+	if (r < 0)
+		r = n.zones_unfetched ? EXIT_FETCH : EXIT_RENDER;
 	note("sync", "%zu zones: %u changed, %u failed, %u reloads, %u API requests (%u throttled)",
 	     c->nzones, n.zones_changed, n.zones_failed, n.reloads, n.requests, n.throttled);
 	return r;
@@ -88,7 +92,7 @@ int cmd_sync(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	do {
-		code = one_pass(&c) < 0 ? EXIT_FETCH : EXIT_OK;
+		code = one_pass(&c);
 		if (!once && !stop)
 			wait_interval(&c);
 	} while (!once && !stop);

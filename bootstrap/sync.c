@@ -114,7 +114,7 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 	int ret = -1;
 
 	z->changed = 0;
-	if (zone_render(src, all, nall, 0, &body, &z->records) < 0)
+	if (zone_render(src, all, nall, 0, 1, &body, &z->records) < 0)
 		goto out;
 	sha256_hex(&body, sha);
 	read_header(path, &old);
@@ -128,7 +128,7 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 	buf_printf(&file, "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
 			  "; content-sha256 %s serial %lu\n",
 		   z->name, z->id, sha, z->serial);
-	if (zone_render(src, all, nall, z->serial, &file, &z->records) < 0 ||
+	if (zone_render(src, all, nall, z->serial, 0, &file, &z->records) < 0 ||
 	    write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0)
 		goto out;
 	z->changed = 1;
@@ -235,8 +235,10 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 	for (i = 0; i < c->nzones; i++) {
 		t0 = fetch_now();
 		failed[i] = fetch_zone(&cl, &c->zones[i]) < 0;
-		if (failed[i])
+		if (failed[i]) {
 			set_error(&c->zones[i]);
+			counts->zones_unfetched++;
+		}
 		c->zones[i].ms = (fetch_now() - t0) * 1000.0;
 		all[i].name = c->zones[i].name;
 		all[i].id = c->zones[i].id ? c->zones[i].id : "";

@@ -60,7 +60,7 @@ struct sync_config {
 };
 
 struct sync_counts {
-	unsigned zones_changed, zones_failed, reloads, requests, throttled;
+	unsigned zones_changed, zones_failed, zones_unfetched, reloads, requests, throttled;
 };
 
 int sync_config_load(const char *path, struct sync_config *c);

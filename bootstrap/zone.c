@@ -211,7 +211,7 @@ static const struct r53_record *alias_target(const struct r53_record *alias,
 
 /* The output sets: aliases resolved or dropped, in canonical order. */
 static struct rset *collect(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			    size_t *count)
+			    int warn, size_t *count)
 {
 	struct rset *sets = xcalloc(z->recs->n ? z->recs->n : 1, sizeof(*sets));
 	struct buf owner = BUF_INIT;
@@ -222,8 +222,9 @@ static struct rset *collect(const struct zone_src *z, const struct zone_src *all
 		const struct r53_record *data = r->alias_name ? alias_target(r, all, nall, 0) : r;
 
 		if (!data) {
-			warning("zone %s: alias %s %s -> %s is outside the synced zones: left out",
-				z->name, r->name, r->type, r->alias_name);
+			if (warn)
+				warning("zone %s: alias %s %s -> %s is outside the synced zones: left out",
+					z->name, r->name, r->type, r->alias_name);
 			continue;
 		}
 		buf_reset(&owner);
@@ -325,10 +326,10 @@ static int emit_group(const struct rset *g, size_t n, unsigned long serial, stru
 }
 
 int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nall,
-		unsigned long serial, struct buf *out, size_t *nrecords)
+		unsigned long serial, int warn, struct buf *out, size_t *nrecords)
 {
 	size_t n, i, j;
-	struct rset *sets = collect(z, all, nall, &n);
+	struct rset *sets = collect(z, all, nall, warn, &n);
 	int ret = 0;
 
 	*nrecords = 0;

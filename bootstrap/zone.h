@@ -35,11 +35,11 @@ struct zone_src {
 };
 
 /* Renders zone z (one of all[0..nall), for alias targets) with the given
- * serial; *nrecords is the number of records written.  Prints warnings for
- * alias records left out.  Returns -1 (after an error) on records it cannot
+ * serial; *nrecords is the number of records written.  With warn, prints
+ * a warning for each alias record left out.  Returns -1 (after an error) on records it cannot
  * write, e.g. an SOA without seven fields. */
 int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nall,
-		unsigned long serial, struct buf *out, size_t *nrecords);
+		unsigned long serial, int warn, struct buf *out, size_t *nrecords);
 
 /* Route 53 name ("\052.corp.example.com.") in BIND presentation, relative
  * to zone when it lies inside it. */

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# roleboot sync end to end: the fake Route 53 endpoint (every request's
+# SigV4 signature checked by botocore, small pages, throttling) -> zone files
+# -> a real named on 127.0.0.1 -> dig.  Changes reach named after the next
+# sync; unchanged data rewrites nothing and reloads nothing.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS_DIR/https.sh"
+. "$TESTS_DIR/route53.sh"
+. "$TESTS_DIR/named.sh"
+
+if ! have_botocore || ! have_named; then
+	ok "# SKIP needs python3-botocore and bind9"
+	done_testing
+	exit 0
+fi
+export ROLEBOOT_BACKOFF_MS=20
+cp "$TESTS_DIR/data/sync/zones.json" "$T/data.json"
+start_fake_route53 "$T/data.json" --page-size 4 --throttle-every 5 ||
+	{ not_ok "fake Route 53 did not start"; done_testing; exit 1; }
+Z=$T/zones
+mkdir -p "$Z" "$T/named"
+start_named "$T/named" "
+zone \"corp.example.com\" { type primary; file \"$Z/corp.example.com.zone\"; };
+zone \"lab.example.com\" { type primary; file \"$Z/lab.example.com.zone\"; };" ||
+	{ not_ok "named did not start"; done_testing; exit 1; }
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+	"$R53_ACCESS_KEY" "$R53_SECRET_KEY" >"$T/aws.ini"
+chmod 600 "$T/aws.ini"
+cat >"$T/sync.ini" <<EOF2
+[sync]
+directory   = $Z
+endpoint    = $R53_URL
+credentials = $T/aws.ini
+status      = $T/status
+rndc        = $RNDC
+[zone "corp.example.com"]
+[zone "lab.example.com"]
+id = Z2LAB
+EOF2
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
+sync() { run_rb sync --once --config "$T/sync.ini" "$@"; }
+
+sync
+check "first sync succeeds" [ "$rc" -eq 0 ]
+check "every request was signed correctly" [ "$(r53_count 'sig=ok$')" -eq "$(r53_count '.')" ]
+check "throttled requests were retried" [ "$(r53_count ' 400 sig=ok')" -gt 0 ]
+check "pagination: several pages with continuation" [ "$(r53_count 'rrset\?.*name=')" -ge 5 ]
+check "zone id looked up by name" [ "$(r53_count 'hostedzonesbyname\?dnsname=corp.example.com&maxitems=1 200')" -eq 1 ]
+check "named-checkzone accepts the zone file" bash -c "named-checkzone corp.example.com $Z/corp.example.com.zone >/dev/null"
+check "rndc reload ran for each zone" [ "$(named_reloads corp.example.com)" -eq 1 ]
+check "dig: A" [ "$(ask www.corp.example.com A)" = 192.0.2.1 ]
+check "dig: AAAA" [ "$(ask www.corp.example.com AAAA)" = 2001:db8::1 ]
+check "dig: CNAME" [ "$(ask ftp.corp.example.com CNAME)" = www.corp.example.com. ]
+check "dig: MX" [ "$(ask corp.example.com MX | sort | head -1)" = "10 mx1.corp.example.com." ]
+check "dig: SRV" [ "$(ask _sip._tcp.corp.example.com SRV)" = "1 10 5060 sip.corp.example.com." ]
+check "dig: CAA" [ "$(ask corp.example.com CAA)" = '0 issue "letsencrypt.org"' ]
+check "dig: PTR" [ "$(ask 1.2.corp.example.com PTR)" = www.corp.example.com. ]
+check "dig: NAPTR" grep -q 'E2U+sip' <(ask corp.example.com NAPTR)
+check "dig: SPF" [ "$(ask corp.example.com SPF)" = '"v=spf1 ip4:192.0.2.0/24 -all"' ]
+check "dig: wildcard from \\052" [ "$(ask anything.wild.corp.example.com A)" = 192.0.2.9 ]
+check "TXT over 255 bytes split into strings" grep -q "\"$(printf 'x%.0s' $(seq 255))\" \"$(printf 'x%.0s' $(seq 45))\"" "$Z/corp.example.com.zone"
+check "dig: long TXT reassembles to 300 bytes" [ "$(ask corp.example.com TXT | grep xxx | tr -d '" ' | wc -c)" -eq 301 ]
+check "DS kept at the delegation" grep -Eq "^sub	300	IN	DS	12345 13 2 " "$Z/corp.example.com.zone"
+check "alias in the same zone resolved" [ "$(ask app.corp.example.com A)" = 192.0.2.1 ]
+check "alias into another synced zone resolved" [ "$(ask api.corp.example.com A)" = 198.51.100.7 ]
+check "alias outside the synced zones left out" [ -z "$(ask lb.corp.example.com A)" ]
+check "... with a warning" grep -q "alias lb.corp.example.com. A -> dualstack.x.elb.amazonaws.com. is outside the synced zones: left out" "$T/err"
+check "weighted: only weight > 0 served" [ "$(ask w.corp.example.com A)" = 192.0.2.20 ]
+check "failover: only PRIMARY served" [ "$(ask f.corp.example.com A)" = 192.0.2.30 ]
+check "geolocation: values united, once each" [ "$(ask geo.corp.example.com A | sort | tr '\n' ' ')" = "192.0.2.40 192.0.2.41 " ]
+check "geolocation: the smallest TTL" grep -Eq "^geo	60	IN	A	192.0.2.41$" "$Z/corp.example.com.zone"
+check "status records zone, records and serial" \
+	grep -q "^records $(grep -c '	IN	' "$Z/corp.example.com.zone")$" "$T/status"
+serial1=$(awk '/SOA/ {print $7}' "$Z/corp.example.com.zone")
+
+# nothing changed: no rewrite, no reload
+sum=$(sha256sum "$Z/corp.example.com.zone"); mt=$(stat -c %y "$Z/corp.example.com.zone")
+sync
+check "second sync succeeds" [ "$rc" -eq 0 ]
+check "unchanged data: byte-identical file" [ "$(sha256sum "$Z/corp.example.com.zone")" = "$sum" ]
+check "unchanged data: file not rewritten (mtime)" [ "$(stat -c %y "$Z/corp.example.com.zone")" = "$mt" ]
+check "unchanged data: no rndc reload" [ "$(named_reloads corp.example.com)" -eq 1 ]
+check "status says unchanged" grep -q "^changed no$" "$T/status"
+
+# a record changes in Route 53: the next sync brings it to named
+python3 - "$T/data.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["zones"][0]["records"]:
+    if r["Name"] == "www.corp.example.com." and r["Type"] == "A":
+        r["ResourceRecords"] = ["192.0.2.99"]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+sleep 1
+sync
+check "changed data: sync succeeds" [ "$rc" -eq 0 ]
+check "changed data: new serial" [ "$(awk '/SOA/ {print $7}' "$Z/corp.example.com.zone")" -gt "$serial1" ]
+check "changed data: one more reload" [ "$(named_reloads corp.example.com)" -eq 2 ]
+check "changed data: named answers the new address" [ "$(ask www.corp.example.com A)" = 192.0.2.99 ]
+check "changed data: the other zone untouched" [ "$(named_reloads lab.example.com)" -eq 1 ]
+
+# a zone named-checkzone refuses keeps its old file
+sum=$(sha256sum "$Z/corp.example.com.zone")
+python3 - "$T/data.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["zones"][0]["records"].append({"Name": "www.corp.example.com.", "Type": "CNAME", "TTL": 300, "ResourceRecords": ["ftp.corp.example.com."]})
+json.dump(d, open(sys.argv[1], "w"))
+PY
+sync
+check "zone refused by named-checkzone: exit 7" [ "$rc" -eq 7 ]
+check "... named in the error" grep -q "zone corp.example.com: named-checkzone failed" "$T/err"
+check "... old file kept" [ "$(sha256sum "$Z/corp.example.com.zone")" = "$sum" ]
+check "... no temporary file left" [ -z "$(find "$Z" -name '.*')" ]
+check "... reported in the status file" grep -q "^last_error zone corp.example.com: named-checkzone failed" "$T/status"
+check "... named still answers" [ "$(ask www.corp.example.com A)" = 192.0.2.99 ]
+cp "$TESTS_DIR/data/sync/zones.json" "$T/data.json"
+
+# credentials and API errors
+chmod 644 "$T/aws.ini"
+sync
+check "credentials file readable by others: refused (exit 3)" [ "$rc" -eq 3 ]
+check "... says why" grep -q "mode 0644 is too open for AWS credentials" "$T/err"
+chmod 600 "$T/aws.ini"
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = wrong\n[ops]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+	"$R53_ACCESS_KEY" "$R53_ACCESS_KEY" "$R53_SECRET_KEY" >"$T/aws.ini"
+sync
+check "wrong secret: exit 4" [ "$rc" -eq 4 ]
+check "... with the AWS error code" grep -q "AWS error SignatureDoesNotMatch" "$T/err"
+AWS_PROFILE=ops sync
+check "AWS_PROFILE picks the profile" [ "$rc" -eq 0 ]
+sed -i "/^credentials/d" "$T/sync.ini"
+AWS_ACCESS_KEY_ID=$R53_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$R53_SECRET_KEY sync
+check "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY honoured" [ "$rc" -eq 0 ]
+sed -i "/^endpoint/d" "$T/sync.ini"
+AWS_ENDPOINT_URL_ROUTE_53=$R53_URL AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini AWS_PROFILE=ops sync
+check "AWS_ENDPOINT_URL_ROUTE_53 and AWS_SHARED_CREDENTIALS_FILE honoured" [ "$rc" -eq 0 ]
+printf '[sync]\ndirectory = %s\nendpoint = %s\n[zone "nosuch.example.com"]\n' "$Z" "$R53_URL" >"$T/bad.ini"
+AWS_PROFILE=ops AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini run_rb sync --once --config "$T/bad.ini"
+check "unknown zone: exit 4, named" bash -c "[ $rc -eq 4 ] && grep -q 'no hosted zone named nosuch.example.com' '$T/err'"
+printf '[sync]\ndirectory = %s\nintervall = 5\n' "$Z" >"$T/typo.ini"
+run_rb sync --once --config "$T/typo.ini"
+check "config typo: exit 3 with file:line" bash -c "[ $rc -eq 3 ] && grep -q 'typo.ini:3: unknown key .intervall.' '$T/err'"
+
+# loop mode ends cleanly on SIGTERM
+printf '[sync]\ndirectory = %s\nendpoint = %s\ninterval = 60\nstatus = %s/status2\n[zone "lab.example.com"]\n' "$Z" "$R53_URL" "$T" >"$T/loop.ini"
+AWS_PROFILE=ops AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini "$ROLEBOOT" sync --config "$T/loop.ini" 2>"$T/loop.err" &
+pid=$!
+for _ in $(seq 50); do [ -s "$T/status2" ] && break; sleep 0.1; done
+kill -TERM "$pid"; wait "$pid"; lrc=$?
+check "loop mode: SIGTERM ends it with exit 0" [ "$lrc" -eq 0 ]
+check "loop mode: says so" grep -q "stopped by a signal" "$T/loop.err"
+done_testing
