@@ -80,6 +80,7 @@ bench: $(BIN)
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/render.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/fetch.sh
+	ROLEBOOT=$(abspath $(BIN)) tests/bench/sync.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)

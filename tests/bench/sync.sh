@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# make bench, part 4: sync a 100,000-record zone from the fake Route 53
+# endpoint (tests/fake_route53.py on 127.0.0.1, pages of 300) with
+# `roleboot sync --once`, against what users write today in the same run:
+# Debian's `aws route53 list-resource-record-sets --endpoint-url` converted
+# to a zone file with jq.  Prints medians, the ratio and roleboot's peak RSS.
+set -u
+: "${ROLEBOOT:?set ROLEBOOT to the roleboot binary}"
+here=$(cd "$(dirname "$0")/.." && pwd)
+TESTS_DIR=$here
+. "$here/lib.sh"
+. "$here/https.sh"
+. "$here/route53.sh"
+runs=${BENCH_RUNS:-3}
+records=${BENCH_RECORDS:-100000}
+AWS=/usr/bin/aws
+[ -x "$AWS" ] && command -v jq >/dev/null || { echo "bench: install awscli and jq" >&2; exit 1; }
+/usr/bin/python3 - "$T/data.json" "$records" <<'PY'
+import json, sys
+n = int(sys.argv[2])
+recs = [{"Name": "big.example.com.", "Type": "SOA", "TTL": 900,
+         "ResourceRecords": ["ns-1.awsdns-1.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"]},
+        {"Name": "big.example.com.", "Type": "NS", "TTL": 172800, "ResourceRecords": ["ns-1.awsdns-1.com."]}]
+for i in range(n - 2):
+    recs.append({"Name": "h%06d.big.example.com." % i, "Type": "A", "TTL": 300,
+                 "ResourceRecords": ["10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255)]})
+json.dump({"zones": [{"id": "ZBIG", "name": "big.example.com.", "records": recs}]}, open(sys.argv[1], "w"))
+PY
+start_fake_route53 "$T/data.json" --page-size 300 >/dev/null || exit 1
+mkdir -p "$T/z"
+printf '[sync]\ndirectory = %s\nendpoint = %s\ncheckzone = true\nstatus = %s/status\n[zone "big.example.com"]\nid = ZBIG\n' \
+	"$T/z" "$R53_URL" "$T" >"$T/sync.ini"
+export AWS_ACCESS_KEY_ID=$R53_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$R53_SECRET_KEY AWS_DEFAULT_REGION=us-east-1
+export AWS_PAGER="" AWS_MAX_ATTEMPTS=1
+
+rb() { rm -f "$T/z/big.example.com.zone"; "$ROLEBOOT" sync -q --once --config "$T/sync.ini"; }
+base() {
+	"$AWS" route53 list-resource-record-sets --hosted-zone-id ZBIG --endpoint-url "$R53_URL" \
+		--page-size 300 --output json |
+		jq -r '.ResourceRecordSets[] | .Name as $n | .Type as $t | .TTL as $ttl |
+			.ResourceRecords[]? | "\($n)\t\($ttl)\tIN\t\($t)\t\(.Value)"' >"$T/base.zone"
+}
+ms() {
+	local t0=$EPOCHREALTIME
+	"$1"
+	local t1=$EPOCHREALTIME
+	echo "scale=3; (${t1/./} - ${t0/./}) / 1000" | bc
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+rb; base
+got=$(grep -c '	IN	' "$T/z/big.example.com.zone"); want=$(wc -l <"$T/base.zone")
+[ "$got" -eq "$want" ] || { echo "bench: roleboot wrote $got records, the baseline $want" >&2; exit 1; }
+: >"$T/rb.ms"; : >"$T/base.ms"
+for _ in $(seq 1 "$runs"); do
+	ms rb >>"$T/rb.ms"
+	ms base >>"$T/base.ms"
+done
+r=$(median <"$T/rb.ms"); b=$(median <"$T/base.ms")
+rm -f "$T/z/big.example.com.zone"
+rss=$(/usr/bin/time -f %M "$ROLEBOOT" sync -q --once --config "$T/sync.ini" 2>&1 >/dev/null | tail -1)
+printf 'sync %d records (%d pages): roleboot %.0f ms   aws cli + jq %.0f ms   ratio %.2f (roleboot/baseline, median of %d)\n' \
+	"$records" $(((records + 299) / 300)) "$r" "$b" "$(echo "scale=4; $r / $b" | bc)" "$runs"
+printf 'roleboot sync peak RSS: %.1f MiB for %d records (zone file %d bytes); both times include the same fake endpoint\n' \
+	"$(echo "scale=1; $rss / 1024" | bc)" "$records" "$(wc -c <"$T/z/big.example.com.zone")"
