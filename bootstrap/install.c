@@ -284,6 +284,53 @@ out:
 	return ret;
 }
 
+void install_add_dir(struct plan *p, const struct mdir *md)
+{
+	struct plan_dir *d;
+
+	p->dirs = xrealloc(p->dirs, (p->ndirs + 1) * sizeof(*p->dirs));
+	d = &p->dirs[p->ndirs++];
+	memset(d, 0, sizeof(*d));
+	d->md = md;
+	d->target = root_path(p->root, md->path);
+	d->mode = md->mode;
+}
+
+static int prepare_dir(struct plan *p, struct plan_dir *d)
+{
+	struct stat st;
+	unsigned id;
+	char *staged;
+	size_t i, before = p->nstage_dirs;
+	int r;
+
+	if (lookup_id(p->root, d->md->owner, 0, &id) < 0)
+		return -1;
+	d->uid = id;
+	if (lookup_id(p->root, d->md->group, 1, &id) < 0)
+		return -1;
+	d->gid = id;
+	if (lstat(d->target, &st) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return error_errno("%s: cannot inspect", d->target);
+		d->change = CH_NEW;
+	} else if (!S_ISDIR(st.st_mode)) {
+		return error("%s: exists and is not a folder", d->target);
+	} else {
+		d->old_mode = st.st_mode & 07777;
+		d->old_uid = st.st_uid;
+		d->old_gid = st.st_gid;
+		d->change = (d->old_mode != d->mode ? CH_MODE : 0) |
+			    (st.st_uid != d->uid || st.st_gid != d->gid ? CH_OWNER : 0);
+	}
+	staged = root_path(p->stage, d->md->path);
+	r = mkdirs(staged, 0700, &p->stage_dirs, &p->nstage_dirs);
+	for (i = before; i < p->nstage_dirs; i++)
+		cleanup_add_dir(p->stage_dirs[i]);
+	free(staged);
+	return r;
+}
+
 int install_prepare(struct plan *p)
 {
 	const char *tmpdir = getenv("TMPDIR");
@@ -298,6 +345,9 @@ int install_prepare(struct plan *p)
 		return -1;
 	}
 	cleanup_add_dir(p->stage);
+	for (i = 0; i < p->ndirs; i++)
+		if (prepare_dir(p, &p->dirs[i]) < 0)
+			return -1;
 	for (i = 0; i < p->n; i++) {
 		struct plan_file *f = &p->files[i];
 
@@ -315,7 +365,7 @@ int install_prepare(struct plan *p)
 
 static int validate_one(const struct plan *p, const struct plan_file *f)
 {
-	char **argv = proc_split(f->mf->validate, f->staged, p->root);
+	char **argv = proc_split(f->mf->validate, f->staged, p->root, p->stage);
 	struct buf out = BUF_INIT;
 	char *nl;
 	int status, ret = -1;
@@ -324,7 +374,7 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 		error("%s: empty validate command", f->mf->path);
 		goto out;
 	}
-	status = proc_run(argv, &out);
+	status = proc_run(argv, &out, 1);
 	if (status < 0)
 		goto out;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -397,6 +447,8 @@ size_t install_changed(const struct plan *p)
 
 	for (i = 0; i < p->n; i++)
 		n += p->files[i].change != CH_NONE;
+	for (i = 0; i < p->ndirs; i++)
+		n += p->dirs[i].change != CH_NONE;
 	return n;
 }
 
@@ -411,6 +463,39 @@ static int commit_rename(const char *from, const char *to, int nth)
 		return -1;
 	}
 	return rename(from, to);
+}
+
+/* Folders first: created (removed again on roll-back) or fixed. */
+static int commit_dirs(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndirs; i++) {
+		struct plan_dir *d = &p->dirs[i];
+
+		if (d->change == CH_NONE)
+			continue;
+		if ((d->change & CH_NEW) && mkdirs(d->target, 0755, &p->made_dirs, &p->nmade) < 0)
+			return -1;
+		d->fixed = !(d->change & CH_NEW);
+		if (chown(d->target, d->uid, d->gid) < 0 || chmod(d->target, d->mode) < 0)
+			return error_errno("%s: cannot set owner and mode", d->target);
+	}
+	return 0;
+}
+
+static void roll_back_dirs(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndirs; i++) {
+		struct plan_dir *d = &p->dirs[i];
+
+		if (d->fixed && (chown(d->target, d->old_uid, d->old_gid) < 0 ||
+				 chmod(d->target, d->old_mode) < 0))
+			error_errno("%s: cannot restore owner and mode", d->target);
+		d->fixed = 0;
+	}
 }
 
 static void roll_back(struct plan *p, size_t done)
@@ -436,6 +521,7 @@ static void roll_back(struct plan *p, size_t done)
 			cleanup_forget(f->tmp);
 		}
 	}
+	roll_back_dirs(p);
 	for (i = p->nmade; i-- > 0;)
 		rmdir(p->made_dirs[i]);
 }
@@ -469,7 +555,7 @@ int install_commit(struct plan *p)
 	size_t i, done = 0;
 	int nth = 0;
 
-	if (commit_temps(p) < 0)
+	if (commit_dirs(p) < 0 || commit_temps(p) < 0)
 		goto fail;
 	for (done = 0; done < p->n; done++) {
 		struct plan_file *f = &p->files[done];
@@ -531,6 +617,9 @@ void install_release(struct plan *p)
 		free(f->tmp);
 		free(f->backup);
 	}
+	for (i = 0; i < p->ndirs; i++)
+		free(p->dirs[i].target);
+	free(p->dirs);
 	for (i = p->nstage_dirs; i-- > 0;) {
 		cleanup_forget(p->stage_dirs[i]);
 		free(p->stage_dirs[i]);

@@ -11,6 +11,8 @@
  *                     then renames them in, keeping hard-link backups until
  *                     every rename succeeded; on any failure every target is
  *                     put back as it was, new folders removed; fsyncs dirs.
+ * Folders ([dir] entries) are created, or get their mode and owner fixed,
+ * before the files, and are put back the same way on a failure.
  * A file whose content, mode and owner already match is not touched.
  * Nothing on the target changes before install_commit, and after a failed
  * install_commit everything is as it was.
@@ -41,11 +43,26 @@ struct plan_file {
 	char sha256[65];  /* of content */
 };
 
+struct plan_dir {
+	const struct mdir *md; /* borrowed from the manifest */
+	char *target;          /* owned: ROOT + path */
+	unsigned mode;
+	uid_t uid;
+	gid_t gid;
+	int change;            /* CH_NEW, or CH_MODE / CH_OWNER bits */
+	unsigned old_mode;     /* for roll-back of a fixed folder */
+	uid_t old_uid;
+	gid_t old_gid;
+	int fixed;             /* its mode/owner were changed by this commit */
+};
+
 struct plan {
 	char *root;  /* owned, "/" when none */
 	char *stage; /* owned: private staging folder */
 	struct plan_file *files;
 	size_t n;
+	struct plan_dir *dirs;
+	size_t ndirs;
 	char **made_dirs; /* owned: folders created by commit, for roll-back */
 	size_t nmade;
 	char **stage_dirs; /* owned: folders made inside stage */
@@ -56,6 +73,7 @@ void install_init(struct plan *p, const char *root);
 /* Adds a file; takes the content buffer (left empty). */
 struct plan_file *install_add(struct plan *p, const struct mfile *mf, struct buf *content,
 			      int secret);
+void install_add_dir(struct plan *p, const struct mdir *md);
 int install_prepare(struct plan *p);
 int install_validate(const struct plan *p);
 /* Prints a unified diff of each changed, non-secret file (diff -u). */

@@ -8,7 +8,7 @@
 #include "inifile.h"
 #include "util.h"
 
-enum msec { SEC_NONE, SEC_BUNDLE, SEC_VAR, SEC_FILE, SEC_SERVICE };
+enum msec { SEC_NONE, SEC_BUNDLE, SEC_VAR, SEC_FILE, SEC_SERVICE, SEC_DIR };
 
 struct mctx {
 	struct manifest *m;
@@ -82,6 +82,20 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 		m->vars[m->nvars++].line = ini->line;
 		return 0;
 	}
+	if (!strcmp(kind, "dir")) {
+		if (!path_ok(arg))
+			return error("%s:%d: folder path '%s' must be absolute and normalised",
+				     ini->where, ini->line, arg);
+		for (i = 0; i < m->ndirs; i++)
+			if (!strcmp(m->dirs[i].path, arg))
+				return error("%s:%d: folder '%s' listed twice", ini->where, ini->line, arg);
+		m->dirs = xrealloc(m->dirs, (m->ndirs + 1) * sizeof(*m->dirs));
+		memset(&m->dirs[m->ndirs], 0, sizeof(*m->dirs));
+		m->dirs[m->ndirs].path = xstrdup(arg);
+		m->dirs[m->ndirs].mode = 0755;
+		m->dirs[m->ndirs++].line = ini->line;
+		return 0;
+	}
 	if (!strcmp(kind, "file")) {
 		if (!path_ok(arg))
 			return error("%s:%d: file path '%s' must be absolute and normalised", ini->where,
@@ -119,12 +133,16 @@ static int man_section_cb(struct inifile *ini, const char *section)
 		c->sec = SEC_BUNDLE;
 		return 0;
 	}
-	if (form <= 0 || (strcmp(kind, "var") && strcmp(kind, "file") && strcmp(kind, "service"))) {
-		error("%s:%d: unknown section [%s] (expected [bundle], [var NAME], [file PATH], [service NAME])",
+	if (form <= 0 || (strcmp(kind, "var") && strcmp(kind, "file") && strcmp(kind, "service") &&
+			  strcmp(kind, "dir"))) {
+		error("%s:%d: unknown section [%s] (expected [bundle], [var NAME], [file PATH], [dir PATH], [service NAME])",
 		      ini->where, ini->line, section);
 		goto out;
 	}
-	c->sec = !strcmp(kind, "var") ? SEC_VAR : !strcmp(kind, "file") ? SEC_FILE : SEC_SERVICE;
+	c->sec = !strcmp(kind, "var")	 ? SEC_VAR
+		 : !strcmp(kind, "file") ? SEC_FILE
+		 : !strcmp(kind, "dir")	 ? SEC_DIR
+					 : SEC_SERVICE;
 	ret = new_section(ini, c->m, kind, arg);
 out:
 	free(kind);
@@ -216,11 +234,52 @@ static int split_list(const char *v, char ***out, size_t *n)
 	return 0;
 }
 
-static int file_key(struct inifile *ini, struct mfile *f, const char *key, const char *v)
+static int parse_mode(struct inifile *ini, unsigned *out, const char *v)
 {
 	char *end;
 	unsigned long mode;
 
+	errno = 0;
+	mode = strtoul(v, &end, 8);
+	if (errno || !*v || *end || mode > 07777)
+		return error("%s:%d: mode must be octal (e.g. 0644), not '%s'", ini->where, ini->line,
+			     v);
+	*out = (unsigned)mode;
+	return 0;
+}
+
+static int families_key(struct inifile *ini, struct mfamilies *f, const char *v)
+{
+	size_t i;
+
+	if (f->n)
+		return error("%s:%d: 'os-family' is set twice", ini->where, ini->line);
+	split_list(v, &f->names, &f->n);
+	for (i = 0; i < f->n; i++)
+		if (!name_ok(f->names[i], "_-"))
+			return error("%s:%d: bad os-family '%s'", ini->where, ini->line, f->names[i]);
+	return 0;
+}
+
+static int dir_key(struct inifile *ini, struct mdir *d, const char *key, const char *v)
+{
+	if (!strcmp(key, "owner"))
+		return set_str(ini, &d->owner, key, v);
+	if (!strcmp(key, "group"))
+		return set_str(ini, &d->group, key, v);
+	if (!strcmp(key, "mode"))
+		return parse_mode(ini, &d->mode, v);
+	if (!strcmp(key, "os-family"))
+		return families_key(ini, &d->families, v);
+	return error("%s:%d: unknown key '%s' in [dir %s]", ini->where, ini->line, key, d->path);
+}
+
+static int file_key(struct inifile *ini, struct mfile *f, const char *key, const char *v)
+{
+	if (!strcmp(key, "generate"))
+		return set_str(ini, &f->generate, key, v);
+	if (!strcmp(key, "os-family"))
+		return families_key(ini, &f->families, v);
 	if (!strcmp(key, "template"))
 		return set_str(ini, &f->template, key, v);
 	if (!strcmp(key, "source"))
@@ -233,15 +292,8 @@ static int file_key(struct inifile *ini, struct mfile *f, const char *key, const
 		return set_str(ini, &f->validate, key, v);
 	if (!strcmp(key, "notify"))
 		return split_list(v, &f->notify, &f->nnotify);
-	if (!strcmp(key, "mode")) {
-		errno = 0;
-		mode = strtoul(v, &end, 8);
-		if (errno || !*v || *end || mode > 07777)
-			return error("%s:%d: mode must be octal (e.g. 0644), not '%s'", ini->where,
-				     ini->line, v);
-		f->mode = (unsigned)mode;
-		return 0;
-	}
+	if (!strcmp(key, "mode"))
+		return parse_mode(ini, &f->mode, v);
 	return error("%s:%d: unknown key '%s' in [file %s]", ini->where, ini->line, key, f->path);
 }
 
@@ -258,12 +310,16 @@ static int man_key_cb(struct inifile *ini, const char *section, const char *key,
 		return var_key(ini, &m->vars[m->nvars - 1], key, v);
 	case SEC_FILE:
 		return file_key(ini, &m->files[m->nfiles - 1], key, v);
+	case SEC_DIR:
+		return dir_key(ini, &m->dirs[m->ndirs - 1], key, v);
 	case SEC_SERVICE:
 		s = &m->services[m->nservices - 1];
 		if (!strcmp(key, "enable"))
 			return set_bool(ini, &s->enable, key, v);
 		if (!strcmp(key, "restart-on-change"))
 			return set_bool(ini, &s->restart, key, v);
+		if (!strcmp(key, "os-family"))
+			return families_key(ini, &s->families, v);
 		return error("%s:%d: unknown key '%s' in [service %s]", ini->where, ini->line, key,
 			     s->name);
 	case SEC_NONE:
@@ -304,9 +360,9 @@ static int check_file(const struct manifest *m, struct mfile *f)
 {
 	size_t i, j;
 
-	if (!!f->template == !!f->source)
-		return error("%s:%d: [file %s] needs exactly one of template or source", m->where,
-			     f->line, f->path);
+	if (!!f->template + !!f->source + !!f->generate != 1)
+		return error("%s:%d: [file %s] needs exactly one of template, source or generate",
+			     m->where, f->line, f->path);
 	if (!f->owner)
 		f->owner = xstrdup("root");
 	if (!f->group)
@@ -334,6 +390,12 @@ static int manifest_check(struct manifest *m, const struct mctx *c)
 	for (i = 0; i < m->nfiles; i++)
 		if (check_file(m, &m->files[i]) < 0)
 			return -1;
+	for (i = 0; i < m->ndirs; i++) {
+		if (!m->dirs[i].owner)
+			m->dirs[i].owner = xstrdup("root");
+		if (!m->dirs[i].group)
+			m->dirs[i].group = xstrdup("root");
+	}
 	return 0;
 }
 
@@ -368,6 +430,27 @@ const struct mvar *manifest_var(const struct manifest *m, const char *name)
 	return NULL;
 }
 
+int manifest_applies(const struct mfamilies *f, const char *family)
+{
+	size_t i;
+
+	if (!f->n)
+		return 1;
+	for (i = 0; family && i < f->n; i++)
+		if (!strcmp(f->names[i], family))
+			return 1;
+	return 0;
+}
+
+static void families_free(struct mfamilies *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->names[i]);
+	free(f->names);
+}
+
 void manifest_release(struct manifest *m)
 {
 	size_t i, j;
@@ -387,12 +470,23 @@ void manifest_release(struct manifest *m)
 		free(f->owner);
 		free(f->group);
 		free(f->validate);
+		free(f->generate);
+		families_free(&f->families);
 		for (j = 0; j < f->nnotify; j++)
 			free(f->notify[j]);
 		free(f->notify);
 	}
-	for (i = 0; i < m->nservices; i++)
+	for (i = 0; i < m->nservices; i++) {
 		free(m->services[i].name);
+		families_free(&m->services[i].families);
+	}
+	for (i = 0; i < m->ndirs; i++) {
+		free(m->dirs[i].path);
+		free(m->dirs[i].owner);
+		free(m->dirs[i].group);
+		families_free(&m->dirs[i].families);
+	}
+	free(m->dirs);
 	free(m->vars);
 	free(m->files);
 	free(m->services);

@@ -19,17 +19,26 @@
  *   type = ip
  *   list = yes
  *
+ *   [dir /var/cache/bind/roleboot]   ; a folder that must exist
+ *   mode = 0770                       ; default 0755; owner/group as for files
+ *   os-family = debian                ; only on these families (host.os.family)
+ *
  *   [file /etc/bind/named.conf]      ; an absolute path under the root
- *   template = named.conf.mustache    ; or: source = plain-file
+ *   template = named.conf.mustache    ; or: source = plain-file, or
+ *                                     ; generate = COMMAND: when the file is
+ *                                     ; absent, COMMAND's stdout (secret)
  *   mode     = 0640                   ; default 0644
  *   owner    = root                   ; default root, from ROOT/etc/passwd
  *   group    = bind                   ; default root, from ROOT/etc/group
- *   validate = named-checkconf %s     ; %s: the staged file, %r: the root
+ *   validate = named-checkconf %s     ; %s: the staged file, %r: the root,
+ *                                     ; %t: the staging folder (a mirror)
  *   notify   = named                  ; services to restart when it changed
+ *   os-family = rhel, debian          ; only on these families
  *
  *   [service named]
  *   enable            = yes           ; default yes
  *   restart-on-change = yes           ; restart (with --now) when any file changed
+ *   os-family         = rhel          ; only on these families
  *
  * Errors name FILE:LINE; unknown sections and keys are refused.
  */
@@ -49,10 +58,25 @@ struct mvar {
 	char *def;          /* owned, NULL when there is no default */
 };
 
+struct mfamilies {
+	char **names; /* owned: host.os.family values; none means every family */
+	size_t n;
+};
+
+struct mdir {
+	char *path; /* owned, absolute, normalised */
+	unsigned mode;
+	char *owner, *group; /* owned */
+	struct mfamilies families;
+	int line;
+};
+
 struct mfile {
 	char *path;     /* owned, absolute, normalised */
 	char *template; /* owned, bundle entry rendered as Mustache, or NULL */
 	char *source;   /* owned, bundle entry copied verbatim, or NULL */
+	char *generate; /* owned, command whose stdout makes an absent file, or NULL */
+	struct mfamilies families;
 	unsigned mode;
 	char *owner, *group; /* owned */
 	char *validate;      /* owned or NULL */
@@ -64,6 +88,7 @@ struct mfile {
 struct mservice {
 	char *name; /* owned */
 	int enable, restart, line;
+	struct mfamilies families;
 };
 
 struct manifest {
@@ -76,12 +101,16 @@ struct manifest {
 	size_t nvars;
 	struct mfile *files;
 	size_t nfiles;
+	struct mdir *dirs;
+	size_t ndirs;
 	struct mservice *services;
 	size_t nservices;
 };
 
 int manifest_parse(const char *where, const char *text, size_t len, struct manifest *out);
 const struct mvar *manifest_var(const struct manifest *m, const char *name);
+/* 1 when an entry with these families applies to family (NULL: unknown). */
+int manifest_applies(const struct mfamilies *f, const char *family);
 void manifest_release(struct manifest *m);
 
 /* Parse "2027-06-30" or "2027-06-30T00:00:00Z" as UTC; -1 when malformed. */

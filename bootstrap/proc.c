@@ -4,10 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-char **proc_split(const char *cmd, const char *file, const char *root)
+char **proc_split(const char *cmd, const char *file, const char *root, const char *stage)
 {
 	struct buf word = BUF_INIT;
 	char **argv = NULL;
@@ -30,9 +31,9 @@ char **proc_split(const char *cmd, const char *file, const char *root)
 		in_word = 1;
 		if ((*c == '\'' || *c == '"') && (!quote || quote == *c)) {
 			quote = quote ? 0 : *c;
-		} else if (*c == '%' && (c[1] == 's' || c[1] == 'r' || c[1] == '%')) {
+		} else if (*c == '%' && c[1] && strchr("srt%", c[1])) {
 			c++;
-			buf_puts(&word, *c == 's' ? file : *c == 'r' ? root : "%");
+			buf_puts(&word, *c == 's' ? file : *c == 'r' ? root : *c == 't' ? stage : "%");
 		} else {
 			buf_putc(&word, *c);
 		}
@@ -50,7 +51,7 @@ void proc_free(char **argv)
 	free(argv);
 }
 
-int proc_run(char **argv, struct buf *out)
+int proc_run(char **argv, struct buf *out, int with_stderr)
 {
 	int pfd[2], status = -1;
 	pid_t pid;
@@ -67,7 +68,8 @@ int proc_run(char **argv, struct buf *out)
 	}
 	if (pid == 0) {
 		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
+		if (with_stderr)
+			dup2(pfd[1], 2);
 		execvp(argv[0], argv);
 		_exit(127);
 	}

@@ -37,11 +37,11 @@ static int find_partial(void *ctx, const char *name, const char **text, size_t *
 {
 	struct partials *p = ctx;
 
+	/* only NAME.mustache: a name that comes from data (a dynamic partial)
+	 * can never pull another kind of bundle entry in as a template */
 	buf_reset(&p->name);
 	buf_printf(&p->name, "%s.mustache", name);
-	if (p->get(p->ctx, p->name.data, text, len) == 0)
-		return 0;
-	return p->get(p->ctx, name, text, len);
+	return p->get(p->ctx, p->name.data, text, len);
 }
 
 int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,

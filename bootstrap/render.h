@@ -26,8 +26,8 @@ typedef int (*entry_fn)(void *ctx, const char *name, const char **text, size_t *
 struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
 		       size_t nov, const char *root, const struct kcmdline *k);
 
-/* Render template `name` in config mode; partials "x" are looked up as
- * "x.mustache", then "x".  Prints one error line on failure. */
+/* Render template `name` in config mode; partials (and parents) "x" are
+ * the bundle entry "x.mustache".  Prints one error line on failure. */
 int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,
 		    struct buf *out, int *secret);
 

@@ -40,7 +40,7 @@ static void read_header(const char *path, struct header *h)
 static int run_tool(const char *what, const char *cmd, const char *a1, const char *a2,
 		    const char *zone)
 {
-	char **argv = proc_split(cmd, "", "/");
+	char **argv = proc_split(cmd, "", "/", "");
 	struct buf out = BUF_INIT;
 	size_t n = 0;
 	int status, ret = -1;
@@ -56,7 +56,7 @@ static int run_tool(const char *what, const char *cmd, const char *a1, const cha
 	argv[n++] = xstrdup(a1);
 	argv[n++] = a2 ? xstrdup(a2) : NULL;
 	argv[n] = NULL;
-	status = proc_run(argv, &out);
+	status = proc_run(argv, &out, 1);
 	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		ret = 0;
 		goto out;

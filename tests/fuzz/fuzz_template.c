@@ -2,8 +2,10 @@
  * fuzz_template.c — libFuzzer target for the Mustache renderer.
  *
  * The input is rendered as a template in both modes (spec and config)
- * against a small fixed value tree.  Every partial name resolves to the
- * input itself, so partial tags recurse until the depth cap stops them.
+ * against a small fixed value tree.  Every partial or parent name but
+ * "missing" resolves to the input itself, so partial and parent tags
+ * recurse until the depth cap stops them.  The tree has strings for dynamic
+ * names ({{>*p}}, {{<*m}}): usable, missing, empty, secret, not a name.
  * A modest work cap keeps exponential templates (nested sections over
  * lists) from timing out.
  */
@@ -48,6 +50,8 @@ static struct tv *make_data(void)
 	tv_set(d, "f", tv_bool(0));
 	tv_set(d, "n", tv_null());
 	tv_set(d, "e", tv_string(""));
+	tv_set(d, "p", tv_string("self"));
+	tv_set(d, "m", tv_string("missing"));
 	tv_push(l, item("one", 1));
 	tv_push(l, item("two", 0));
 	tv_set(d, "l", l);

@@ -1,7 +1,9 @@
 /*
  * t_template.c — the Mustache renderer: config mode (verbatim, strict) over
  * a role-like value tree, its error messages, and a few spec-mode cases
- * copied from ../shared/mustache-spec (the full spec runner is separate).
+ * copied from ../shared/mustache-spec (the full spec runner is separate),
+ * inheritance ({{<parent}}, {{$block}}) and dynamic names ({{>*name}})
+ * included.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,19 @@ static const struct named partials[] = {
 	{"partial", "|\n{{{content}}}\n|\n"},
 	{"include", ".{{value}}."},
 	{"standalone", "  {{#enabled}}\n  on\n  {{/enabled}}\n"},
+	/* parents: a layout with two blocks, one indented */
+	{"base", "# {{$title}}managed by roleboot{{/title}}\n"
+		 "options {\n"
+		 "  {{$options}}\n"
+		 "  listen-on { any; };\n"
+		 "  {{/options}}\n"
+		 "}\n"},
+	{"mid", "{{<base}}{{$title}}mid{{/title}}{{/base}}"},
+	{"ploop", "{{<ploop}}{{/ploop}}"},
+	{"dloop", "{{>*tmpl.dloop}}"},
+	{"badbase", "ok\n{{$x}}{{nope}}{{/x}}"},
+	{"sbase", "zone {\n{{$body}}{{/body}}};\n"},
+	{"ibase", "x:\n  {{$b}}{{/b}}\ny\n"},
 	{NULL, NULL},
 };
 
@@ -87,6 +102,14 @@ static struct tv *make_data(void)
 	a = tv_submap(d, "a");
 	tv_submap(a, "b");
 	tv_set(tv_submap(d, "b"), "c", tv_string("ERROR"));
+	/* dynamic names */
+	tv_set(d, "kind", tv_string("header"));
+	tv_set(d, "layout", tv_string("base"));
+	a = tv_submap(d, "tmpl");
+	tv_set(a, "zone", tv_string("zone"));
+	tv_set(a, "missing", tv_string("nope"));
+	tv_set(a, "bad", tv_string("a b"));
+	tv_set(a, "dloop", tv_string("dloop"));
 	return d;
 }
 
@@ -190,6 +213,125 @@ static const struct tcase config_cases[] = {
 	 "loop:1: partial 'loop' nested deeper than 16 levels", 0, 0},
 	{"partial recursion cap (max_depth 3)", "{{>loop}}", NULL,
 	 "loop:1: partial 'loop' nested deeper than 3 levels", 0, 3},
+
+	/* inheritance */
+	{"block default at top level", "a {{$b}}default {{role}}{{/b}} z\n",
+	 "a default dns-secondary z\n", NULL, 0, 0},
+	{"parent with defaults", "{{<base}}{{/base}}\n",
+	 "# managed by roleboot\noptions {\n  listen-on { any; };\n}\n", NULL, 0, 0},
+	{"parent with arguments",
+	 "{{<base}}\n"
+	 "{{$title}}{{host.name}}{{/title}}\n"
+	 "{{$options}}\n"
+	 "allow-transfer { {{#zones}}{{name}}; {{/zones}}};\n"
+	 "also-notify { none; };\n"
+	 "{{/options}}\n"
+	 "{{/base}}\n",
+	 "# ns1\noptions {\n  allow-transfer { example.com; example.org; };\n"
+	 "  also-notify { none; };\n}\n",
+	 NULL, 0, 0},
+	{"argument indentation is replaced",
+	 "{{<base}}\n"
+	 "    {{$options}}\n"
+	 "        recursion no;\n"
+	 "          notify yes;\n"
+	 "    {{/options}}\n"
+	 "{{/base}}\n",
+	 "# managed by roleboot\noptions {\n  recursion no;\n    notify yes;\n}\n", NULL, 0, 0},
+	{"a closing tag just before the argument's end stands alone",
+	 "{{<base}}\n{{$options}}\n{{#zones}}\nzone {{name}};\n{{/zones}}{{/options}}\n{{/base}}\n",
+	 "# managed by roleboot\noptions {\n  zone example.com;\n  zone example.org;\n}\n", NULL,
+	 0, 0},
+	{"text and tags between arguments are ignored",
+	 "{{<base}}junk {{nope}} {{>nope}}{{$title}}T{{/title}}{{#nope}}x{{/nope}}{{/base}}",
+	 "# T\noptions {\n  listen-on { any; };\n}\n", NULL, 0, 0},
+	{"outermost argument wins", "{{<mid}}{{$title}}top{{/title}}{{/mid}}",
+	 "# top\noptions {\n  listen-on { any; };\n}\n", NULL, 0, 0},
+	{"nested parent's argument when none outside", "{{<mid}}{{/mid}}",
+	 "# mid\noptions {\n  listen-on { any; };\n}\n", NULL, 0, 0},
+	{"first of two arguments wins",
+	 "{{<mid}}{{$title}}1{{/title}}{{$title}}2{{/title}}{{/mid}}",
+	 "# 1\noptions {\n  listen-on { any; };\n}\n", NULL, 0, 0},
+	{"argument sees the parent's context",
+	 "{{#zones}}{{<sbase}}{{$body}}  name {{name}};\n{{/body}}{{/sbase}}{{/zones}}",
+	 "zone {\n  name example.com;\n};\nzone {\n  name example.org;\n};\n", NULL, 0, 0},
+	{"inline argument at an indented block", "{{<ibase}}{{$b}}one {{role}}{{/b}}{{/ibase}}",
+	 "x:\n  one dns-secondary\ny\n", NULL, 0, 0},
+	{"argument starting with a variable",
+	 "{{<ibase}}{{$b}}{{role}} one\ntwo{{/b}}{{/ibase}}", "x:\n  dns-secondary one\n  two\ny\n",
+	 NULL, 0, 0},
+	{"argument that renders nothing",
+	 "{{<ibase}}{{$b}}{{#disabled}}x{{/disabled}}{{/b}}{{/ibase}}",
+	 "x:\n\ny\n", NULL, 0, 0},
+	{"indented standalone parent", "x:\n    {{<standalone}}{{/standalone}}\ny\n",
+	 "x:\n      on\ny\n", NULL, 0, 0},
+	{"partial is a parent without arguments", "{{>badbase}}", NULL,
+	 "badbase:2: undefined variable 'nope'", 0, 0},
+	{"an overridden default is not rendered", "{{<badbase}}{{$x}}fine{{/x}}{{/badbase}}",
+	 "ok\nfine", NULL, 0, 0},
+	{"secret flag through an argument",
+	 "{{<sbase}}{{$body}}{{tsig.secret}}\n{{/body}}{{/sbase}}", "zone {\nc2VjcmV0\n};\n", NULL,
+	 1, 0},
+	{"dynamic parent", "{{<*layout}}{{$title}}dyn{{/title}}{{/*layout}}",
+	 "# dyn\noptions {\n  listen-on { any; };\n}\n", NULL, 0, 0},
+	{"undefined variable in an argument",
+	 "{{<base}}\n{{$title}}\n{{nope}}\n{{/title}}{{/base}}",
+	 NULL, "t.conf:3: undefined variable 'nope'", 0, 0},
+	{"line numbers after standalone pairs",
+	 "{{<base}}{{$options}}\n{{#zones}}\n {{/zones}} {{/options}}\n{{/base}}\n"
+	 "{{<base}}{{/base}}\n"
+	 "{{nope}}",
+	 NULL, "t.conf:6: undefined variable 'nope'", 0, 0},
+	{"missing parent", "a\n{{<nope}}{{/nope}}", NULL, "t.conf:2: parent 'nope' not found", 0,
+	 0},
+	{"unclosed block", "x\n{{$b}}\n", NULL, "t.conf:2: block 'b' is not closed", 0, 0},
+	{"unclosed parent", "{{<base}}\n{{$title}}x{{/title}}\n", NULL,
+	 "t.conf:1: parent 'base' is not closed", 0, 0},
+	{"mismatched close in a parent", "{{<base}}\n{{$title}}x{{/base}}", NULL,
+	 "t.conf:2: closing tag 'base' does not match block 'title' opened on line 2", 0, 0},
+	{"empty block name", "\n{{$ }}{{/ }}", NULL, "t.conf:2: empty tag", 0, 0},
+	{"parent recursion cap", "{{<ploop}}{{/ploop}}", NULL,
+	 "ploop:1: parent 'ploop' nested deeper than 16 levels", 0, 0},
+	{"parents and partials share the cap", "{{>mid}}", NULL,
+	 "mid:1: parent 'base' nested deeper than 1 levels", 0, 1},
+	{"expanding an argument counts toward the cap", "{{<mid}}{{$title}}top{{/title}}{{/mid}}",
+	 NULL, "base:1: block 'title' nested deeper than 2 levels", 0, 2},
+	{"... and fits one level more", "{{<mid}}{{$title}}top{{/title}}{{/mid}}",
+	 "# top\noptions {\n  listen-on { any; };\n}\n", NULL, 0, 3},
+
+	/* dynamic names */
+	{"dynamic partial", "{{>*kind}}", "# managed by roleboot\n", NULL, 0, 0},
+	{"dynamic partial, dotted name, standalone",
+	 "{{#zones}}\n  {{>*tmpl.zone}}\n{{/zones}}\n",
+	 "  zone \"example.com\" {\n  \tprimaries { 192.0.2.1; 192.0.2.2; };\n  };\n"
+	 "  zone \"example.org\" {\n  \tprimaries { 192.0.2.3; };\n  };\n",
+	 NULL, 0, 0},
+	{"padding in a dynamic tag", "{{> * kind }}", "# managed by roleboot\n", NULL, 0, 0},
+	{"dynamic name undefined", "x\n{{>*nope}}", NULL, "t.conf:2: undefined variable 'nope'", 0,
+	 0},
+	{"dynamic name: broken chain", "\n\n{{>*host.nope}}", NULL,
+	 "t.conf:3: undefined variable 'host.nope'", 0, 0},
+	{"dynamic name not a string", "\n\n{{>*zones}}", NULL,
+	 "t.conf:3: dynamic name 'zones' is not a string", 0, 0},
+	{"dynamic name is a boolean", "{{>*enabled}}", NULL,
+	 "t.conf:1: dynamic name 'enabled' is not a string", 0, 0},
+	{"dynamic name is a secret", "a\n{{>*tsig.secret}}", NULL,
+	 "t.conf:2: dynamic name 'tsig.secret' is a secret, not a template name", 0, 0},
+	{"dynamic name gives a bad name", "{{>*tmpl.bad}}", NULL,
+	 "t.conf:1: dynamic name 'tmpl.bad' gives 'a b', not a template name", 0, 0},
+	{"dynamic name gives an empty name", "{{>*empty}}", NULL,
+	 "t.conf:1: dynamic name 'empty' gives '', not a template name", 0, 0},
+	{"dynamic partial not found", "\n{{>*tmpl.missing}}", NULL,
+	 "t.conf:2: partial 'nope' (named by 'tmpl.missing') not found", 0, 0},
+	{"dynamic parent undefined", "{{<*nope}}\n{{/*nope}}", NULL,
+	 "t.conf:1: undefined variable 'nope'", 0, 0},
+	{"dynamic parent closed by its name", "{{<*layout}}{{/layout}}", NULL,
+	 "t.conf:1: closing tag 'layout' does not match parent '*layout' opened on line 1", 0,
+	 0},
+	{"empty dynamic name", "{{>*}}", NULL, "t.conf:1: empty name after '*'", 0, 0},
+	{"malformed dynamic name", "{{>*a..b}}", NULL, "t.conf:1: malformed name '*a..b'", 0, 0},
+	{"dynamic recursion cap", "{{>dloop}}", NULL,
+	 "dloop:1: partial 'dloop' nested deeper than 3 levels", 0, 3},
 };
 
 /* Spec-mode cases copied from the Mustache spec (name in `what`). */
@@ -226,6 +368,13 @@ static const struct tcase spec_cases[] = {
 	{"spec partials: Failed Lookup", "\"{{>text}}\"", "\"\"", NULL, 0, 0},
 	{"spec partials: Standalone Line Endings", "|\r\n{{>header}}\r\n|",
 	 "|\r\n# managed by roleboot\n|", NULL, 0, 0},
+	{"spec ~inheritance: Standalone parent", "Hi,\n  {{<standalone}}{{/standalone}}\n",
+	 "Hi,\n    on\n", NULL, 0, 0},
+	{"spec ~inheritance: Standalone block",
+	 "{{<sbase}}{{$body}}\none\ntwo{{/body}}\n{{/sbase}}",
+	 "zone {\none\ntwo};\n", NULL, 0, 0},
+	{"spec ~dynamic-names: Double Dereferencing", "\"{{>**kind}}\"", "\"\"", NULL, 0, 0},
+	{"spec ~dynamic-names: Failed Lookup", "\"{{>*tmpl.missing}}\"", "\"\"", NULL, 0, 0},
 };
 
 static void run_case(const struct tcase *tc, const struct tv *data, int spec)
@@ -306,12 +455,13 @@ static void test_limits_and_misc(const struct tv *data)
 	static const char nested[] = "{{#zones}}{{#zones}}{{#zones}}{{#zones}}{{#zones}}"
 				     "{{#zones}}{{#zones}}{{/zones}}{{/zones}}{{/zones}}"
 				     "{{/zones}}{{/zones}}{{/zones}}{{/zones}}";
-	static const char lenient[] = "[{{nope}}{{>nope}}{{#nope}}x{{/nope}}]";
+	static const char lenient[] = "[{{nope}}{{>nope}}{{#nope}}x{{/nope}}{{>*nope}}{{>*zones}}"
+				      "{{>*tsig.secret}}{{<nope}}{{/nope}}{{<*nope}}{{/*nope}}]";
 	char longname[4 + 201 + 2];
 	struct tpl_opts o = {.strict = 1, .max_output = 100};
 	struct buf out = BUF_INIT;
 	char err[256];
-	int rc;
+	int rc, secret = 0;
 
 	rc = tpl_render("t", nested, strlen(nested), data, &o, &out, NULL, err, sizeof(err));
 	OK(rc == -1 && strstr(err, "beyond the limit of 100 bytes"), "max_output caps work");
@@ -326,8 +476,9 @@ static void test_limits_and_misc(const struct tv *data)
 	OK(rc == -1 && !strcmp(err, "t:1: undefi"), "message truncated to errlen");
 	o.strict = 0;
 	buf_reset(&out);
-	rc = tpl_render("t", lenient, strlen(lenient), data, &o, &out, NULL, err, sizeof(err));
+	rc = tpl_render("t", lenient, strlen(lenient), data, &o, &out, &secret, err, sizeof(err));
 	OK(rc == 0 && out.data && !strcmp(out.data, "[]"), "lenient mode: misses are empty");
+	OK(!secret, "lenient mode: a secret dynamic name is not used");
 	buf_reset(&out);
 	rc = tpl_render("t", "a{{role}}b", 4, data, &o, &out, NULL, err, sizeof(err));
 	OK(rc == -1 && !strcmp(err, "t:1: tag is not closed (no '}}' follows '{{')"),
