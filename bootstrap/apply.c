@@ -2,6 +2,8 @@
 #include "apply.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "proc.h"
 #include "render.h"
 #include "roleboot.h"
 #include "services.h"
@@ -154,7 +157,7 @@ int apply_read_bundle(struct apply *a)
 		const struct mfile *f = &a->manifest.files[i];
 		const char *name = f->template ? f->template : f->source;
 
-		if (!bundle_find(&a->bundle, name))
+		if (name && !bundle_find(&a->bundle, name))
 			return error("manifest.ini:%d: [file %s] names '%s', which is not in the bundle",
 				     f->line, f->path, name),
 			       EXIT_BUNDLE;
@@ -188,29 +191,78 @@ int apply_check_manifest(struct apply *a)
 	return 0;
 }
 
+/* A per-node file: kept when the target has it, else made by its command
+ * (stdout), never shipped in a bundle.  Its content counts as secret. */
+static int generated(struct apply *a, const struct mfile *f, struct buf *out)
+{
+	char *target = root_path(a->plan.root, f->path), **argv = NULL;
+	struct stat st;
+	int status, ret = -1;
+
+	if (lstat(target, &st) == 0 && S_ISREG(st.st_mode)) {
+		ret = read_file(target, 1u << 20, out);
+		goto out;
+	}
+	argv = proc_split(f->generate, target, a->plan.root, "");
+	if (!argv) {
+		error("manifest.ini:%d: [file %s]: empty generate command", f->line, f->path);
+		goto out;
+	}
+	status = proc_run(argv, out, 0);
+	if (status < 0)
+		goto out;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out->len) {
+		error("generate %s: '%s' failed (%s %d)", f->path, f->generate,
+		      WIFEXITED(status) ? "exit" : "signal",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		goto out;
+	}
+	ret = 0;
+out:
+	proc_free(argv);
+	free(target);
+	return ret;
+}
+
+static int render_file(struct apply *a, const struct mfile *f, struct buf *out, int *secret)
+{
+	const struct bundle_entry *e;
+
+	*secret = 0;
+	if (f->template)
+		return render_template(f->template, a->data, entry_lookup, &a->bundle, out, secret);
+	if (f->generate) {
+		*secret = 1;
+		return generated(a, f, out);
+	}
+	e = bundle_find(&a->bundle, f->source);
+	buf_add(out, e->data, e->len);
+	return 0;
+}
+
 int apply_render(struct apply *a)
 {
 	struct buf out = BUF_INIT;
+	const struct tv *fam;
 	size_t i;
 	int secret;
 
 	a->data = render_data(&a->manifest, &a->role, a->ov, a->nov, a->plan.root, &a->kcmd);
 	if (!a->data)
 		return EXIT_RENDER;
+	fam = tv_get(tv_get(tv_get(a->data, "host"), "os"), "family");
+	a->family = fam && fam->kind == TV_STRING ? fam->str : NULL;
+	for (i = 0; i < a->manifest.ndirs; i++)
+		if (manifest_applies(&a->manifest.dirs[i].families, a->family))
+			install_add_dir(&a->plan, &a->manifest.dirs[i]);
 	for (i = 0; i < a->manifest.nfiles; i++) {
 		const struct mfile *f = &a->manifest.files[i];
-		const struct bundle_entry *e;
 
-		secret = 0;
-		if (f->template) {
-			if (render_template(f->template, a->data, entry_lookup, &a->bundle, &out,
-					    &secret) < 0) {
-				buf_release(&out);
-				return EXIT_RENDER;
-			}
-		} else {
-			e = bundle_find(&a->bundle, f->source);
-			buf_add(&out, e->data, e->len);
+		if (!manifest_applies(&f->families, a->family))
+			continue;
+		if (render_file(a, f, &out, &secret) < 0) {
+			buf_release(&out);
+			return EXIT_RENDER;
 		}
 		install_add(&a->plan, f, &out, secret);
 	}
@@ -236,6 +288,10 @@ int apply_install(struct apply *a)
 
 	if (install_commit(&a->plan) < 0)
 		return EXIT_INSTALL;
+	for (i = 0; i < a->plan.ndirs; i++)
+		if (a->plan.dirs[i].change != CH_NONE)
+			note("changed", "%s/ (%s)", a->plan.dirs[i].md->path,
+			     apply_change_word(a->plan.dirs[i].change));
 	for (i = 0; i < a->plan.n; i++)
 		if (a->plan.files[i].change != CH_NONE)
 			note("changed", "%s (%s)", a->plan.files[i].mf->path,
@@ -262,7 +318,8 @@ size_t apply_pending_services(const struct apply *a, int enable)
 	for (i = 0; i < a->manifest.nservices; i++) {
 		const struct mservice *s = &a->manifest.services[i];
 
-		if (!s->enable || services_is_enabled(root, s->name))
+		if (!s->enable || !manifest_applies(&s->families, a->family) ||
+		    services_is_enabled(root, s->name))
 			continue;
 		n++;
 		if (!enable)
@@ -305,7 +362,7 @@ int apply_services(struct apply *a)
 	for (i = 0; i < a->manifest.nservices; i++) {
 		const struct mservice *s = &a->manifest.services[i];
 
-		if (!service_changed(a, s))
+		if (!manifest_applies(&s->families, a->family) || !service_changed(a, s))
 			continue;
 		if (services_restart(s->name) < 0)
 			return EXIT_SERVICE;

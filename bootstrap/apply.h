@@ -47,6 +47,7 @@ struct apply {
 	struct manifest manifest;
 	struct state old;
 	struct tv *data;
+	const char *family;   /* host.os.family, borrowed from data, or NULL */
 	struct plan plan;
 	size_t changed, enabled, restarted;
 };

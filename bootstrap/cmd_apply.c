@@ -162,12 +162,15 @@ static void list_changes(const struct apply *a)
 {
 	size_t i;
 
+	for (i = 0; i < a->plan.ndirs; i++)
+		if (a->plan.dirs[i].change != CH_NONE)
+			note("would change", "%s/ (%s)", a->plan.dirs[i].md->path,
+			     apply_change_word(a->plan.dirs[i].change));
 	for (i = 0; i < a->plan.n; i++) {
 		const struct plan_file *f = &a->plan.files[i];
 
 		if (f->change != CH_NONE)
-			note(a->dry_run ? "would change" : "changed", "%s (%s)", f->mf->path,
-			     apply_change_word(f->change));
+			note("would change", "%s (%s)", f->mf->path, apply_change_word(f->change));
 	}
 }
 
@@ -209,7 +212,7 @@ static int dry_run_result(struct apply *a)
 	if (a->diff)
 		install_diff(&a->plan);
 	note("dry-run", "%s version %lld: %zu would change, %zu unchanged", a->manifest.role,
-	     a->manifest.version, a->changed, a->plan.n - a->changed);
+	     a->manifest.version, a->changed, a->plan.n + a->plan.ndirs - a->changed);
 	return a->changed || pending ? EXIT_PENDING : EXIT_OK;
 }
 
@@ -255,7 +258,8 @@ int cmd_apply(int argc, char **argv)
 	}
 	if (!code && !a.dry_run)
 		note("apply", "%s version %lld: %zu changed, %zu unchanged, %zu services enabled",
-		     a.manifest.role, a.manifest.version, a.changed, a.plan.n - a.changed, a.enabled);
+		     a.manifest.role, a.manifest.version, a.changed,
+		     a.plan.n + a.plan.ndirs - a.changed, a.enabled);
 	if (code != EXIT_USAGE)
 		publish(&r, &a, code);
 	apply_release(&a);

@@ -157,6 +157,28 @@ static const char *os_family(const char *id, const char *like)
 	return id;
 }
 
+/* Where each family's BIND packages keep things. */
+static void bind_facts(struct tv *host, const char *family)
+{
+	static const char *const table[][6] = {
+		/* family   conf                    confdir      datadir           user    group */
+		{"debian", "/etc/bind/named.conf", "/etc/bind", "/var/cache/bind", "bind", "bind"},
+		{"suse", "/etc/named.conf", "/etc", "/var/lib/named", "named", "named"},
+		{"alpine", "/etc/bind/named.conf", "/etc/bind", "/var/bind", "named", "named"},
+		{"rhel", "/etc/named.conf", "/etc", "/var/named", "named", "named"},
+	};
+	static const char *const keys[] = {"conf", "confdir", "datadir", "user", "group"};
+	struct tv *bind = tv_submap(host, "bind");
+	size_t i, row = 3; /* unknown families get the RHEL layout */
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(family, table[i][0]))
+			row = i;
+	for (i = 0; i < 5; i++)
+		tv_set(bind, keys[i], tv_string(table[row][i + 1]));
+	tv_set(bind, "service", tv_string("named"));
+}
+
 static void os_facts(struct tv *host, const char *root)
 {
 	static const char *const files[] = {"/etc/os-release", "/usr/lib/os-release"};
@@ -178,6 +200,7 @@ static void os_facts(struct tv *host, const char *root)
 		tv_set(os, keys[i], tv_string(v ? v->str : ""));
 	}
 	tv_set(os, "family", tv_string(os_family(tv_get(os, "id")->str, tv_get(os, "id_like")->str)));
+	bind_facts(host, tv_get(os, "family")->str);
 	tv_free(all);
 	buf_release(&text);
 }

@@ -8,6 +8,10 @@
  *   host.os.id, host.os.id_like, host.os.version_id, host.os.family
  *                    from ROOT/etc/os-release (or ROOT/usr/lib/os-release);
  *                    family is "rhel", "debian", "suse", "alpine" or the id
+ *   host.bind.conf, .confdir, .datadir, .user, .group, .service
+ *                    BIND's places on that family (Debian: /etc/bind/named.conf,
+ *                    /etc/bind, /var/cache/bind, bind; RHEL: /etc/named.conf,
+ *                    /etc, /var/named, named; SUSE, Alpine; others as RHEL)
  *   kernel.var.NAME  each roleboot.var.NAME=VALUE of the kernel command line
  *
  * Every fact is always defined (empty string or empty list when unknown),

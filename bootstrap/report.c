@@ -69,6 +69,15 @@ static void put_files(struct buf *b, const struct apply *a)
 	size_t i, k = 0;
 
 	buf_puts(b, ",\"files\":[");
+	for (i = 0; i < a->plan.ndirs; i++) {
+		const struct plan_dir *d = &a->plan.dirs[i];
+
+		if (d->change == CH_NONE)
+			continue;
+		buf_puts(b, k++ ? ",{\"path\":" : "{\"path\":");
+		json_str(b, d->md->path);
+		buf_printf(b, ",\"folder\":true,\"change\":\"%s\"}", apply_change_word(d->change));
+	}
 	for (i = 0; i < a->plan.n; i++) {
 		const struct plan_file *f = &a->plan.files[i];
 
@@ -79,7 +88,7 @@ static void put_files(struct buf *b, const struct apply *a)
 		buf_printf(b, ",\"change\":\"%s\"}", apply_change_word(f->change));
 	}
 	buf_printf(b, "],\"changed\":%zu,\"unchanged\":%zu,\"enabled\":%zu,\"restarted\":%zu", k,
-		   a->plan.n - k, a->enabled, a->restarted);
+		   a->plan.n + a->plan.ndirs - k, a->enabled, a->restarted);
 }
 
 void report_json(const struct report *r, const struct apply *a, int code, struct buf *out)
