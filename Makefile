@@ -117,3 +117,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(OBJS:.o=.d) $(BUILD)/obj/main.d
+
+# Shipping: the static binary (packaging/static.mk) and the RPM (packaging/rpm.mk).
+-include packaging/static.mk packaging/rpm.mk
