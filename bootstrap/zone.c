@@ -313,13 +313,14 @@ static int emit_group(const struct rset *g, size_t n, unsigned long serial, stru
 	}
 	if (nv)
 		qsort(vals, nv, sizeof(*vals), str_cmp);
-	for (i = 0; i < nv; i++) {
-		if (ret == 0 && (i == 0 || strcmp(vals[i], vals[i - 1]))) {
+	for (i = 0; ret == 0 && i < nv; i++) {
+		if (i == 0 || strcmp(vals[i], vals[i - 1])) {
 			buf_printf(out, "%s\t%ld\tIN\t%s\t%s\n", g[0].owner, ttl, g[0].rec->type, vals[i]);
 			(*nrecords)++;
 		}
-		free(vals[i]);
 	}
+	for (i = 0; i < nv; i++)
+		free(vals[i]);
 	free(vals);
 	buf_release(&v);
 	return ret;
