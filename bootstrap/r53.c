@@ -29,9 +29,28 @@ struct page {
 	int xml_error;
 };
 
+static void record_free(struct r53_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nvalues; i++)
+		free(r->values[i]);
+	free(r->values);
+	free(r->name);
+	free(r->type);
+	free(r->set_id);
+	free(r->failover);
+	free(r->alias_zone);
+	free(r->alias_name);
+	memset(r, 0, sizeof(*r));
+}
+
 static const char *parent(const struct page *p, int up)
 {
-	return p->depth - 1 - up >= 0 ? p->path[p->depth - 1 - up] : "";
+	int i = p->depth - 1 - up;
+
+	/* deeper than DEPTH, names are not kept: they match nothing */
+	return i >= 0 && i < DEPTH && p->path[i] ? p->path[i] : "";
 }
 
 static void take(char **slot, struct buf *text)
@@ -50,7 +69,7 @@ static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
 	p->depth++;
 	buf_reset(&p->text);
 	if (!strcmp(name, "ResourceRecordSet")) {
-		memset(&p->cur, 0, sizeof(p->cur));
+		record_free(&p->cur); /* a malformed answer may nest them */
 		p->cur.weight = -1;
 	}
 }
@@ -71,6 +90,12 @@ static void push_value(struct r53_record *r, struct buf *text)
 static void push_record(struct page *p)
 {
 	struct r53_records *o = p->out;
+
+	if (!p->cur.name || !p->cur.type || !*p->cur.name || !*p->cur.type) {
+		p->xml_error = 1; /* not an answer Route 53 gives */
+		record_free(&p->cur);
+		return;
+	}
 
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 256;
@@ -139,22 +164,6 @@ static void on_end(void *user, const XML_Char *name)
 		p->path[p->depth] = NULL;
 	}
 	buf_reset(&p->text);
-}
-
-static void record_free(struct r53_record *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nvalues; i++)
-		free(r->values[i]);
-	free(r->values);
-	free(r->name);
-	free(r->type);
-	free(r->set_id);
-	free(r->failover);
-	free(r->alias_zone);
-	free(r->alias_name);
-	memset(r, 0, sizeof(*r));
 }
 
 void r53_records_release(struct r53_records *r)
@@ -412,5 +421,16 @@ out:
 	free(path);
 	buf_release(&q);
 	curl_easy_cleanup(h);
+	return ret;
+}
+
+int r53_parse(const char *xml, size_t len, struct r53_records *out)
+{
+	struct page p;
+	int ret;
+
+	page_init(&p, out);
+	ret = XML_Parse(p.xp, xml, (int)len, 1) == XML_STATUS_OK && !p.xml_error ? 0 : -1;
+	page_release(&p);
 	return ret;
 }

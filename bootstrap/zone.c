@@ -231,7 +231,7 @@ static struct rset *collect(const struct zone_src *z, const struct zone_src *all
 		zone_name(r->name, z->name, &owner);
 		sets[n].rec = r;
 		sets[n].data = data;
-		sets[n].owner = xstrdup(owner.data);
+		sets[n].owner = xstrdup(owner.data ? owner.data : "@");
 		sets[n++].key = order_key(r->name);
 	}
 	buf_release(&owner);
