@@ -30,7 +30,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all check test unit bench fuzz fuzz-run install clean demo format-check spec
+.PHONY: all check test unit bench fuzz fuzz-run install clean demo format-check bundles docs spec
 all: $(BIN)
 
 $(BUILD)/obj/%.o: bootstrap/%.c | $(BUILD)/obj
@@ -52,6 +52,7 @@ unit: $(UNITS)
 
 # ASan's own exit code is moved off 1, which roleboot uses for --dry-run.
 check: $(BIN) $(UNITS)
+	scripts/role-docs.py --check
 	ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ROLEBOOT=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/unit) tests/run.sh
 
@@ -109,6 +110,23 @@ install: $(BIN)
 
 demo:
 	./demo.sh
+
+# Each role bundle packed and signed (stock minisign, the test key) into
+# build/bundles/, with the public key beside them.
+ROLE_DIRS := $(filter-out templates/demo,$(wildcard templates/*))
+bundles: $(BIN)
+	mkdir -p build/bundles
+	for d in $(ROLE_DIRS); do \
+	  n=$$(basename $$d); \
+	  $(BIN) pack $$d -o build/bundles/$$n.tar.gz && \
+	  minisign -S -s tests/keys/test.key -m build/bundles/$$n.tar.gz -t "$$n bundle" </dev/null >/dev/null || exit 1; \
+	done
+	cp tests/keys/test.pub build/bundles/test.pub
+	ls -l build/bundles
+
+# The README's role sections, written from the manifests.
+docs:
+	scripts/role-docs.py
 
 format-check:
 	clang-format --dry-run -Werror bootstrap/*.c bootstrap/*.h
