@@ -135,9 +135,13 @@ EOF2
 	mv "$1.tmp" "$1"
 }
 
+# the bundles are served over HTTP from 127.0.0.1, as a provisioning server would
+mkdir -p "$T/www/bundles"
 for b in dns-sync dns-internal; do
-	pack_sign "$SRC/$b" "$T/$b.tar.gz" || { not_ok "pack and sign $b"; done_testing; exit 1; }
+	pack_sign "$SRC/$b" "$T/www/bundles/$b.tar.gz" || { not_ok "pack and sign $b"; done_testing; exit 1; }
 done
+start_faultserver "$T/www" || { not_ok "bundle server did not start"; done_testing; exit 1; }
+BUNDLES=http://127.0.0.1:$FAULT_PORT/ok/bundles
 TSIG=$(tsig-keygen -a hmac-sha256 transfer | sed -n 's/.*secret "\(.*\)";.*/\1/p')
 PORT_S=$(free_port) CTL_S=$(free_port) PORT_I=$(free_port) CTL_I=$(free_port)
 R53_OK=no
@@ -162,7 +166,7 @@ fi
 cat >"$T/sync.role" <<EOF2
 [role]
 name   = dns-sync
-bundle = dns-sync.tar.gz
+bundle = $BUNDLES/dns-sync.tar.gz
 [vars]
 listen_on             = 127.0.0.1
 listen_port           = $PORT_S
@@ -180,7 +184,7 @@ EOF2
 cat >"$T/internal.role" <<EOF2
 [role]
 name   = dns-internal
-bundle = dns-internal.tar.gz
+bundle = $BUNDLES/dns-internal.tar.gz
 [vars]
 listen_on         = 127.0.0.1
 listen_port       = $PORT_I
@@ -198,6 +202,7 @@ deb_root "$S"
 deb_root "$I"
 run_rb apply --root "$S" --pubkey "$PUB" "$T/sync.role"
 check "dns-sync applied" [ "$rc" -eq 0 ]
+check "... its bundle came over HTTP" [ "$(fault_count '^GET /ok/bundles/dns-sync.tar.gz 200 ')" -eq 1 ]
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
 run_rb apply --root "$I" --pubkey "$PUB" "$T/internal.role"
 check "dns-internal applied" [ "$rc" -eq 0 ]
