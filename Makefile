@@ -42,7 +42,7 @@ $(LIB): $(OBJS)
 $(BIN): $(BUILD)/obj/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/capture.h $(LIB) | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/obj $(BUILD)/unit:

@@ -8,42 +8,11 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "capture.h"
 #include "unit.h"
 
 static char tmpdir[] = "/tmp/t_cmdline.XXXXXX";
 static char path[512];
-
-/* ---- stderr capture (for the missing-file case) ---- */
-
-static char errtext[4096];
-static FILE *errfile;
-static int saved_fd = -1;
-
-static void capture_begin(void)
-{
-	fflush(stderr);
-	errfile = tmpfile();
-	saved_fd = dup(2);
-	if (!errfile || saved_fd < 0 || dup2(fileno(errfile), 2) < 0) {
-		printf("Bail out! cannot redirect stderr\n");
-		exit(1);
-	}
-}
-
-static void capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	saved_fd = -1;
-	rewind(errfile);
-	n = fread(errtext, 1, sizeof(errtext) - 1, errfile);
-	errtext[n] = '\0';
-	fclose(errfile);
-	errfile = NULL;
-}
 
 /* Write text (len bytes) as the command line and read it back. */
 static int read_text(const char *text, size_t len, struct kcmdline *k)

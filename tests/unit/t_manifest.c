@@ -10,41 +10,10 @@
 #include <unistd.h>
 
 #include "manifest.h"
+#include "capture.h"
 #include "unit.h"
 
 #define WHERE "manifest.ini"
-
-/* ---- stderr capture ---- */
-
-static char errtext[16384];
-static FILE *errfile;
-static int saved_fd = -1;
-
-static void capture_begin(void)
-{
-	fflush(stderr);
-	errfile = tmpfile();
-	saved_fd = dup(2);
-	if (!errfile || saved_fd < 0 || dup2(fileno(errfile), 2) < 0) {
-		printf("Bail out! cannot redirect stderr\n");
-		exit(1);
-	}
-}
-
-static void capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	saved_fd = -1;
-	rewind(errfile);
-	n = fread(errtext, 1, sizeof(errtext) - 1, errfile);
-	errtext[n] = '\0';
-	fclose(errfile);
-	errfile = NULL;
-}
 
 static int parse(const char *text, struct manifest *m)
 {
@@ -54,26 +23,6 @@ static int parse(const char *text, struct manifest *m)
 	ret = manifest_parse(WHERE, text, strlen(text), m);
 	capture_end();
 	return ret;
-}
-
-static int contains(const char *hay, const char *needle)
-{
-	return hay && needle && strstr(hay, needle) != NULL;
-}
-
-static void check_msg(int cond, const char *what)
-{
-	char said[1024], line[1536];
-	size_t n;
-
-	snprintf(said, sizeof(said), "%.1000s", errtext);
-	for (n = 0; said[n]; n++)
-		if (said[n] == '\n')
-			said[n] = ' ';
-	while (n > 0 && said[n - 1] == ' ')
-		said[--n] = '\0';
-	snprintf(line, sizeof(line), "%.400s [%s]", what, said);
-	OK(cond, line);
 }
 
 static const struct mfile *find_file(const struct manifest *m, const char *path)

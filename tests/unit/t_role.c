@@ -10,43 +10,11 @@
 #include <unistd.h>
 
 #include "role.h"
+#include "capture.h"
 #include "unit.h"
 
 #define WHERE "x.role"
 #define BASE "file:///srv/roles/x.role"
-
-/* ---- stderr capture ---- */
-
-static char errtext[16384];
-static FILE *errfile;
-static int saved_fd = -1;
-
-static void capture_begin(void)
-{
-	fflush(stderr);
-	errfile = tmpfile();
-	saved_fd = dup(2);
-	if (!errfile || saved_fd < 0 || dup2(fileno(errfile), 2) < 0) {
-		printf("Bail out! cannot redirect stderr\n");
-		exit(1);
-	}
-}
-
-static const char *capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	saved_fd = -1;
-	rewind(errfile);
-	n = fread(errtext, 1, sizeof(errtext) - 1, errfile);
-	errtext[n] = '\0';
-	fclose(errfile);
-	errfile = NULL;
-	return errtext;
-}
 
 /* Parse text (len bytes) with stderr caught; returns role_parse's result. */
 static int parse_len(const char *text, size_t len, struct role *r)
@@ -62,27 +30,6 @@ static int parse_len(const char *text, size_t len, struct role *r)
 static int parse(const char *text, struct role *r)
 {
 	return parse_len(text, strlen(text), r);
-}
-
-static int contains(const char *hay, const char *needle)
-{
-	return hay && needle && strstr(hay, needle) != NULL;
-}
-
-/* OK() with the caught message appended, so a failure shows what was said. */
-static void check_msg(int cond, const char *what)
-{
-	char said[1024], line[1536];
-	size_t n;
-
-	snprintf(said, sizeof(said), "%.1000s", errtext);
-	for (n = 0; said[n]; n++) /* keep TAP on one line */
-		if (said[n] == '\n')
-			said[n] = ' ';
-	while (n > 0 && said[n - 1] == ' ')
-		said[--n] = '\0';
-	snprintf(line, sizeof(line), "%.400s [%s]", what, said);
-	OK(cond, line);
 }
 
 static const char *var(const struct role *r, const char *key)

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "state.h"
+#include "capture.h"
 #include "unit.h"
 #include "util.h"
 
@@ -22,58 +23,6 @@
 #define WHEN 1700000000 /* 2023-11-14T22:13:20Z */
 
 static char tmpdir[] = "/tmp/t state.XXXXXX";
-
-/* ---- stderr capture ---- */
-
-static char errtext[8192];
-static FILE *errfile;
-static int saved_fd = -1;
-
-static void capture_begin(void)
-{
-	fflush(stderr);
-	errfile = tmpfile();
-	saved_fd = dup(2);
-	if (!errfile || saved_fd < 0 || dup2(fileno(errfile), 2) < 0) {
-		printf("Bail out! cannot redirect stderr\n");
-		exit(1);
-	}
-}
-
-static void capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	saved_fd = -1;
-	rewind(errfile);
-	n = fread(errtext, 1, sizeof(errtext) - 1, errfile);
-	errtext[n] = '\0';
-	fclose(errfile);
-	errfile = NULL;
-}
-
-static int contains(const char *hay, const char *needle)
-{
-	return hay && needle && strstr(hay, needle) != NULL;
-}
-
-static void check_msg(int cond, const char *what)
-{
-	char said[1024], line[1536];
-	size_t n;
-
-	snprintf(said, sizeof(said), "%.1000s", errtext);
-	for (n = 0; said[n]; n++)
-		if (said[n] == '\n')
-			said[n] = ' ';
-	while (n > 0 && said[n - 1] == ' ')
-		said[--n] = '\0';
-	snprintf(line, sizeof(line), "%.400s [%s]", what, said);
-	OK(cond, line);
-}
 
 static int load(const char *root, struct state *st)
 {
