@@ -82,6 +82,7 @@ bench: $(BIN)
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/render.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/fetch.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/sync.sh
+	ROLEBOOT=$(abspath $(BIN)) tests/bench/roles.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
