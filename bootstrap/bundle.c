@@ -393,20 +393,29 @@ cleanup:
  */
 static struct archive *new_reader(char *err, size_t errlen)
 {
+	static int (*const filters[])(struct archive *) = {
+		archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
+		archive_read_support_filter_xz,	  archive_read_support_filter_lzma,
+		archive_read_support_filter_lzip, archive_read_support_filter_zstd,
+		archive_read_support_filter_lz4,  archive_read_support_filter_compress,
+	};
 	struct archive *a = archive_read_new();
+	size_t i;
 
 	if (!a) {
 		set_err(err, errlen, "bundle: cannot set up the archive reader");
 		return NULL;
 	}
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_lzma(a);
-	archive_read_support_filter_lzip(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_lz4(a);
-	archive_read_support_filter_compress(a);
+	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		/* ARCHIVE_WARN means libarchive would run an external program
+		 * (xz -d, ...): only filters built in are used */
+		struct archive *trial = archive_read_new();
+		int r = trial ? filters[i](trial) : ARCHIVE_FATAL;
+
+		archive_read_free(trial);
+		if (r == ARCHIVE_OK)
+			filters[i](a);
+	}
 	archive_read_support_format_tar(a);
 	return a;
 }

@@ -30,7 +30,7 @@ static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 	if (n < 0)
 		line[0] = '\0';
 	if (!strcmp(prefix, "error: "))
-		snprintf(last_error, sizeof(last_error), "%s%s%s", line, err ? ": " : "",
+		snprintf(last_error, sizeof(last_error), "%.900s%s%.100s", line, err ? ": " : "",
 			 err ? strerror(err) : "");
 	if (silent)
 		return;

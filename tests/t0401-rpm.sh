@@ -38,7 +38,7 @@ fi
 # variables.
 R=$T/rpm
 if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
-	make -s -C "$TOP" rpm RPM_TOPDIR="$R" "${sign_args[@]}" >"$T/make.out" 2>&1; then
+	make -s -C "$TOP" rpm RPM_TOPDIR="$R" RPM_STATIC="${RPM_STATIC:-no}" "${sign_args[@]}" >"$T/make.out" 2>&1; then
 	ok "make rpm builds"
 else
 	not_ok "make rpm builds"
