@@ -113,15 +113,18 @@ int apply_verify(struct apply *a)
 {
 	char err[512], id[17];
 
-	if (a->keys.n == 0)
-		return error("no trusted keys: give --pubkey or put keys in %s/etc/roleboot/trusted.d",
-			     strcmp(a->plan.root, "/") ? a->plan.root : ""),
-		       EXIT_SIG;
+	if (a->keys.n == 0) {
+		error("no trusted keys: give --pubkey or put keys in %s/etc/roleboot/trusted.d",
+		      strcmp(a->plan.root, "/") ? a->plan.root : "");
+		return EXIT_SIG;
+	}
 	if (sig_parse(a->sigtext.data ? a->sigtext.data : "", a->sigtext.len, &a->sig, err,
 		      sizeof(err)) < 0 ||
 	    sig_verify(&a->sig, a->keys.keys, a->keys.n, a->fetched.blake2b, a->bundle_tmp,
-		       a->max_size, &a->key_index, err, sizeof(err)) < 0)
-		return error("%s: %s", a->bundle_url, err), EXIT_SIG;
+		       a->max_size, &a->key_index, err, sizeof(err)) < 0) {
+		error("%s: %s", a->bundle_url, err);
+		return EXIT_SIG;
+	}
 	a->verified = 1;
 	sig_keyid_str(a->sig.keyid, id);
 	note("verify", "signed by key %s, trusted comment: %s", id, a->sig.trusted_comment);
@@ -146,21 +149,26 @@ int apply_read_bundle(struct apply *a)
 	char err[512];
 	size_t i;
 
-	if (bundle_read(a->bundle_tmp, &lim, &a->bundle, err, sizeof(err)) < 0)
-		return error("%s: %s", a->bundle_url, err), EXIT_BUNDLE;
+	if (bundle_read(a->bundle_tmp, &lim, &a->bundle, err, sizeof(err)) < 0) {
+		error("%s: %s", a->bundle_url, err);
+		return EXIT_BUNDLE;
+	}
 	me = bundle_find(&a->bundle, "manifest.ini");
-	if (!me)
-		return error("%s: bundle has no manifest.ini", a->bundle_url), EXIT_BUNDLE;
+	if (!me) {
+		error("%s: bundle has no manifest.ini", a->bundle_url);
+		return EXIT_BUNDLE;
+	}
 	if (manifest_parse("manifest.ini", (const char *)me->data, me->len, &a->manifest) < 0)
 		return EXIT_ROLE;
 	for (i = 0; i < a->manifest.nfiles; i++) {
 		const struct mfile *f = &a->manifest.files[i];
 		const char *name = f->template ? f->template : f->source;
 
-		if (name && !bundle_find(&a->bundle, name))
-			return error("manifest.ini:%d: [file %s] names '%s', which is not in the bundle",
-				     f->line, f->path, name),
-			       EXIT_BUNDLE;
+		if (name && !bundle_find(&a->bundle, name)) {
+			error("manifest.ini:%d: [file %s] names '%s', which is not in the bundle",
+			      f->line, f->path, name);
+			return EXIT_BUNDLE;
+		}
 	}
 	return 0;
 }
@@ -171,23 +179,27 @@ int apply_check_manifest(struct apply *a)
 	char when[32];
 	struct tm tm;
 
-	if (strcmp(m->role, a->role.name))
-		return error("bundle is for role '%s', but %s asks for role '%s'", m->role,
-			     a->role_arg, a->role.name),
-		       EXIT_ROLE;
+	if (strcmp(m->role, a->role.name)) {
+		error("bundle is for role '%s', but %s asks for role '%s'", m->role,
+		      a->role_arg, a->role.name);
+		return EXIT_ROLE;
+	}
 	if (m->has_expires && m->expires < time(NULL)) {
 		gmtime_r(&m->expires, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		return error("bundle '%s' version %lld expired on %s", m->role, m->version, when),
-		       EXIT_ROLE;
+		{
+			error("bundle '%s' version %lld expired on %s", m->role, m->version, when);
+			return EXIT_ROLE;
+		}
 	}
 	if (state_load(a->plan.root, &a->old) < 0)
 		return EXIT_INSTALL;
 	if (a->old.present && !strcmp(a->old.role, m->role) && m->version < a->old.version &&
-	    !a->allow_downgrade)
-		return error("bundle '%s' version %lld is older than the applied version %lld (use --allow-downgrade)",
-			     m->role, m->version, a->old.version),
-		       EXIT_ROLE;
+	    !a->allow_downgrade) {
+		error("bundle '%s' version %lld is older than the applied version %lld (use --allow-downgrade)",
+		      m->role, m->version, a->old.version);
+		return EXIT_ROLE;
+	}
 	return 0;
 }
 

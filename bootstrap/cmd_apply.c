@@ -137,9 +137,10 @@ static int use_kernel_cmdline(struct apply *a)
 	}
 	if (kcmdline_read(&a->kcmd, 1) < 0)
 		return EXIT_USAGE;
-	if (!a->kcmd.role)
-		return error("no ROLE given and no roleboot.role= on the kernel command line"),
-		       EXIT_USAGE;
+	if (!a->kcmd.role) {
+		error("no ROLE given and no roleboot.role= on the kernel command line");
+		return EXIT_USAGE;
+	}
 	a->role_arg = a->kcmd.role;
 	if (a->kcmd.pubkey && keyring_add_arg(&a->keys, a->kcmd.pubkey) < 0)
 		return EXIT_SIG;
