@@ -59,6 +59,7 @@ check: $(BIN) $(UNITS)
 # The whole suite: a short fuzz run of every parser, the sanitizer build,
 # then the normal build (whose "N passed, N failed" line closes the output).
 test:
+	scripts/deps.sh test
 	$(MAKE) --no-print-directory fuzz-run
 	$(MAKE) --no-print-directory spec
 	$(MAKE) --no-print-directory SANITIZE=1 check
