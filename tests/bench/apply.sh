@@ -245,8 +245,7 @@ timed() {
 	samples+=($((${t1/./} - ${t0/./})))
 }
 
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-	END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh" # median
 
 RB_NEW=() SH_NEW=() RB_RE=() SH_RE=()
 RB_ROOT=$W/root-roleboot SH_ROOT=$W/root-shell
@@ -319,7 +318,7 @@ if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
 fi
 
 # ------------------------------------------------------------------ report
-ms() { awk -v us="$1" 'BEGIN { printf "%.1f ms", us / 1000 }'; }
+fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.1f ms", us / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
@@ -332,9 +331,9 @@ outsize=$(cd "$RB_ROOT" && find . -type f ! -path './var/lib/roleboot/*' ! -path
 echo "bundle: $NTEMPLATES templates x $NZONES zones + 1 unit, 1 service; $bsize bytes packed, $outsize bytes written"
 echo "roots in $WHERE ($(df -PT "$W" | awk 'NR == 2 { print $2 }')); $RUNS runs per variant, interleaved, after one warm-up"
 printf '%-28s roleboot %s   shell pipeline %s   ratio %s (roleboot/shell, median of %d)\n' \
-	"apply $((NTEMPLATES + 1)) files (new root):" "$(ms "$rb_new")" "$(ms "$sh_new")" "$(ratio "$rb_new" "$sh_new")" "$RUNS"
+	"apply $((NTEMPLATES + 1)) files (new root):" "$(fmt_ms "$rb_new")" "$(fmt_ms "$sh_new")" "$(ratio "$rb_new" "$sh_new")" "$RUNS"
 printf '%-28s roleboot %s   shell pipeline %s   ratio %s (shell rewrites everything, median of %d)\n' \
-	"re-apply unchanged root:" "$(ms "$rb_re")" "$(ms "$sh_re")" "$(ratio "$rb_re" "$sh_re")" "$RUNS"
+	"re-apply unchanged root:" "$(fmt_ms "$rb_re")" "$(fmt_ms "$sh_re")" "$(ratio "$rb_re" "$sh_re")" "$RUNS"
 if [ -n "$rss" ]; then
 	echo "roleboot peak RSS: $(mib "$rss") (GNU time -f %M, one first apply; roleboot --version alone: $(mib "$rss_floor"))"
 else

@@ -21,13 +21,7 @@ U=http://127.0.0.1:$FAULT_PORT/ok
 
 rb() { "$ROLEBOOT" verify -q --pubkey "$PUB" "$U/b200.tar.gz" >/dev/null; }
 base() { curl -s "$U/b200.tar.gz" | b2sum >/dev/null; }
-ms() {
-	local t0=$EPOCHREALTIME
-	"$1"
-	local t1=$EPOCHREALTIME
-	echo "scale=3; (${t1/./} - ${t0/./}) / 1000" | bc
-}
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 rb; base
 : >"$T/rb.ms"; : >"$T/base.ms"
 for _ in $(seq 1 "$runs"); do

@@ -74,13 +74,7 @@ j2() { "$py" "$T/render.py" "$T/zones.role" "$T" >"$T/j2.out"; }
 rb; j2
 cmp -s "$T/rb.out" "$T/j2.out" || { echo "bench: roleboot and Jinja2 outputs differ" >&2; diff "$T/rb.out" "$T/j2.out" | head >&2; exit 1; }
 
-ms() { # ms FUNCTION: wall milliseconds of one call
-	local t0=$EPOCHREALTIME
-	"$1"
-	local t1=$EPOCHREALTIME
-	echo "scale=3; (${t1/./} - ${t0/./}) / 1000" | bc
-}
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 : >"$T/rb.ms"; : >"$T/j2.ms"
 for _ in $(seq 1 "$runs"); do
 	ms rb >>"$T/rb.ms"

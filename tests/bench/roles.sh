@@ -392,8 +392,7 @@ timed() {
 	samples+=($((${t1/./} - ${t0/./})))
 }
 
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-	END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh" # median
 
 RB_ROOT=$T/root-roleboot AN_ROOT=$T/root-ansible
 RB=() AN=() FL=()
@@ -476,7 +475,7 @@ if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
 fi
 
 # ------------------------------------------------------------------ report
-ms() { awk -v us="$1" 'BEGIN { printf "%.0f ms", us / 1000 }'; }
+fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.0f ms", us / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
@@ -484,9 +483,9 @@ rb=$(median "${RB[@]}") an=$(median "${AN[@]}") fl=$(median "${FL[@]}")
 echo "dns-internal: ${#ZONES[@]} zones, 3 templates, 1 generated key, 3 folders, 1 service, named-checkconf; bundle $(wc -c <"$BUNDLE") bytes over http://127.0.0.1"
 echo "roots in $WHERE ($(df -PT "$T" | awk 'NR == 2 { print $2 }')); $RUNS runs per side, interleaved, after one warm-up; ansible-core $(LC_ALL=C.UTF-8 "$ANSIBLE_PLAYBOOK" --version 2>/dev/null | awk 'NR == 1 { sub(/]$/, "", $3); print $3 }'), $NTASKS tasks, gather_facts: false"
 printf 'apply dns-internal: roleboot %s   ansible-playbook %s   ratio %s (roleboot/ansible, median of %d)\n' \
-	"$(ms "$rb")" "$(ms "$an")" "$(ratio "$rb" "$an")" "$RUNS"
+	"$(fmt_ms "$rb")" "$(fmt_ms "$an")" "$(ratio "$rb" "$an")" "$RUNS"
 printf 'ansible-playbook floor: %s (same command line, a play of one command: true task; median of %d)\n' \
-	"$(ms "$fl")" "$RUNS"
+	"$(fmt_ms "$fl")" "$RUNS"
 if [ -n "$rss" ]; then
 	echo "roleboot peak RSS: $(mib "$rss") (GNU time -f %M, one apply, children included: named-checkconf alone $(mib "$rss_check"); roleboot --version alone: $(mib "$rss_floor")); ansible-playbook: $(mib "$rss_an") (its largest process)"
 else

@@ -19,13 +19,7 @@ demo_role "$T/demo.role" demo.tar.gz
 n=0
 ver() { "$1" --version >/dev/null; }
 apply() { n=$((n + 1)); make_root "$T/r$n"; "$1" apply -q --root "$T/r$n" --pubkey "$PUB" "$T/demo.role"; }
-ms() {
-	local t0=$EPOCHREALTIME
-	"$@"
-	local t1=$EPOCHREALTIME
-	echo "scale=3; (${t1/./} - ${t0/./}) / 1000" | bc
-}
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 for f in vs vd as ad; do : >"$T/$f"; done
 for _ in $(seq 1 "$runs"); do
 	ms ver "$STATIC" >>"$T/vs"

@@ -40,13 +40,7 @@ base() {
 		jq -r '.ResourceRecordSets[] | .Name as $n | .Type as $t | .TTL as $ttl |
 			.ResourceRecords[]? | "\($n)\t\($ttl)\tIN\t\($t)\t\(.Value)"' >"$T/base.zone"
 }
-ms() {
-	local t0=$EPOCHREALTIME
-	"$1"
-	local t1=$EPOCHREALTIME
-	echo "scale=3; (${t1/./} - ${t0/./}) / 1000" | bc
-}
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 rb; base
 got=$(grep -c '	IN	' "$T/z/big.example.com.zone"); want=$(wc -l <"$T/base.zone")
 [ "$got" -eq "$want" ] || { echo "bench: roleboot wrote $got records, the baseline $want" >&2; exit 1; }
