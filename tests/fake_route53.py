@@ -73,7 +73,6 @@ import http.server
 import json
 import os
 import re
-import signal
 import socket
 import socketserver
 import sys
@@ -81,6 +80,8 @@ import threading
 import time
 import urllib.parse
 import uuid
+
+import testserver
 from xml.sax.saxutils import escape
 
 try:
@@ -713,33 +714,6 @@ def _bisect(keys, key):
 
 # ---- process -----------------------------------------------------------------
 
-def write_portfile(path, port):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="ascii") as fh:
-        fh.write("%d\n" % port)
-    os.rename(tmp, path)
-
-
-def watchdog(opts, stop):
-    """Ends the server when --parent is gone or --lifetime is over."""
-    end = time.monotonic() + opts.lifetime
-    while not stop.wait(0.5):
-        if time.monotonic() >= end:
-            break
-        if opts.parent:
-            try:
-                os.kill(opts.parent, 0)
-            except ProcessLookupError:
-                break
-            except PermissionError:
-                pass
-    if not stop.is_set():
-        os.kill(os.getpid(), signal.SIGTERM)
-
-
-class Stop(Exception):
-    pass
-
 
 def main():
     ap = argparse.ArgumentParser(description="fake Route 53 API endpoint checking SigV4 (127.0.0.1 only)")
@@ -769,30 +743,7 @@ def main():
     except (OSError, ValueError) as e:
         ap.error("--data: %s" % e)
 
-    def on_signal(signum, frame):
-        raise Stop()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    try:
-        server = Route53Server(opts.port, opts)
-    except OSError as e:
-        print("fake_route53: cannot listen on 127.0.0.1:%d: %s" % (opts.port, e), file=sys.stderr)
-        return 1
-    stop = threading.Event()
-    try:
-        write_portfile(opts.portfile, server.server_address[1])
-        threading.Thread(target=watchdog, args=(opts, stop), daemon=True).start()
-        server.serve_forever(poll_interval=0.2)
-    except Stop:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
-        with server.log_lock:
-            server.logf.close()
-    return 0
+    return testserver.run("fake_route53", Route53Server, opts)
 
 
 if __name__ == "__main__":

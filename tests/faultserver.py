@@ -54,7 +54,6 @@ import os
 import random
 import re
 import select
-import signal
 import socket
 import socketserver
 import struct
@@ -63,6 +62,8 @@ import termios
 import threading
 import time
 import urllib.parse
+
+import testserver
 
 BIG_LENGTH = 10 * 1024 * 1024 * 1024  # what /big claims to send
 STREAM_CHUNK = 64 * 1024  # bytes of zeros per write on /big, /chunked-big
@@ -475,33 +476,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._start(204, {})
 
 
-def write_portfile(path, port):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="ascii") as fh:
-        fh.write("%d\n" % port)
-    os.rename(tmp, path)
-
-
-def watchdog(server, opts, stop):
-    """Ends the server when --parent is gone or --lifetime is over."""
-    end = time.monotonic() + opts.lifetime
-    while not stop.wait(0.5):
-        if time.monotonic() >= end:
-            break
-        if opts.parent:
-            try:
-                os.kill(opts.parent, 0)
-            except ProcessLookupError:
-                break
-            except PermissionError:
-                pass
-    if not stop.is_set():
-        os.kill(os.getpid(), signal.SIGTERM)
-
-
-class Stop(Exception):
-    pass
-
 
 def main():
     ap = argparse.ArgumentParser(description="fault-injecting HTTP/1.1 test server (127.0.0.1 only)")
@@ -522,30 +496,7 @@ def main():
     if not 0.0 <= opts.fail_rate <= 1.0:
         ap.error("--fail-rate must be between 0 and 1")
 
-    def on_signal(signum, frame):
-        raise Stop()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    try:
-        server = FaultServer(opts.port, opts)
-    except OSError as e:
-        print("faultserver: cannot listen on 127.0.0.1:%d: %s" % (opts.port, e), file=sys.stderr)
-        return 1
-    stop = threading.Event()
-    try:
-        write_portfile(opts.portfile, server.server_address[1])
-        threading.Thread(target=watchdog, args=(server, opts, stop), daemon=True).start()
-        server.serve_forever(poll_interval=0.2)
-    except Stop:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
-        with server.log_lock:
-            server.logf.close()
-    return 0
+    return testserver.run("faultserver", FaultServer, opts)
 
 
 if __name__ == "__main__":

@@ -123,31 +123,35 @@ CNF
 
 # ---- the fault server ------------------------------------------------
 
+# wait_portfile NAME FILE PID ERRFILE: the port a server wrote into FILE,
+# waiting at most 5 s while PID lives; on failure prints ERRFILE and returns 1.
+wait_portfile() {
+	local i
+	for i in $(seq 50); do
+		if [ -s "$2" ]; then
+			cat "$2"
+			return 0
+		fi
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# $1 did not start:" >&2
+	sed 's/^/# /' "$4" >&2
+	return 1
+}
+
 # start_faultserver DIR [ARGS...]: tests/faultserver.py serving DIR, its log
 # in $T/fault.log; sets FAULT_PORT and FAULT_PID.  Returns 1 when it did not
 # come up within 5 s (its stderr is in $T/fault.err).
 start_faultserver() {
-	local root=$1 i
+	local root=$1
 	shift
 	rm -f "$T/fault.port"
 	"$PYTHON" "$TESTS_DIR/faultserver.py" --root "$root" --log "$T/fault.log" \
 		--portfile "$T/fault.port" --parent $$ "$@" 2>>"$T/fault.err" &
 	FAULT_PID=$!
 	cleanup_add "stop_pid $FAULT_PID"
-	FAULT_PORT=
-	for i in $(seq 50); do
-		if [ -s "$T/fault.port" ]; then
-			FAULT_PORT=$(cat "$T/fault.port")
-			break
-		fi
-		kill -0 "$FAULT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -z "$FAULT_PORT" ]; then
-		echo "# faultserver did not start:" >&2
-		sed 's/^/# /' "$T/fault.err" >&2
-		return 1
-	fi
+	FAULT_PORT=$(wait_portfile faultserver "$T/fault.port" "$FAULT_PID" "$T/fault.err")
 }
 
 # fault_count PATTERN: how many lines of $T/fault.log match the ERE PATTERN.

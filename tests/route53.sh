@@ -27,7 +27,7 @@ have_botocore() {
 # Sets R53_PORT, R53_PID and R53_URL (http://127.0.0.1:PORT).  Returns 1
 # when it did not come up within 5 s.
 start_fake_route53() {
-	local data=$1 i
+	local data=$1
 	shift
 	rm -f "$T/r53.port"
 	"$R53_PYTHON" "$TESTS_DIR/fake_route53.py" --data "$data" --log "$T/r53.log" \
@@ -35,20 +35,7 @@ start_fake_route53() {
 		--access-key "$R53_ACCESS_KEY" --secret-key "$R53_SECRET_KEY" "$@" 2>>"$T/r53.err" &
 	R53_PID=$!
 	cleanup_add "stop_pid $R53_PID"
-	R53_PORT=
-	for i in $(seq 50); do
-		if [ -s "$T/r53.port" ]; then
-			R53_PORT=$(cat "$T/r53.port")
-			break
-		fi
-		kill -0 "$R53_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -z "$R53_PORT" ]; then
-		echo "# fake_route53 did not start:" >&2
-		sed 's/^/# /' "$T/r53.err" >&2
-		return 1
-	fi
+	R53_PORT=$(wait_portfile fake_route53 "$T/r53.port" "$R53_PID" "$T/r53.err") || return 1
 	R53_URL=http://127.0.0.1:$R53_PORT
 }
 

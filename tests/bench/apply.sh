@@ -230,22 +230,8 @@ make_root() { # a target root with the passwd/group files roleboot reads owners 
 rb_apply() { "$ROLEBOOT" apply -q --root "$1" --pubkey "$PUBFILE" "$ROLEFILE"; }
 sh_apply() { bash "$W/pipeline.sh" "$1"; }
 
-# timed LIST COMMAND ARGS...: runs COMMAND once, appends its wall time (µs) to
-# the array LIST; any failure stops the benchmark with the command's output.
-timed() {
-	local -n samples=$1
-	local t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	if ! "$@" >"$W/run.log" 2>&1; then
-		cat "$W/run.log" >&2
-		die "failed: $*"
-	fi
-	t1=$EPOCHREALTIME
-	samples+=($((${t1/./} - ${t0/./})))
-}
-
-. "$(dirname "${BASH_SOURCE[0]}")/timing.sh" # median
+BENCH_TMP=$W
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh" # timed, median
 
 RB_NEW=() SH_NEW=() RB_RE=() SH_RE=()
 RB_ROOT=$W/root-roleboot SH_ROOT=$W/root-shell

@@ -377,22 +377,8 @@ rb_apply() { "$ROLEBOOT" apply -q --root "$1" --pubkey "$PUBFILE" "$ROLEFILE"; }
 an_apply() { (cd "$A" && LC_ALL=C.UTF-8 "$ANSIBLE_PLAYBOOK" -i localhost, -c local -e "root=$1" site.yml); }
 an_floor() { (cd "$A" && LC_ALL=C.UTF-8 "$ANSIBLE_PLAYBOOK" -i localhost, -c local floor.yml); }
 
-# timed LIST COMMAND ARGS...: runs COMMAND once, appends its wall time (µs) to
-# the array LIST; a failure stops the benchmark with the command's output.
-timed() {
-	local -n samples=$1
-	local t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	if ! "$@" >"$T/run.log" 2>&1; then
-		cat "$T/run.log" >&2
-		die "failed: $*"
-	fi
-	t1=$EPOCHREALTIME
-	samples+=($((${t1/./} - ${t0/./})))
-}
-
-. "$(dirname "${BASH_SOURCE[0]}")/timing.sh" # median
+BENCH_TMP=$T
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh" # timed, median
 
 RB_ROOT=$T/root-roleboot AN_ROOT=$T/root-ansible
 RB=() AN=() FL=()
