@@ -18,18 +18,14 @@
 
 int apply_load_role(struct apply *a)
 {
-	struct buf text = BUF_INIT;
-	char *url = fetch_url_for(a->role_arg);
-	int code = EXIT_USAGE;
-
-	if (!url)
-		goto out;
-	code = EXIT_FETCH;
-	if (fetch_to_buf(url, ROLE_MAX_SIZE, &text) < 0)
-		goto out;
-	code = EXIT_ROLE;
-	if (role_parse(a->role_arg, url, text.data ? text.data : "", text.len, &a->role) < 0)
-		goto out;
+	switch (role_load(a->role_arg, &a->role)) {
+	case ROLE_BAD_URL:
+		return EXIT_USAGE;
+	case ROLE_UNFETCHED:
+		return EXIT_FETCH;
+	case ROLE_REFUSED:
+		return EXIT_ROLE;
+	}
 	note("role", "%s: role '%s'", a->role_arg, a->role.name);
 	if (!a->cacert && a->role.cacert) {
 		struct fetch_config c = *fetch_current();
@@ -37,11 +33,7 @@ int apply_load_role(struct apply *a)
 		c.cacert = a->role.cacert;
 		fetch_configure(&c);
 	}
-	code = 0;
-out:
-	buf_release(&text);
-	free(url);
-	return code;
+	return 0;
 }
 
 /* Signature and bundle from one source; 0 or -1 (an error was printed). */

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cmdline.h"
-#include "fetch.h"
 #include "render.h"
 #include "roleboot.h"
 
@@ -63,19 +62,6 @@ static void folder_release(struct folder *f)
 	free(f->texts);
 }
 
-static int load_role_file(const char *arg, struct role *r)
-{
-	struct buf text = BUF_INIT;
-	char *url = fetch_url_for(arg);
-	int code = EXIT_FETCH;
-
-	if (url && fetch_to_buf(url, ROLE_MAX_SIZE, &text) == 0)
-		code = role_parse(arg, url, text.data ? text.data : "", text.len, r) < 0 ? EXIT_ROLE : 0;
-	buf_release(&text);
-	free(url);
-	return code;
-}
-
 static int render_main(const char *role_arg, const char *dir, const char *tpl,
 		       struct override *ov, size_t nov, const char *root)
 {
@@ -87,7 +73,7 @@ static int render_main(const char *role_arg, const char *dir, const char *tpl,
 	struct tv *data = NULL;
 	const char *text;
 	size_t len;
-	int code = EXIT_ROLE, secret = 0;
+	int code = EXIT_ROLE, secret = 0, rl;
 
 	memset(&m, 0, sizeof(m));
 	memset(&r, 0, sizeof(r));
@@ -99,8 +85,10 @@ static int render_main(const char *role_arg, const char *dir, const char *tpl,
 	}
 	if (manifest_parse("manifest.ini", text, len, &m) < 0)
 		goto out;
-	if (role_arg && (code = load_role_file(role_arg, &r)))
+	if (role_arg && (rl = role_load(role_arg, &r)) < 0) {
+		code = rl == ROLE_REFUSED ? EXIT_ROLE : EXIT_FETCH;
 		goto out;
+	}
 	code = EXIT_RENDER;
 	data = render_data(&m, role_arg ? &r : NULL, ov, nov, root, &k);
 	if (!data || render_template(tpl, data, folder_get, &f, &out, &secret) < 0)

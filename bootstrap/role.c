@@ -232,14 +232,15 @@ int role_load(const char *src, struct role *out)
 {
 	struct buf text = BUF_INIT;
 	char *url = fetch_url_for(src);
-	int ret = -1;
+	int ret = ROLE_BAD_URL;
 
 	memset(out, 0, sizeof(*out));
 	if (!url)
 		goto out;
+	ret = ROLE_UNFETCHED;
 	if (fetch_to_buf(url, ROLE_MAX_SIZE, &text) < 0)
 		goto out;
-	ret = role_parse(src, url, text.data ? text.data : "", text.len, out);
+	ret = role_parse(src, url, text.data ? text.data : "", text.len, out) < 0 ? ROLE_REFUSED : 0;
 out:
 	buf_release(&text);
 	free(url);

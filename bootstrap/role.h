@@ -58,7 +58,8 @@ struct role {
  * is the base for relative URLs. */
 int role_parse(const char *where, const char *base_url, const char *text, size_t len,
 	       struct role *out);
-/* Fetch (path or URL) and parse. */
+/* Fetch (path or URL) and parse: 0, or why not (an error was printed). */
+enum { ROLE_BAD_URL = -1, ROLE_UNFETCHED = -2, ROLE_REFUSED = -3 };
 int role_load(const char *src, struct role *out);
 void role_release(struct role *r);
 
