@@ -79,6 +79,14 @@ expect_fail 7 "validate /etc/bind/named.conf: 'named-checkconf -t %t /etc/bind/n
 	"the staged include is checked too" apply --root "$T/bad" --pubkey "$PUB" "$T/feat.role"
 unchanged "$T/bad" "$h" "refused include"
 
+# a [dir] whose path is a file on the target
+deb "$T/f"
+mkdir -p "$T/f/var/cache/bind"; echo x >"$T/f/var/cache/bind/roleboot"
+h=$(tree_hash "$T/f")
+expect_fail 8 "var/cache/bind/roleboot: exists and is not a folder" "folder path taken by a file" \
+	apply --root "$T/f" --pubkey "$PUB" "$T/feat.role"
+unchanged "$T/f" "$h" "folder path taken by a file"
+
 # RHEL layout
 make_root "$T/r"
 printf 'ID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\n' >"$T/r/etc/os-release"
