@@ -16,6 +16,7 @@ enum exit_code {
 	EXIT_RENDER = 7,   /* values, templates or validators refused */
 	EXIT_INSTALL = 8,  /* writing the files failed; nothing was changed */
 	EXIT_SERVICE = 9,  /* enabling or restarting services failed */
+	EXIT_LOCKED = 10,  /* another roleboot holds the root's lock past the wait */
 };
 
 int cmd_apply(int argc, char **argv);
