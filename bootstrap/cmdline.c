@@ -27,24 +27,15 @@ static void take_word(struct kcmdline *k, const char *w)
 	}
 }
 
-int kcmdline_read(struct kcmdline *k, int required)
+int kcmdline_parse(struct kcmdline *k, const char *text, size_t len)
 {
-	const char *path = getenv("ROLEBOOT_CMDLINE");
-	struct buf text = BUF_INIT, word = BUF_INIT;
-	int quote = 0, ret = -1;
+	struct buf word = BUF_INIT;
+	int quote = 0;
 	size_t i;
 
 	memset(k, 0, sizeof(*k));
-	if (!path || !*path)
-		path = "/proc/cmdline";
-	if (!required && access(path, R_OK) < 0) {
-		ret = 0;
-		goto out;
-	}
-	if (read_file(path, 65536, &text) < 0)
-		goto out;
-	for (i = 0; i <= text.len; i++) {
-		char c = i < text.len ? text.data[i] : ' ';
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? text[i] : ' ';
 
 		if (c == '"') {
 			quote = !quote;
@@ -56,10 +47,28 @@ int kcmdline_read(struct kcmdline *k, int required)
 			buf_putc(&word, c);
 		}
 	}
-	ret = 0;
+	buf_release(&word);
+	return 0;
+}
+
+int kcmdline_read(struct kcmdline *k, int required)
+{
+	const char *path = getenv("ROLEBOOT_CMDLINE");
+	struct buf text = BUF_INIT;
+	int ret = -1;
+
+	memset(k, 0, sizeof(*k));
+	if (!path || !*path)
+		path = "/proc/cmdline";
+	if (!required && access(path, R_OK) < 0) {
+		ret = 0;
+		goto out;
+	}
+	if (read_file(path, 65536, &text) < 0)
+		goto out;
+	ret = kcmdline_parse(k, text.data, text.len);
 out:
 	buf_release(&text);
-	buf_release(&word);
 	return ret;
 }
 

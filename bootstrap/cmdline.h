@@ -19,6 +19,10 @@ struct kcmdline {
 
 /* required = 0: a missing or unreadable file gives an empty result. */
 int kcmdline_read(struct kcmdline *k, int required);
+/* The same from memory: text[0..len), NUL bytes allowed (one ends its word
+ * early).  k is overwritten; returns 0 (nothing in a command line is an
+ * error); release k with kcmdline_release(). */
+int kcmdline_parse(struct kcmdline *k, const char *text, size_t len);
 void kcmdline_release(struct kcmdline *k);
 
 #endif

@@ -64,6 +64,11 @@ struct sync_counts {
 };
 
 int sync_config_load(const char *path, struct sync_config *c);
+/* The config from memory: text[0..len) parsed as the file named where (for
+ * messages), defaults filled in; credentials are not looked up.
+ * sync_config_load() reads the file, calls this, then finds the credentials.
+ * c is overwritten; on failure (-1, one error printed) it is left released. */
+int sync_config_parse(const char *where, const char *text, size_t len, struct sync_config *c);
 void sync_config_release(struct sync_config *c);
 /* One pass over every zone; 0 when every zone synced, -1 otherwise. */
 int sync_run(struct sync_config *c, struct sync_counts *counts);

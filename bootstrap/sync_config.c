@@ -7,6 +7,7 @@
 
 #include "inifile.h"
 #include "sync.h"
+#include "types.h"
 #include "util.h"
 
 static int set_text(struct inifile *ini, char **slot, const char *key, const char *v)
@@ -54,6 +55,7 @@ static int section_cb(struct inifile *ini, const char *section)
 {
 	struct sync_config *c = ini->user;
 	char *kind = NULL, *name = NULL;
+	const char *why = NULL;
 	int form = inifile_split_section(section, &kind, &name);
 	size_t i, n;
 
@@ -66,6 +68,11 @@ static int section_cb(struct inifile *ini, const char *section)
 			     ini->where, ini->line, section);
 	}
 	free(kind);
+	if (vtype_check(VT_HOSTNAME, name, &why) < 0) {
+		error("%s:%d: zone \"%s\" %s", ini->where, ini->line, name, why);
+		free(name);
+		return -1;
+	}
 	n = strlen(name);
 	if (n > 1 && name[n - 1] == '.')
 		name[n - 1] = '\0';
@@ -193,29 +200,43 @@ static void defaults(struct sync_config *c)
 		c->status = xstrdup("/var/lib/roleboot/sync-status");
 }
 
-int sync_config_load(const char *path, struct sync_config *c)
+int sync_config_parse(const char *where, const char *text, size_t len, struct sync_config *c)
 {
-	struct buf text = BUF_INIT;
 	struct inifile ini;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
 	c->interval = 60;
 	c->jitter = 10;
-	c->where = xstrdup(path);
+	c->where = xstrdup(where);
 	memset(&ini, 0, sizeof(ini));
-	ini.where = path;
+	ini.where = where;
 	ini.section_cb = section_cb;
 	ini.key_cb = key_cb;
 	ini.user = c;
-	if (read_file(path, 1u << 20, &text) < 0 ||
-	    inifile_parse(&ini, text.data ? text.data : "", text.len) < 0)
+	if (inifile_parse(&ini, text, len) < 0)
 		goto out;
 	if (!c->directory || !c->nzones) {
-		error("%s: [sync] needs 'directory' and at least one [zone \"NAME\"]", path);
+		error("%s: [sync] needs 'directory' and at least one [zone \"NAME\"]", where);
 		goto out;
 	}
 	defaults(c);
+	ret = 0;
+out:
+	if (ret < 0)
+		sync_config_release(c);
+	return ret;
+}
+
+int sync_config_load(const char *path, struct sync_config *c)
+{
+	struct buf text = BUF_INIT;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	if (read_file(path, 1u << 20, &text) < 0 ||
+	    sync_config_parse(path, text.data ? text.data : "", text.len, c) < 0)
+		goto out;
 	ret = load_credentials(c);
 out:
 	buf_release(&text);

@@ -1,6 +1,7 @@
 /*
  * t_cmdline.c — kcmdline_read: roleboot's words on the kernel command line,
- * read from temporary files named by $ROLEBOOT_CMDLINE.
+ * read from temporary files named by $ROLEBOOT_CMDLINE; kcmdline_parse, the
+ * same from memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,33 @@ static void table(void)
 	}
 }
 
+/* kcmdline_parse on the table's texts gives what kcmdline_read gives. */
+static void memory(void)
+{
+	char what[512];
+	struct kcmdline a, b;
+	size_t i, j;
+	int same;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ccase *c = &cases[i];
+
+		if (read_text(c->text, strlen(c->text), &a) < 0)
+			continue;
+		memset(&b, 0x5a, sizeof(b));
+		same = kcmdline_parse(&b, c->text, strlen(c->text)) == 0 && streq(a.role, b.role) &&
+		       streq(a.pubkey, b.pubkey) && a.nvars == b.nvars;
+		for (j = 0; same && j < a.nvars; j++)
+			same = streq(a.names[j], b.names[j]) && streq(a.values[j], b.values[j]);
+		snprintf(what, sizeof(what), "%s: same from memory", c->what);
+		OK(same, what);
+		kcmdline_release(&a);
+		kcmdline_release(&b);
+	}
+	OK(kcmdline_parse(&b, NULL, 0) == 0 && !b.role && !b.nvars, "empty text from memory");
+	kcmdline_release(&b);
+}
+
 static void errors(void)
 {
 	static const char nul[] = "roleboot.role=a\0b roleboot.var.k=v\n";
@@ -158,6 +186,7 @@ int main(void)
 	}
 	snprintf(path, sizeof(path), "%s/cmdline", tmpdir);
 	table();
+	memory();
 	errors();
 	unlink(path);
 	rmdir(tmpdir);

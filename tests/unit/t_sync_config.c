@@ -1,0 +1,98 @@
+/*
+ * t_sync_config.c — sync_config_parse: the sync agent's config from memory.
+ * Zone names become file names (DIRECTORY/NAME.zone), so only domain names
+ * are accepted; the inputs marked "fuzz" were found by fuzz_sync_config.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "sync.h"
+#include "unit.h"
+
+struct scase {
+	const char *text;
+	int ok;           /* 1: parses */
+	const char *zone; /* the first zone's name after parsing, or a word of the error */
+	const char *what;
+};
+
+static const struct scase cases[] = {
+	{"[sync]\ndirectory = /srv/z\n[zone \"corp.example.com\"]\nid = Z1\n", 1, "corp.example.com",
+	 "one zone with an id"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"corp.example.com.\"]\n", 1, "corp.example.com",
+	 "one final dot is dropped"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"10.in-addr.arpa\"]\n[zone \"_tcp.example\"]\n", 1,
+	 "10.in-addr.arpa", "reverse zone and underscore label"},
+	{"[sync]\ndirectory = [z\n[zone \"A..\"]\n[zone \".\"]\n", 0, "fuzz.ini:3: zone \"A..\"",
+	 "fuzz: two final dots refused (would leave a final dot)"},
+	{"[sync]\ndirectory = /srv/z\n[zone \".\"]\n", 0, "zone \".\" is not a valid",
+	 "the root zone refused (file \"..zone\")"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"../../etc/cron.d/x\"]\n", 0, "../../etc/cron.d/x",
+	 "a path as zone name refused"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"a/b.example\"]\n", 0, "a/b.example", "a slash refused"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"a..example\"]\n", 0, "a..example",
+	 "an empty label refused"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\n[zone \"A.EXAMPLE.\"]\n", 0, "twice",
+	 "the same zone twice (case and final dot aside)"},
+	{"[sync]\ndirectory = /srv/z\n", 0, "at least one", "no zone"},
+};
+
+/* Exactly one message line. */
+static int one_line(const char *text)
+{
+	const char *nl = strchr(text, '\n');
+
+	return nl && !nl[1];
+}
+
+static void table(void)
+{
+	char what[512];
+	struct sync_config c;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct scase *s = &cases[i];
+
+		capture_begin();
+		ret = sync_config_parse("fuzz.ini", s->text, strlen(s->text), &c);
+		capture_end();
+		if (s->ok) {
+			snprintf(what, sizeof(what), "%s: parses", s->what);
+			check_msg(ret == 0 && c.nzones && !strcmp(c.zones[0].name, s->zone), what);
+			if (!ret)
+				sync_config_release(&c);
+			continue;
+		}
+		snprintf(what, sizeof(what), "%s: refused, said so", s->what);
+		check_msg(ret == -1 && contains(errtext, s->zone) && one_line(errtext), what);
+		snprintf(what, sizeof(what), "%s: config left released", s->what);
+		OK(ret == -1 && !c.where && !c.zones && !c.nzones && !c.directory, what);
+	}
+}
+
+static void defaults(void)
+{
+	static const char text[] = "[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\n";
+	struct sync_config c;
+
+	unsetenv("AWS_ENDPOINT_URL_ROUTE_53");
+	unsetenv("AWS_ENDPOINT_URL");
+	OK(sync_config_parse("x.ini", text, sizeof(text) - 1, &c) == 0, "minimal config parses");
+	OK(c.interval == 60 && c.jitter == 10, "interval and jitter default to 60 and 10");
+	STREQ(c.endpoint, "https://route53.amazonaws.com", "endpoint defaults to Route 53");
+	STREQ(c.checkzone, "named-checkzone", "checkzone defaults to named-checkzone");
+	STREQ(c.where, "x.ini", "where names the source");
+	OK(!c.key_id && !c.secret && !c.token, "no credentials looked up");
+	sync_config_release(&c);
+}
+
+int main(void)
+{
+	table();
+	defaults();
+	return unit_done();
+}
