@@ -165,12 +165,12 @@ static void emit_value(struct ctx *c, const struct tok *k, const struct tv *v)
 {
 	if (!v)
 		return;
+	if (v->secret && c->used_secret)
+		*c->used_secret = 1;
 	if (v->kind == TV_BOOL) {
 		flush_pending(c);
 		buf_puts(c->out, v->b ? "true" : "false");
 	} else if (v->kind == TV_STRING) {
-		if (v->secret && c->used_secret)
-			*c->used_secret = 1;
 		if (v->len)
 			flush_pending(c);
 		if (k->kind == T_VAR && c->o->escape)
@@ -262,6 +262,10 @@ static int render_section(struct ctx *c, const struct tpl *t, size_t i, const st
 
 	if (!v && c->o->strict)
 		return rerr(c, t, k->line, "undefined variable '%s'", k->name);
+	/* a section over a secret bool tells its value, over a secret list its
+	 * length; over a secret string only whether it is empty */
+	if (v && v->secret && v->kind != TV_STRING && c->used_secret)
+		*c->used_secret = 1;
 	if (k->kind == T_INVERTED)
 		return tv_truthy(v) ? 0 : render_range(c, t, i + 1, k->end, in, env);
 	if (!tv_truthy(v))

@@ -47,6 +47,9 @@ static struct tv *typed(const struct mvar *var, const struct source *src, const 
 	char *copy = xstrdup(text), *tok, *save = NULL, *item;
 	const char *why;
 
+	if (out)
+		out->secret = var->secret; /* even its length is not to be shown */
+
 	for (tok = var->list ? strtok_r(copy, ",", &save) : copy; tok;
 	     tok = var->list ? strtok_r(NULL, ",", &save) : NULL) {
 		item = var->list ? strtrim(tok) : tok;
@@ -112,8 +115,12 @@ static struct tv *pick(const struct manifest *m, const struct mvar *var, struct 
 		src->is_default = 1;
 		return typed(var, src, var->def);
 	}
-	if (var->list)
-		return tv_list();
+	if (var->list) {
+		struct tv *empty = tv_list();
+
+		empty->secret = var->secret;
+		return empty;
+	}
 	if (src->kind)
 		error("%s: no value for '%s \"%s\".%s': the role file must set it",
 		      r ? r->source : "role", src->kind, src->sname, src->name);
