@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Trusted keys: several at once (trusted.d and --pubkey), a key rotation
+# done with bundles (the old key signs a bundle that ships the new key),
+# untrusted signers refused with the root unchanged, and trusted.d entries
+# that are links out of the root never trusted.
+. "$(dirname "$0")/lib.sh"
+
+# keygen NAME: a throwaway key pair $T/NAME.key, $T/NAME.pub
+keygen() {
+	minisign -G -W -p "$T/$1.pub" -s "$T/$1.key" </dev/null >/dev/null 2>&1
+}
+keygen old
+keygen new
+keygen rogue
+
+# bundle NAME VERSION KEY [SHIPPED.pub]: a bundle $T/NAME.tar.gz signed by
+# $T/KEY.key, with a role file $T/NAME.role; with SHIPPED it also lays down
+# /etc/roleboot/trusted.d/SHIPPED.pub
+bundle() {
+	local src=$T/src-$1
+	mkdir -p "$src"
+	printf '[bundle]\nrole    = keys\nversion = %s\n[file /etc/keys/hello]\nsource = hello\nmode   = 0644\n' \
+		"$2" >"$src/manifest.ini"
+	echo "bundle $1 version $2" >"$src/hello"
+	if [ -n "${4:-}" ]; then
+		cp "$T/$4.pub" "$src/$4.pub"
+		printf '[file /etc/roleboot/trusted.d/%s.pub]\nsource = %s.pub\nmode   = 0644\n' "$4" "$4" \
+			>>"$src/manifest.ini"
+	fi
+	"$ROLEBOOT" pack "$src" -o "$T/$1.tar.gz" 2>/dev/null
+	sign "$T/$1.tar.gz" "$T/$3.key"
+	printf '[role]\nname = keys\nbundle = %s.tar.gz\n' "$1" >"$T/$1.role"
+}
+
+# root_with DIR KEY...: a root whose trusted.d holds $T/KEY.pub for each KEY
+root_with() {
+	local d=$1 k; shift
+	make_root "$d"
+	mkdir -p "$d/etc/roleboot/trusted.d"
+	for k in "$@"; do cp "$T/$k.pub" "$d/etc/roleboot/trusted.d/$k.pub"; done
+}
+
+# applied ROOT NAME: the last run succeeded and the root holds bundle NAME
+applied() {
+	[ "$rc" -eq 0 ] && grep -q "^bundle $2 " "$1/etc/keys/hello"
+}
+
+# several keys trusted at once
+bundle by-old 1 old
+bundle by-new 1 new
+bundle by-rogue 1 rogue
+root_with "$T/two" old new
+run_rb apply --root "$T/two" "$T/by-old.role"
+check "two keys in trusted.d: a bundle signed by the first applies" \
+	applied "$T/two" by-old
+run_rb apply --root "$T/two" "$T/by-new.role"
+check "two keys in trusted.d: a bundle signed by the second applies" \
+	applied "$T/two" by-new
+h=$(tree_hash "$T/two")
+expect_fail 5 "by-rogue.tar.gz: .*key id" "two keys in trusted.d: a third signer is refused" \
+	apply --root "$T/two" "$T/by-rogue.role"
+unchanged "$T/two" "$h" "third signer"
+
+make_root "$T/args"
+run_rb apply --root "$T/args" --pubkey "$T/old.pub" --pubkey "$(sed -n 2p "$T/new.pub")" \
+	"$T/by-old.role"
+check "several --pubkey: signed by the first applies" applied "$T/args" by-old
+run_rb apply --root "$T/args" --pubkey "$T/old.pub" --pubkey "$(sed -n 2p "$T/new.pub")" \
+	"$T/by-new.role"
+check "several --pubkey: signed by the second applies" applied "$T/args" by-new
+h=$(tree_hash "$T/args")
+expect_fail 5 "key id" "several --pubkey: an untrusted signer is refused" \
+	apply --root "$T/args" --pubkey "$T/old.pub" --pubkey "$T/new.pub" "$T/by-rogue.role"
+unchanged "$T/args" "$h" "untrusted signer with several --pubkey"
+
+root_with "$T/mixed" old
+run_rb apply --root "$T/mixed" --pubkey "$T/new.pub" "$T/by-new.role"
+check "trusted.d and --pubkey together: the --pubkey key signs" [ "$rc" -eq 0 ]
+run_rb apply --root "$T/mixed" --pubkey "$T/new.pub" "$T/by-old.role"
+check "trusted.d and --pubkey together: the trusted.d key signs" [ "$rc" -eq 0 ]
+
+# rotation: v1 signed by the old key ships the new key, v2 is signed by the
+# new key only, then the old key file is retired
+R=$T/node
+root_with "$R" old
+bundle v1 1 old new
+bundle v2 2 new new
+bundle v3-old 3 old new
+run_rb apply --root "$R" "$T/v1.role"
+check "rotation: v1 (old key) applies" applied "$R" v1
+check "rotation: v1 laid down the new key" cmp -s "$T/new.pub" "$R/etc/roleboot/trusted.d/new.pub"
+run_rb apply --root "$R" "$T/v2.role"
+check "rotation: v2 (new key only) applies without --pubkey" applied "$R" v2
+check "rotation: v2 signed by the new key (state)" \
+	grep -q "^key $(sed -n 1p "$T/new.pub" | sed 's/.* //')$" "$R/var/lib/roleboot/state"
+rm "$R/etc/roleboot/trusted.d/old.pub"
+h=$(tree_hash "$R")
+expect_fail 5 "v3-old.tar.gz: .*key id" "rotation: old key retired, its bundles are refused" \
+	apply --root "$R" "$T/v3-old.role"
+unchanged "$R" "$h" "retired key"
+run_rb apply --root "$R" "$T/v2.role"
+check "rotation: the new key still signs" [ "$rc" -eq 0 ]
+
+# an untrusted signer on a fresh root: refused, nothing written
+root_with "$T/fresh" old new
+h=$(tree_hash "$T/fresh")
+expect_fail 5 "by-rogue.tar.gz: .*key id" "fresh root: untrusted signer refused" \
+	apply --root "$T/fresh" "$T/by-rogue.role"
+unchanged "$T/fresh" "$h" "fresh root, untrusted signer"
+check "fresh root: nothing laid down" [ ! -e "$T/fresh/etc/keys" ]
+done_testing
