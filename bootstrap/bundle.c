@@ -39,23 +39,29 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 			*p = ' ';
 }
 
-/* A name fit for a message: control bytes as \xNN, cut after SHOW_MAX bytes. */
+/*
+ * A name fit for a message: control bytes as \xNN, and every byte from 0x80
+ * too unless the name is valid UTF-8; cut after SHOW_MAX bytes (a valid
+ * name at the end of its character).
+ */
 static const char *show_name(const char *raw, char *shown, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)raw;
 	size_t i = 0;
+	int utf8;
 
 	if (!raw) {
 		snprintf(shown, len, "(unreadable name)");
 		return shown;
 	}
+	utf8 = utf8_valid(raw, strlen(raw));
 	for (; *p && i + 5 < len; p++) {
-		if (i >= SHOW_MAX) {
+		if (i >= SHOW_MAX && (!utf8 || (*p & 0xc0) != 0x80)) {
 			memcpy(shown + i, "...", 3);
 			i += 3;
 			break;
 		}
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && !utf8))
 			i += (size_t)snprintf(shown + i, len - i, "\\x%02x", *p);
 		else
 			shown[i++] = (char)*p;
@@ -112,6 +118,8 @@ static const char *check_name(const char *raw, int is_dir, char **norm)
 		return "name is empty";
 	if (has_control(raw))
 		return "name contains a control character";
+	if (!utf8_valid(raw, strlen(raw)))
+		return "name is not valid UTF-8";
 	if (*raw == '/')
 		return "name is absolute";
 	if (s[0] == '.' && s[1] == '/')

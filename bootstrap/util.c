@@ -299,3 +299,42 @@ int has_control(const char *s)
 			return 1;
 	return 0;
 }
+
+int utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	unsigned lo, hi;
+	size_t n, i;
+
+	while (p < end) {
+		lo = 0x80; /* range of the byte after the lead */
+		hi = 0xbf;
+		if (*p < 0x80)
+			n = 0;
+		else if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			return 0; /* continuation, C0/C1 (overlong) or F5..FF */
+		if (*p == 0xe0)
+			lo = 0xa0; /* E0 80..9F: overlong */
+		else if (*p == 0xed)
+			hi = 0x9f; /* ED A0..BF: surrogates */
+		else if (*p == 0xf0)
+			lo = 0x90; /* F0 80..8F: overlong */
+		else if (*p == 0xf4)
+			hi = 0x8f; /* F4 90..: above U+10FFFF */
+		if ((size_t)(end - p) <= n)
+			return 0;
+		if (n && (p[1] < lo || p[1] > hi))
+			return 0;
+		for (i = 2; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		p += n + 1;
+	}
+	return 1;
+}

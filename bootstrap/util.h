@@ -70,4 +70,9 @@ char *strtrim(char *s);
 /* 1 when s holds a byte < 0x20 or 0x7f (tab included). */
 int has_control(const char *s);
 
+/* 1 when s[0..len) is well-formed UTF-8 (RFC 3629): every sequence complete,
+ * no overlong forms, no UTF-16 surrogates (U+D800..DFFF), nothing above
+ * U+10FFFF; 0 otherwise.  ASCII, NUL included, is valid. */
+int utf8_valid(const char *s, size_t len);
+
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile bundles, correctly signed: links, devices, fifos, absolute names,
-# '..', duplicates and the size/count caps are refused with exit 6 before
-# anything is written; a manifest naming a missing entry too.
+# '..', names that are not UTF-8, duplicates and the size/count caps are
+# refused with exit 6 before anything is written; a manifest naming a
+# missing entry too.
 . "$(dirname "$0")/lib.sh"
 
 demo_src "$T/src"
@@ -40,6 +41,10 @@ with tarfile.open(out, "w:gz", format=tarfile.GNU_FORMAT) as tar:
         add_bytes(tar, "./named.conf.mustache", b"// replaced\n")
     elif kind == "big":
         add_bytes(tar, "big", b"\0" * (16 * 1024 * 1024 + 1))
+    elif kind == "overlong":  # "/" as C0 AF: overlong UTF-8, in an entry nothing uses
+        add_bytes(tar, b"templates/evil-\xc0\xaf.mustache".decode("utf-8", "surrogateescape"), b"x\n")
+    elif kind == "utf8":  # valid multi-byte names, unused
+        add_bytes(tar, "notes/caf\u00e9-\u65e5\u672c-\U0001d11e.txt", b"x\n")
     elif kind == "many":
         for i in range(1001):
             add_bytes(tar, "f%04d" % i, b"")
@@ -56,6 +61,7 @@ for case in "symlink|bundle entry 'evil': symbolic links are not allowed" \
 	"dotdot|bundle entry 'templates/../../evil': .*'..'" \
 	"duplicate|bundle entry '(./)?named.conf.mustache': .*(twice|duplicate)" \
 	"big|bundle entry 'big': .*(larger|limit|cap)" \
+	"overlong|bundle entry 'templates/evil-\\\\xc0\\\\xaf.mustache': name is not valid UTF-8" \
 	"many|more than 1000 entries"; do
 	name=${case%%|*} pat=${case#*|}
 	hostile "$name" "$name"
@@ -106,4 +112,9 @@ expect_fail 3 "version 1 is older than the applied version 2 \(use --allow-downg
 unchanged "$R" "$h2" "downgrade"
 run_rb apply --root "$R" --pubkey "$PUB" --allow-downgrade "$T/v1.role"
 check "--allow-downgrade applies version 1" [ "$rc" -eq 0 ]
+
+# names in valid UTF-8 (2, 3 and 4 bytes) are fine
+hostile utf8 utf8
+run_rb apply --root "$R" --pubkey "$PUB" "$T/utf8.role"
+check "a bundle with multi-byte UTF-8 names applies" [ "$rc" -eq 0 ]
 done_testing

@@ -2,9 +2,11 @@
  * fuzz_bundle.c — libFuzzer target: the input is a bundle archive.
  * Besides crashes and leaks it checks what bundle_read_memory() promises:
  * one line of error on failure and an empty bundle; on success only names
- * that pass the policy, each once, with NUL-terminated data within limits.
+ * that pass the policy (valid UTF-8 included), each once, with
+ * NUL-terminated data within limits.
  */
 #include "bundle.h"
+#include "util.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,8 @@ static int name_ok(const char *name)
 	for (p = name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return 0;
+	if (!utf8_valid(name, strlen(name)))
+		return 0;
 	for (;;) {
 		size_t len = strcspn(c, "/");
 

@@ -314,6 +314,138 @@ static void test_names(void)
 	free(path);
 }
 
+/* ---- UTF-8 names ---- */
+
+struct u8case {
+	const char *bytes; /* a name holding the sequence under test */
+	int valid;
+	const char *shown; /* the name as an error shows it (invalid ones) */
+	const char *what;
+};
+
+static const struct u8case u8_cases[] = {
+	{"plain.conf", 1, NULL, "ASCII"},
+	{"caf\xc3\xa9.conf", 1, NULL, "2 bytes: U+00E9"},
+	{"\xc2\x80", 1, NULL, "2 bytes: U+0080, the smallest"},
+	{"euro-\xe2\x82\xac", 1, NULL, "3 bytes: U+20AC"},
+	{"\xe0\xa0\x80", 1, NULL, "3 bytes: U+0800, the smallest"},
+	{"\xed\x9f\xbf", 1, NULL, "3 bytes: U+D7FF, below the surrogates"},
+	{"\xee\x80\x80", 1, NULL, "3 bytes: U+E000, above the surrogates"},
+	{"\xef\xbf\xbd", 1, NULL, "3 bytes: U+FFFD"},
+	{"clef-\xf0\x9d\x84\x9e", 1, NULL, "4 bytes: U+1D11E"},
+	{"\xf0\x90\x80\x80", 1, NULL, "4 bytes: U+10000, the smallest"},
+	{"\xf4\x8f\xbf\xbf", 1, NULL, "4 bytes: U+10FFFF, the largest"},
+	{"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87/\xe6\x97\xa5\xe6\x9c\xac", 1, NULL,
+	 "Cyrillic folder, CJK file"},
+	{"a\x80", 0, "a\\x80", "lone continuation byte"},
+	{"\xbf", 0, "\\xbf", "continuation byte first"},
+	{"a\xc3", 0, "a\\xc3", "truncated 2-byte sequence at the end"},
+	{"\xc3x", 0, "\\xc3x", "2-byte lead before ASCII"},
+	{"\xe2\x82", 0, "\\xe2\\x82", "truncated 3-byte sequence"},
+	{"\xe2\x28\xa1", 0, "\\xe2(\\xa1", "bad second byte of 3"},
+	{"\xe2\x82\x28", 0, "\\xe2\\x82(", "bad third byte of 3"},
+	{"\xf0\x9d\x84", 0, "\\xf0\\x9d\\x84", "truncated 4-byte sequence"},
+	{"\xf0\x9d\x84x", 0, "\\xf0\\x9d\\x84x", "bad fourth byte of 4"},
+	{"\xc0\xaf", 0, "\\xc0\\xaf", "overlong 2 bytes: C0 AF"},
+	{"\xc1\xbf", 0, "\\xc1\\xbf", "overlong 2 bytes: C1 BF"},
+	{"\xe0\x80\xaf", 0, "\\xe0\\x80\\xaf", "overlong 3 bytes: E0 80 AF"},
+	{"\xe0\x9f\xbf", 0, "\\xe0\\x9f\\xbf", "overlong 3 bytes: E0 9F BF"},
+	{"\xf0\x80\x80\xaf", 0, "\\xf0\\x80\\x80\\xaf", "overlong 4 bytes: F0 80 80 AF"},
+	{"\xf0\x8f\xbf\xbf", 0, "\\xf0\\x8f\\xbf\\xbf", "overlong 4 bytes: F0 8F BF BF"},
+	{"\xed\xa0\x80", 0, "\\xed\\xa0\\x80", "surrogate ED A0 80 (U+D800)"},
+	{"\xed\xbf\xbf", 0, "\\xed\\xbf\\xbf", "surrogate ED BF BF (U+DFFF)"},
+	{"\xed\xa0\xbd\xed\xb8\x80", 0, "\\xed\\xa0\\xbd\\xed\\xb8\\x80",
+	 "surrogate pair (CESU-8)"},
+	{"\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80", "above U+10FFFF: F4 90 80 80"},
+	{"\xf5\x80\x80\x80", 0, "\\xf5\\x80\\x80\\x80", "above U+10FFFF: F5"},
+	{"\xf8\x88\x80\x80\x80", 0, "\\xf8\\x88\\x80\\x80\\x80", "5-byte form: F8"},
+	{"\xfe", 0, "\\xfe", "byte FE"},
+	{"\xff", 0, "\\xff", "byte FF"},
+	{"ok/\xc3\xa9/\xc0\xaf", 0, "ok/\\xc3\\xa9/\\xc0\\xaf",
+	 "valid characters before an invalid one (all escaped)"},
+};
+
+static void test_utf8_valid(void)
+{
+	char what[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(u8_cases) / sizeof(u8_cases[0]); i++) {
+		const struct u8case *c = &u8_cases[i];
+
+		snprintf(what, sizeof(what), "utf8_valid: %s: %s", c->what,
+			 c->valid ? "valid" : "invalid");
+		OK(utf8_valid(c->bytes, strlen(c->bytes)) == c->valid, what);
+	}
+	OK(utf8_valid("", 0) == 1, "utf8_valid: empty text is valid");
+	OK(utf8_valid("a\0b", 3) == 1, "utf8_valid: a NUL byte is valid");
+	OK(utf8_valid("\xc3\xa9", 1) == 0, "utf8_valid: the length cuts a sequence: invalid");
+	OK(utf8_valid("\xc3\xa9xyz", 2) == 1, "utf8_valid: bytes past the length are not read");
+}
+
+/*
+ * Every name of the table as an entry of an archive (beside a good entry,
+ * so that the bad one is never used): valid names load, invalid ones
+ * refuse the bundle with the name escaped.
+ */
+static void test_utf8_names(void)
+{
+	char *path = tpath("utf8.tar.gz"), what[160], want[256], err[512] = "";
+	struct ent ents[2] = {{.name = "manifest.ini", .data = "[bundle]\n"}, {.data = "x"}};
+	struct bundle b = {NULL, 0};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(u8_cases) / sizeof(u8_cases[0]); i++) {
+		const struct u8case *c = &u8_cases[i];
+
+		ents[1].name = c->bytes;
+		snprintf(what, sizeof(what), "archive name, %s: %s", c->what,
+			 c->valid ? "loads" : "refused");
+		if (write_archive(path, 'z', ents, 2) < 0) {
+			OK(0, what);
+			continue;
+		}
+		if (!c->valid) {
+			snprintf(want, sizeof(want), "bundle entry '%s': name is not valid UTF-8",
+				 c->shown);
+			REFUSED(path, NULL, want, what);
+			continue;
+		}
+		rc = bundle_read(path, NULL, &b, err, sizeof(err));
+		if (!OK(rc == 0 && b.n == 2 && bundle_find(&b, c->bytes), what))
+			printf("# rc=%d err=%s\n", rc, err);
+		bundle_release(&b);
+	}
+	ents[1].name = "d\xc0\xaf";
+	ents[1].type = AE_IFDIR;
+	ents[1].data = NULL;
+	write_archive(path, 'z', ents, 2);
+	REFUSED(path, NULL, "bundle entry 'd\\xc0\\xaf/': name is not valid UTF-8",
+		"archive name: an overlong folder name is refused too");
+	unlink(path);
+	free(path);
+}
+
+static void test_utf8_shown(void)
+{
+	char *path = tpath("utf8long.tar.gz"), name[300], want[300];
+	struct ent e = {.name = name, .data = "x"};
+	size_t i;
+
+	/* 79 ASCII bytes, then 100 two-byte characters: byte 80 of the
+	 * message, where names are cut, falls inside the first of them */
+	memset(name, 'n', 79);
+	for (i = 0; i < 100; i++)
+		memcpy(name + 79 + 2 * i, "\xc3\xa9", 2);
+	name[279] = '\0';
+	write_archive(path, 'z', &e, 1);
+	snprintf(want, sizeof(want), "bundle entry '%.81s...': name is longer than 255 bytes", name);
+	REFUSED(path, NULL, want, "a long valid UTF-8 name is cut after a whole character");
+	unlink(path);
+	free(path);
+}
+
 /* ---- limits ---- */
 
 static void test_limits(void)
@@ -711,6 +843,9 @@ int main(void)
 	test_memory();
 	test_hostile();
 	test_names();
+	test_utf8_valid();
+	test_utf8_names();
+	test_utf8_shown();
 	test_limits();
 	test_raw();
 	test_broken();
