@@ -14,6 +14,9 @@
 #include "util.h"
 #include "zone.h"
 
+/* Warnings are remembered by the first hex digits of their SHA-256. */
+#define WARN_HASH 16
+
 struct header {
 	char sha[65];
 	unsigned long serial;
@@ -114,7 +117,7 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 	int ret = -1;
 
 	z->changed = 0;
-	if (zone_render(src, all, nall, 0, 1, &body, &z->records) < 0)
+	if (zone_render(src, all, nall, 0, 0, &body, &z->records) < 0)
 		goto out;
 	sha256_hex(&body, sha);
 	read_header(path, &old);
@@ -156,10 +159,11 @@ static int fetch_zone(struct r53_client *cl, struct sync_zone *z)
 	return r53_list_records(cl, z->id, &z->recs);
 }
 
-/* Last successes from the previous status file (other fields are rebuilt). */
-static void status_load(struct sync_config *c)
+/* Last successes and the warnings given, per zone, from the previous status
+ * file (other fields are rebuilt); warned[i] gets "HASH\n" lines. */
+static void status_load(struct sync_config *c, struct buf *warned)
 {
-	char line[1024], name[512] = "";
+	char line[1024], name[512] = "", hash[WARN_HASH + 1];
 	FILE *fp = fopen(c->status, "re");
 	long long t;
 	size_t i;
@@ -167,20 +171,67 @@ static void status_load(struct sync_config *c)
 	while (fp && fgets(line, sizeof(line), fp)) {
 		if (sscanf(line, "zone %511s", name) == 1)
 			continue;
-		if (sscanf(line, "last_success %lld", &t) != 1)
+		for (i = 0; i < c->nzones && strcmp(c->zones[i].name, name); i++)
+			;
+		if (i == c->nzones)
 			continue;
-		for (i = 0; i < c->nzones; i++)
-			if (!strcmp(c->zones[i].name, name) && !c->zones[i].last_success)
-				c->zones[i].last_success = (time_t)t;
+		if (sscanf(line, "warned %16[0-9a-f]", hash) == 1 && strlen(hash) == WARN_HASH)
+			buf_printf(&warned[i], "%s\n", hash);
+		else if (sscanf(line, "last_success %lld", &t) == 1 && !c->zones[i].last_success)
+			c->zones[i].last_success = (time_t)t;
 	}
 	if (fp)
 		fclose(fp);
 }
 
-static int status_save(const struct sync_config *c)
+/* One warning: remembered in now, printed unless quiet (-q) and
+ * already given in the previous pass (prev). */
+static void zone_warning(const struct buf *prev, struct buf *now, const char *text)
+{
+	struct buf b = BUF_INIT;
+	char sha[65];
+
+	buf_puts(&b, text);
+	sha256_hex(&b, sha);
+	sha[WARN_HASH] = '\n';
+	sha[WARN_HASH + 1] = '\0';
+	if (!now->data || !strstr(now->data, sha))
+		buf_puts(now, sha);
+	if (!msg_quiet() || !prev->data || !strstr(prev->data, sha))
+		warning("%s", text);
+	buf_release(&b);
+}
+
+/* The alias records of z left out because their target is in no synced
+ * zone: each alias rendered alone gives no record. */
+static void alias_warnings(const struct zone_src *z, const struct zone_src *all, size_t nall,
+			   const struct buf *prev, struct buf *now)
+{
+	struct buf out = BUF_INIT;
+	size_t i, n;
+	char *text;
+
+	for (i = 0; i < z->recs->n; i++) {
+		struct r53_record *r = &z->recs->recs[i];
+		struct r53_records one = {r, 1, 1};
+		struct zone_src alone = {z->name, z->id, &one};
+
+		buf_reset(&out);
+		if (!r->alias_name || zone_render(&alone, all, nall, 0, 0, &out, &n) < 0 || n)
+			continue;
+		text = xasprintf("zone %s: alias %s %s -> %s is outside the synced zones: left out",
+				 z->name, r->name, r->type, r->alias_name);
+		zone_warning(prev, now, text);
+		free(text);
+	}
+	buf_release(&out);
+}
+
+static int status_save(const struct sync_config *c, const struct buf *warned)
 {
 	struct buf b = BUF_INIT;
 	char when[32];
+	const char *p;
 	struct tm tm;
 	size_t i;
 	int ret;
@@ -195,6 +246,8 @@ static int status_save(const struct sync_config *c)
 			   i ? "\n" : "", z->name, z->id ? z->id : "-", (long long)z->last_success,
 			   z->last_success ? when : "never", z->records, z->serial, z->ms,
 			   z->changed ? "yes" : "no", z->error ? z->error : "-");
+		for (p = warned[i].data; p && *p; p = strchr(p, '\n') + 1)
+			buf_printf(&b, "warned %.*s\n", WARN_HASH, p);
 	}
 	ret = write_atomic(c->status, b.data ? b.data : "", b.len, 0644);
 	buf_release(&b);
@@ -226,12 +279,13 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 	struct r53_client cl = {c->endpoint, c->key_id, c->secret, c->token, 300, 0, 0};
 	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
 	int *failed = xcalloc(c->nzones, sizeof(*failed));
+	struct buf *prev = xcalloc(c->nzones, sizeof(*prev)), *now = xcalloc(c->nzones, sizeof(*now));
 	const char *bad;
 	double t0;
 	size_t i;
 
 	memset(counts, 0, sizeof(*counts));
-	status_load(c);
+	status_load(c, prev);
 	for (i = 0; i < c->nzones; i++) {
 		t0 = fetch_now();
 		failed[i] = fetch_zone(&cl, &c->zones[i]) < 0;
@@ -247,8 +301,13 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 	for (i = 0; i < c->nzones; i++) {
 		struct sync_zone *z = &c->zones[i];
 
-		if (failed[i])
+		if (failed[i]) {
+			/* not listed this pass: its warnings stand as they were */
+			if (prev[i].len)
+				buf_add(&now[i], prev[i].data, prev[i].len);
 			continue;
+		}
+		alias_warnings(&all[i], all, c->nzones, &prev[i], &now[i]);
 		t0 = fetch_now();
 		bad = alias_into_failed(c, z, failed);
 		if (bad)
@@ -268,7 +327,13 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 		counts->zones_failed += (unsigned)failed[i];
 	counts->requests = cl.requests;
 	counts->throttled = cl.throttled;
-	status_save(c);
+	status_save(c, now);
+	for (i = 0; i < c->nzones; i++) {
+		buf_release(&prev[i]);
+		buf_release(&now[i]);
+	}
+	free(prev);
+	free(now);
 	free(all);
 	free(failed);
 	return counts->zones_failed ? -1 : 0;

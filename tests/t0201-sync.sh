@@ -82,6 +82,56 @@ check "unchanged data: file not rewritten (mtime)" [ "$(stat -c %y "$Z/corp.exam
 check "unchanged data: no rndc reload" [ "$(named_reloads corp.example.com)" -eq 1 ]
 check "status says unchanged" grep -q "^changed no$" "$T/status"
 
+# -q: a warning once per change.  Without -q it repeats on every pass; with
+# -q a pass prints only the warnings the previous pass (its status file) did
+# not give: a changed cause warns again, one that went away and came back too.
+LB='alias lb.corp.example.com. A -> dualstack.x.elb.amazonaws.com. is outside the synced zones'
+check "without -q the warning repeats on the next pass" grep -q "$LB" "$T/err"
+sed "s|^status .*|status      = $T/status-q|" "$T/sync.ini" >"$T/sync-q.ini"
+syncq() { run_rb sync --once -q --config "$T/sync-q.ini"; }
+set_alias() { # set_alias TARGET|none: lb.corp.example.com's alias target
+	python3 - "$T/data.json" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+recs = d["zones"][0]["records"]
+keep = [r for r in recs if r["Name"] != "lb.corp.example.com."]
+lb = [r for r in recs if r["Name"] == "lb.corp.example.com."] or [{"Name": "lb.corp.example.com.",
+    "Type": "A", "AliasTarget": {"HostedZoneId": "Z35SXDOTRQ7X7K", "EvaluateTargetHealth": False}}]
+if sys.argv[2] != "none":
+    lb[0]["AliasTarget"]["DNSName"] = sys.argv[2]
+    keep += lb
+d["zones"][0]["records"] = keep
+json.dump(d, open(sys.argv[1], "w"))
+PY
+}
+syncq
+check "-q, first pass: exit 0" [ "$rc" -eq 0 ]
+check "-q, first pass: the warning is given" grep -q "$LB" "$T/err"
+check "-q, first pass: the status file remembers it" grep -Eq '^warned [0-9a-f]{16}$' "$T/status-q"
+syncq
+check "-q, second pass: exit 0" [ "$rc" -eq 0 ]
+check "-q, second pass: the same warning is not repeated" [ ! -s "$T/err" ]
+cat "$T/err" | sed 's/^/# /'
+set_alias other.x.elb.amazonaws.com.
+syncq
+check "-q, changed cause: warned again, with the new target" \
+	grep -q "alias lb.corp.example.com. A -> other.x.elb.amazonaws.com. is outside" "$T/err"
+check "... and only that once" [ "$(grep -c warning: "$T/err")" -eq 1 ]
+syncq
+check "-q, changed cause, next pass: quiet again" [ ! -s "$T/err" ]
+set_alias none
+syncq
+check "-q, cause gone: no warning" [ ! -s "$T/err" ]
+check "-q, cause gone: forgotten in the status file" bash -c "! grep -q '^warned ' '$T/status-q'"
+set_alias dualstack.x.elb.amazonaws.com.
+syncq
+check "-q, cause back: warned again" grep -q "$LB" "$T/err"
+check "the zone file never changed (the alias is left out throughout)" \
+	[ "$(sha256sum "$Z/corp.example.com.zone")" = "$sum" ]
+cp "$TESTS_DIR/data/sync/zones.json" "$T/data.json"
+sync
+check "without -q the warning is given though -q runs had given it" grep -q "$LB" "$T/err"
+
 # a record changes in Route 53: the next sync brings it to named
 python3 - "$T/data.json" <<'PY'
 import json, sys
