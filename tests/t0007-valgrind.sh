@@ -4,14 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v valgrind >/dev/null; then
-	ok "# SKIP valgrind is not installed"
-	done_testing
-	exit 0
+	skip_rest "valgrind is not installed"
 fi
 if ldd "$ROLEBOOT" 2>/dev/null | grep -q libasan; then
-	ok "# SKIP sanitizer build: valgrind runs against the normal build"
-	done_testing
-	exit 0
+	skip_rest "sanitizer build: valgrind runs against the normal build"
 fi
 demo_src "$T/src"
 pack_sign "$T/src" "$T/demo.tar.gz"

@@ -205,7 +205,7 @@ check "fault_count on no match says 0" [ "$(fault_count '^NOTHING')" = 0 ]
 
 # ---- nginx over https ----
 if ! have_nginx; then
-	ok "# SKIP nginx over https: /usr/sbin/nginx not installed"
+	skip "nginx over https: /usr/sbin/nginx not installed"
 elif ! make_ca "$T/ca"; then
 	not_ok "make_ca makes the certificates"
 else

@@ -7,9 +7,7 @@
 . "$TESTS_DIR/https.sh"
 
 if ! have_nginx; then
-	ok "# SKIP nginx is not installed"
-	done_testing
-	exit 0
+	skip_rest "nginx is not installed"
 fi
 export ROLEBOOT_BACKOFF_MS=50
 S=$T/srv
@@ -78,6 +76,6 @@ if command -v script >/dev/null; then
 	check "progress on a terminal: a live line redrawn in place" \
 		grep -Eq $'\r''roleboot: fetch: http.*: [0-9.]+ (KiB|MiB), [0-9.]+ (KiB|MiB)/s'$'\033''\[K' "$T/tty"
 else
-	ok "# SKIP no script(1) for a terminal"
+	skip "no script(1) for a terminal"
 fi
 done_testing

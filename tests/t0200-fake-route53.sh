@@ -11,9 +11,7 @@
 . "$TESTS_DIR/route53.sh"
 
 if ! have_botocore; then
-	ok "# SKIP $R53_PYTHON has no botocore (apt-get install python3-botocore)"
-	done_testing
-	exit 0
+	skip_rest "$R53_PYTHON has no botocore (apt-get install python3-botocore)"
 fi
 
 # ---- the data: five zones, ~250 record sets in corp.example.com ----------

@@ -18,18 +18,13 @@
 
 export PATH=$PATH:/usr/sbin:/sbin
 SRC=$TESTS_DIR/../templates
-skip() {
-	ok "# SKIP $*"
-	done_testing
-	exit 0
-}
 have_named && command -v dig >/dev/null && command -v tsig-keygen >/dev/null ||
-	skip "needs bind9, bind9-utils and dig"
-[ "$(id -u)" -eq 0 ] || skip "needs root (mount namespaces)"
-unshare -m true 2>/dev/null || skip "unshare -m does not work here"
-command -v nsenter >/dev/null || skip "needs nsenter"
-[ -d /etc/bind ] && [ -d /var/cache/bind ] || skip "needs /etc/bind and /var/cache/bind to mount over"
-getent passwd bind >/dev/null || skip "needs the bind user (bind9 package)"
+	skip_rest "needs bind9, bind9-utils and dig"
+[ "$(id -u)" -eq 0 ] || skip_rest "needs root (mount namespaces)"
+unshare -m true 2>/dev/null || skip_rest "unshare -m does not work here"
+command -v nsenter >/dev/null || skip_rest "needs nsenter"
+[ -d /etc/bind ] && [ -d /var/cache/bind ] || skip_rest "needs /etc/bind and /var/cache/bind to mount over"
+getent passwd bind >/dev/null || skip_rest "needs the bind user (bind9 package)"
 BIND_UID=$(id -u bind) BIND_GID=$(getent group bind | cut -d: -f3)
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE \
 	AWS_SHARED_CREDENTIALS_FILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_ROUTE_53
@@ -266,9 +261,9 @@ check "primary: plain rndc works through rndc.conf" bash -c "nsenter -t $PID_S -
 
 # the sync agent with the rendered sync.ini and aws-credentials
 if [ "$R53_OK" != yes ]; then
-	ok "# SKIP sync agent: needs python3-botocore for the fake Route 53"
+	skip "sync agent: needs python3-botocore for the fake Route 53"
 elif [ -e "$T/sync.no-roleboot" ]; then
-	ok "# SKIP sync agent: /etc/roleboot could not be mounted in the namespace"
+	skip "sync agent: /etc/roleboot could not be mounted in the namespace"
 else
 	in_node "$PID_S" "$ROLEBOOT" sync --once >"$T/sync.out" 2>"$T/sync.err"
 	src=$?

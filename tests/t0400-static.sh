@@ -12,9 +12,7 @@ export ROLEBOOT=${ROLEBOOT:-$ROLEBOOT_STATIC}
 . "$TESTS_DIR/https.sh"
 
 if [ ! -x "$ROLEBOOT_STATIC" ]; then
-	ok "# SKIP no $ROLEBOOT_STATIC (make static builds it)"
-	done_testing
-	exit 0
+	skip_rest "no $ROLEBOOT_STATIC (make static builds it)"
 fi
 # Everything below runs the static binary, the bundle is packed by it too.
 ROLEBOOT=$ROLEBOOT_STATIC
@@ -26,7 +24,7 @@ if command -v readelf >/dev/null; then
 	check "no program interpreter (no PT_INTERP, no DT_NEEDED)" \
 		bash -c "! readelf -lW '$BIN' | grep -q INTERP && ! readelf -dW '$BIN' 2>/dev/null | grep -q NEEDED"
 else
-	ok "# SKIP no readelf"
+	skip "no readelf"
 fi
 size=$(stat -c %s "$BIN")
 check "size $size bytes <= 5 MiB" [ "$size" -le $((5 * 1024 * 1024)) ]
@@ -38,14 +36,10 @@ sed 's/^/# /' "$T/out"
 
 # ---- the empty chroot ----------------------------------------------------
 if [ "$(id -u)" -ne 0 ]; then
-	ok "# SKIP the chroot needs root"
-	done_testing
-	exit 0
+	skip_rest "the chroot needs root"
 fi
 if ! have_nginx; then
-	ok "# SKIP nginx is not installed"
-	done_testing
-	exit 0
+	skip_rest "nginx is not installed"
 fi
 
 # A bundle without validators or services (the chroot has no named-checkconf

@@ -11,14 +11,9 @@
 . "$TESTS_DIR/https.sh"
 
 TOP=$(cd "$TESTS_DIR/.." && pwd)
-skip() {
-	ok "# SKIP $*"
-	done_testing
-	exit 0
-}
-command -v rpmbuild >/dev/null || skip "rpmbuild is missing (Debian package rpm)"
-command -v rpm2cpio >/dev/null && command -v cpio >/dev/null || skip "needs rpm2cpio and cpio"
-git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 || skip "not a git work tree (make rpm archives it)"
+command -v rpmbuild >/dev/null || skip_rest "rpmbuild is missing (Debian package rpm)"
+command -v rpm2cpio >/dev/null && command -v cpio >/dev/null || skip_rest "needs rpm2cpio and cpio"
+git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 || skip_rest "not a git work tree (make rpm archives it)"
 
 # a signing key of this test only, like tests/keys for minisign
 sign_args=()
@@ -158,7 +153,7 @@ if command -v systemd-analyze >/dev/null; then
 	runs() { systemd-analyze condition "${conds[@]}" >/dev/null 2>&1; }
 	not() { ! "$@"; }
 	if grep -qw 'roleboot\.role' /proc/cmdline 2>/dev/null; then
-		ok "# SKIP this host's kernel command line has roleboot.role="
+		skip "this host's kernel command line has roleboot.role="
 	else
 		check "first-boot: does not run without a role" not runs
 	fi
@@ -168,7 +163,7 @@ if command -v systemd-analyze >/dev/null; then
 	check "first-boot: does not run after a successful apply" not runs
 	rm -f "$N/var/lib/roleboot/state" "$N/etc/roleboot/role.conf"
 else
-	ok "# SKIP systemd-analyze is missing"
+	skip "systemd-analyze is missing"
 fi
 
 # the ExecStart wrapper, run by sh with a stub for roleboot: the role file
@@ -196,7 +191,7 @@ check "ExecStart without role.conf: apply --now (kernel command line)" \
 
 # ---- rpmlint -----------------------------------------------------------
 if ! command -v rpmlint >/dev/null; then
-	ok "# SKIP rpmlint is missing (Debian package rpmlint)"
+	skip "rpmlint is missing (Debian package rpmlint)"
 else
 	# rpmlint checks the signature with `rpm -Kv`, in the private database
 	filter=
@@ -204,7 +199,7 @@ else
 		rpmK() { rpm -K "$@" >/dev/null; }
 		check "the packages are signed with the test key" rpmK "$RPM" "$SRPM"
 	else
-		ok "# SKIP signing: gpg is missing (rpmlint's no-signature is let through)"
+		skip "signing: gpg is missing (rpmlint's no-signature is let through)"
 		filter='no-signature'
 	fi
 	HOME=$T/home rpmlint "$TOP/packaging/roleboot.spec" "$SRPM" "$RPM" >"$T/lint" 2>&1

@@ -22,14 +22,9 @@ TOP=$(cd "$TESTS_DIR/.." && pwd)
 KS=$TOP/kickstart
 export PATH=$PATH:/usr/sbin:/sbin
 export ROLEBOOT_BACKOFF_MS=50
-skip() {
-	ok "# SKIP $*"
-	done_testing
-	exit 0
-}
-command -v named-checkconf >/dev/null || skip "needs named-checkconf (bind9-utils): the demo bundle's validator"
-command -v curl >/dev/null || skip "needs curl (the %post fetches with it)"
-command -v sha256sum >/dev/null || skip "needs sha256sum"
+command -v named-checkconf >/dev/null || skip_rest "needs named-checkconf (bind9-utils): the demo bundle's validator"
+command -v curl >/dev/null || skip_rest "needs curl (the %post fetches with it)"
+command -v sha256sum >/dev/null || skip_rest "needs sha256sum"
 
 # ---- the binary the %post fetches -------------------------------------
 if [ -x "$TOP/build-static/roleboot" ]; then

@@ -177,8 +177,8 @@ static void test_good(char filter, const char *label)
 	int rc;
 
 	if (write_archive(path, filter, good_ents, sizeof(good_ents) / sizeof(good_ents[0])) < 0) {
-		snprintf(what, sizeof(what), "%s: cannot write this compression here (skipped)", label);
-		OK(1, what);
+		snprintf(what, sizeof(what), "%s: cannot write this compression here", label);
+		SKIP(what);
 		goto out;
 	}
 	rc = bundle_read(path, NULL, &b, err, sizeof(err));
