@@ -108,4 +108,41 @@ expect_fail 5 "by-rogue.tar.gz: .*key id" "fresh root: untrusted signer refused"
 	apply --root "$T/fresh" "$T/by-rogue.role"
 unchanged "$T/fresh" "$h" "fresh root, untrusted signer"
 check "fresh root: nothing laid down" [ ! -e "$T/fresh/etc/keys" ]
+
+# links in trusted.d: never followed, whatever they point at
+mkdir -p "$T/outside/keys"
+cp "$T/rogue.pub" "$T/outside/rogue.pub"
+cp "$T/rogue.pub" "$T/outside/keys/rogue.pub"
+
+# not_trusted WHAT ROOT: the rogue bundle is refused with exit 5 and the
+# root is as it was
+not_trusted() {
+	local h
+	h=$(tree_hash "$2")
+	run_rb apply --root "$2" "$T/by-rogue.role"
+	check "$1: not trusted (exit 5)" [ "$rc" -eq 5 ]
+	check "$1: bundle not applied" [ ! -e "$2/etc/keys/hello" ]
+	unchanged "$2" "$h" "$1"
+}
+root_with "$T/l1" old
+ln -s "$T/outside/rogue.pub" "$T/l1/etc/roleboot/trusted.d/rogue.pub"
+not_trusted "trusted.d entry linked to a key outside the root" "$T/l1"
+check "the refusal names the link" grep -q "trusted.d/rogue.pub" "$T/err"
+root_with "$T/l2" old
+ln -s ../../../../outside/rogue.pub "$T/l2/etc/roleboot/trusted.d/rogue.pub"
+not_trusted "trusted.d entry linked out of the root (relative)" "$T/l2"
+make_root "$T/l3"
+mkdir -p "$T/l3/etc/roleboot"
+ln -s "$T/outside/keys" "$T/l3/etc/roleboot/trusted.d"
+not_trusted "trusted.d itself a link to a folder outside the root" "$T/l3"
+root_with "$T/l4" old
+mkdir -p "$T/l4/srv"
+cp "$T/rogue.pub" "$T/l4/srv/rogue.pub"
+ln -s ../../../srv/rogue.pub "$T/l4/etc/roleboot/trusted.d/rogue.pub"
+not_trusted "trusted.d entry linked to a key inside the root" "$T/l4"
+make_root "$T/l5"
+mkdir -p "$T/l5/etc/roleboot"
+ln -s "$T/outside" "$T/l5/etc/roleboot/link"
+ln -s link/keys "$T/l5/etc/roleboot/trusted.d"
+not_trusted "trusted.d reached through a linked parent" "$T/l5"
 done_testing
