@@ -8,6 +8,21 @@
 #include "facts.h"
 #include "template.h"
 
+/* kernel.var.NAME holds the kernel command line's value of NAME: secret
+ * when the bundle declares NAME secret, as the variable itself is. */
+static void mark_kernel_secrets(const struct manifest *m, struct tv *data)
+{
+	struct tv *vars = tv_get(tv_get(data, "kernel"), "var");
+	const struct mvar *var;
+	size_t i;
+
+	for (i = 0; vars && vars->kind == TV_MAP && i < vars->n; i++) {
+		var = manifest_var(m, vars->keys[i]);
+		if (var && var->secret)
+			vars->items[i]->secret = 1;
+	}
+}
+
 struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
 		       size_t nov, const char *root, const struct kcmdline *k)
 {
@@ -24,6 +39,7 @@ struct tv *render_data(const struct manifest *m, const struct role *r, const str
 	tv_set(bundle, "role", tv_string(m->role));
 	tv_set(bundle, "version", tv_string(version));
 	facts_gather(data, root, k);
+	mark_kernel_secrets(m, data);
 	return data;
 }
 

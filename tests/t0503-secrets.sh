@@ -269,8 +269,27 @@ keep refused-json
 check "refusing validator, --json: exit 7" [ "$rc" -eq 7 ]
 rm "$T/fail"
 
+# a secret given on the kernel command line stays secret as the fact
+# kernel.var.NAME too
+mkdir -p "$T/ksrc"
+printf '[bundle]\nrole = sec\nversion = 1\n[var db_password]\ntype = string\nsecret = yes\n[file /etc/sec/kernel.conf]\ntemplate = kernel.conf.mustache\nmode = 0644\n' \
+	>"$T/ksrc/manifest.ini"
+printf 'password "{{kernel.var.db_password}}";\n' >"$T/ksrc/kernel.conf.mustache"
+pack_sign "$T/ksrc" "$T/kernel.tar.gz"
+printf '[role]\nname = sec\nbundle = kernel.tar.gz\n[vars]\ndb_password = %s\n' "$DB" >"$T/kernel.role"
+printf 'quiet roleboot.var.db_password=%s\n' "$DB2" >"$T/cmdline"
+make_root "$T/kroot"
+run_rb apply --dry-run --diff --cmdline "$T/cmdline" --root "$T/kroot" --pubkey "$PUB" "$T/kernel.role"
+keep kernel
+check "kernel.var of a secret variable: diff withheld" \
+	grep -q "/etc/sec/kernel.conf: holds secret values, diff not shown" "$T/out"
+run_rb apply --cmdline "$T/cmdline" --root "$T/kroot" --pubkey "$PUB" "$T/kernel.role"
+keep kernel-apply
+check "kernel.var of a secret variable: the file is secret (0640)" \
+	[ "$(stat -c %a "$T/kroot/etc/sec/kernel.conf")" = 640 ]
+
 # every output, report, state and child dump
-for n in first again diff fresh json status status-json refused refused-json; do
+for n in first again diff fresh json status status-json refused refused-json kernel kernel-apply; do
 	no_secret "$n: stdout and stderr" "$T/log/$n.out" "$T/log/$n.err"
 done
 no_secret "report.json after success" "$T/log/report-ok.json"
