@@ -199,12 +199,14 @@ int apply_check_manifest(struct apply *a)
  * (stdout), never shipped in a bundle.  Its content counts as secret. */
 static int generated(struct apply *a, const struct mfile *f, struct buf *out)
 {
-	char *target = root_path(a->plan.root, f->path), **argv = NULL;
+	char *target = rootfs_full(&a->plan.fs, f->path), **argv = NULL;
 	struct stat st;
 	int status, ret = -1;
 
-	if (lstat(target, &st) == 0 && S_ISREG(st.st_mode)) {
-		ret = read_file(target, 1u << 20, out);
+	if (rootfs_lstat(&a->plan.fs, f->path, &st) == 0 && S_ISREG(st.st_mode)) {
+		ret = rootfs_read(&a->plan.fs, f->path, 1u << 20, out) < 0
+			      ? rootfs_fail(&a->plan.fs, f->path, "cannot read")
+			      : 0;
 		goto out;
 	}
 	argv = proc_split(f->generate, target, a->plan.root, "");
@@ -286,10 +288,40 @@ int apply_validate(struct apply *a)
 	return 0;
 }
 
+/* The state the install leaves, in the same transaction as the files;
+ * a converged node keeps its state file (and its time) untouched. */
+static void add_state(struct apply *a)
+{
+	struct buf text = BUF_INIT;
+	struct state st;
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	st.role = a->manifest.role;
+	st.version = a->manifest.version;
+	st.bundle = a->bundle_url;
+	hex_encode(a->fetched.sha256, sizeof(a->fetched.sha256), st.sha256);
+	sig_keyid_str(a->sig.keyid, st.keyid);
+	st.time = time(NULL);
+	for (i = 0; i < a->plan.n; i++) {
+		const struct plan_file *f = &a->plan.files[i];
+
+		state_add_file(&st, f->path, f->sha256, f->mode, f->mf->owner, f->mf->group);
+	}
+	st.present = 1;
+	if (!state_same(&st, &a->old)) {
+		state_format(&st, &text);
+		install_add_own(&a->plan, STATE_PATH, &text, 0644);
+	}
+	st.role = st.bundle = NULL; /* borrowed */
+	state_release(&st);
+}
+
 int apply_install(struct apply *a)
 {
 	size_t i;
 
+	add_state(a);
 	if (install_commit(&a->plan) < 0)
 		return EXIT_INSTALL;
 	for (i = 0; i < a->plan.ndirs; i++)
@@ -374,32 +406,6 @@ int apply_services(struct apply *a)
 		a->restarted++;
 	}
 	return 0;
-}
-
-int apply_save_state(struct apply *a)
-{
-	struct state st;
-	size_t i;
-	int ret;
-
-	memset(&st, 0, sizeof(st));
-	st.role = a->manifest.role;
-	st.version = a->manifest.version;
-	st.bundle = a->bundle_url;
-	hex_encode(a->fetched.sha256, sizeof(a->fetched.sha256), st.sha256);
-	sig_keyid_str(a->sig.keyid, st.keyid);
-	st.time = time(NULL);
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		state_add_file(&st, f->mf->path, f->sha256, f->mode, f->mf->owner, f->mf->group);
-	}
-	st.present = 1;
-	/* a converged node keeps its state file (and its time) untouched */
-	ret = state_same(&st, &a->old) ? 0 : state_save(a->plan.root, &st);
-	st.role = st.bundle = NULL; /* borrowed */
-	state_release(&st);
-	return ret < 0 ? EXIT_INSTALL : 0;
 }
 
 void apply_release(struct apply *a)

@@ -31,6 +31,8 @@ struct apply {
 	const char *root, *role_arg, *cacert;
 	int dry_run, diff, now, json, allow_downgrade, offline;
 	size_t max_size;       /* download cap for the bundle */
+	double lock_wait;      /* seconds to wait for the root's lock */
+	int lock_fd;           /* the root's lock while held, else -1 */
 	struct override *ov;   /* owned array, strings borrowed */
 	size_t nov;
 	struct kcmdline kcmd;
@@ -60,9 +62,9 @@ int apply_check_manifest(struct apply *a);
 int apply_render(struct apply *a);
 int apply_stage(struct apply *a);
 int apply_validate(struct apply *a);
+/* Installs the files and the state in one transaction (install.h). */
 int apply_install(struct apply *a);
 int apply_services(struct apply *a);
-int apply_save_state(struct apply *a);
 
 /* Services of the bundle not enabled yet; with enable, enables them.
  * (size_t)-1 when enabling failed. */

@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apply.h"
 #include "install.h"
+#include "journal.h"
+#include "lock.h"
 #include "report.h"
 #include "roleboot.h"
 #include "services.h"
@@ -47,7 +50,7 @@ static int number_arg(const char *opt, const char *arg, unsigned long long min,
 }
 
 enum { O_DRY = 256, O_DIFF, O_NOW, O_JSON, O_DOWN, O_CACERT, O_TIMEOUT, O_CONNECT, O_STALL,
-       O_MAXSIZE, O_CMDLINE };
+       O_MAXSIZE, O_CMDLINE, O_LOCKWAIT };
 
 static const struct option apply_opts[] = {
 	{"root", required_argument, NULL, 'r'},      {"pubkey", required_argument, NULL, 'P'},
@@ -60,6 +63,7 @@ static const struct option apply_opts[] = {
 	{"stall-timeout", required_argument, NULL, O_STALL},
 	{"max-size", required_argument, NULL, O_MAXSIZE},
 	{"cmdline", required_argument, NULL, O_CMDLINE},
+	{"lock-wait", required_argument, NULL, O_LOCKWAIT},
 	{NULL, 0, NULL, 0}};
 
 /* Options that tune fetching; 0, or the exit code for a bad value. */
@@ -90,9 +94,11 @@ static int fetch_option(struct apply *a, struct fetch_config *fc, int c, const c
 static int parse_args(struct apply *a, int argc, char **argv)
 {
 	struct fetch_config fc;
+	unsigned long long lock_wait;
 	int c, code;
 
 	fetch_config_defaults(&fc);
+	a->lock_wait = LOCK_WAIT_DEFAULT;
 	fc.deadline = fetch_now() + 600;
 	a->max_size = BUNDLE_MAX_DEFAULT;
 	optind = 1;
@@ -107,6 +113,11 @@ static int parse_args(struct apply *a, int argc, char **argv)
 		case O_JSON: a->json = 1; break;
 		case O_DOWN: a->allow_downgrade = 1; break;
 		case O_CMDLINE: setenv("ROLEBOOT_CMDLINE", optarg, 1); break;
+		case O_LOCKWAIT:
+			if (number_arg("--lock-wait", optarg, 0, &lock_wait) < 0)
+				return EXIT_USAGE;
+			a->lock_wait = (double)lock_wait;
+			break;
 		case 'q': msg_set_quiet(1); break;
 		case O_CACERT: case O_TIMEOUT: case O_CONNECT: case O_STALL: case O_MAXSIZE:
 			if ((code = fetch_option(a, &fc, c, optarg)))
@@ -188,8 +199,25 @@ static const struct step steps[] = {
 	{"manifest", apply_check_manifest, 1}, {"render", apply_render, 1},
 	{"stage", apply_stage, 1},         {"validate", apply_validate, 1},
 	{"install", apply_install, 0},     {"services", apply_services, 0},
-	{"state", apply_save_state, 0},
 };
+
+/* One roleboot at a time on the root; an interrupted transaction of an
+ * earlier run is finished or rolled back before anything is read. */
+static int take_root(struct apply *a)
+{
+	int r;
+
+	if (!a->dry_run && rootfs_open(&a->plan.fs, 1) < 0) {
+		error_errno("%s: cannot open the target root", a->plan.root);
+		return EXIT_INSTALL;
+	}
+	r = lock_take(&a->plan.fs, !a->dry_run, a->lock_wait, &a->lock_fd);
+	if (r == LOCK_BUSY)
+		return EXIT_LOCKED;
+	if (r < 0 || journal_recover(&a->plan.fs) < 0)
+		return EXIT_INSTALL;
+	return 0;
+}
 
 static int setup(struct apply *a, int argc, char **argv)
 {
@@ -197,9 +225,13 @@ static int setup(struct apply *a, int argc, char **argv)
 
 	if ((code = parse_args(a, argc, argv)) || (code = use_kernel_cmdline(a)))
 		return code;
+	umask(022);
 	install_init(&a->plan, a->root);
+	a->plan.stage_in_root = !a->dry_run;
 	a->offline = a->root != NULL || services_in_chroot();
-	if (keyring_add_dir(&a->keys, a->plan.root) < 0)
+	if ((code = take_root(a)))
+		return code;
+	if (keyring_add_dir(&a->keys, &a->plan.fs) < 0)
 		return EXIT_SIG;
 	return 0;
 }
@@ -219,20 +251,17 @@ static int dry_run_result(struct apply *a)
 
 /* Keep the report on the root and send it to the role's report URL; a
  * report that cannot be written or sent never changes the outcome. */
-static void publish(const struct report *r, const struct apply *a, int code)
+static void publish(const struct report *r, struct apply *a, int code)
 {
 	struct buf json = BUF_INIT;
-	char *path;
 
 	report_json(r, a, code, &json);
 	if (a->json)
 		fputs(json.data, stdout);
-	if (!a->dry_run && a->plan.root) {
-		path = root_path(a->plan.root, REPORT_PATH);
-		if (write_atomic(path, json.data, json.len, 0644) < 0)
-			warning("report: not kept on the root");
-		free(path);
-	}
+	/* a run refused by the lock leaves the report to the run that holds it */
+	if (!a->dry_run && a->plan.root && code != EXIT_LOCKED &&
+	    rootfs_write(&a->plan.fs, REPORT_PATH, json.data, json.len, 0644) < 0)
+		warning("report: not kept on the root");
 	if (!a->dry_run && a->role.report)
 		fetch_post_json(a->role.report, json.data, json.len, 3);
 	buf_release(&json);
@@ -246,6 +275,7 @@ int cmd_apply(int argc, char **argv)
 	int code;
 
 	memset(&a, 0, sizeof(a));
+	a.lock_fd = -1;
 	report_init(&r);
 	code = setup(&a, argc, argv);
 	for (i = 0; !code && i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -263,6 +293,7 @@ int cmd_apply(int argc, char **argv)
 		     a.plan.n + a.plan.ndirs - a.changed, a.enabled);
 	if (code != EXIT_USAGE)
 		publish(&r, &a, code);
+	lock_drop(a.lock_fd);
 	apply_release(&a);
 	return code;
 }

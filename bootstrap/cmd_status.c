@@ -1,19 +1,43 @@
 /* cmd_status.c — roleboot status [--root DIR] [--json] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "journal.h"
+#include "lock.h"
 #include "roleboot.h"
 #include "state.h"
+
+/* Under the root's lock, after recovery of an interrupted transaction. */
+static int load(const char *root, double wait, struct state *st)
+{
+	struct rootfs fs;
+	int fd = -1, r, code = EXIT_INSTALL;
+
+	rootfs_init(&fs, root);
+	r = lock_take(&fs, 0, wait, &fd);
+	if (r == LOCK_BUSY)
+		code = EXIT_LOCKED;
+	else if (r == LOCK_OK && journal_recover(&fs) == 0 && state_load(root, st) == 0)
+		code = EXIT_OK;
+	lock_drop(fd);
+	rootfs_release(&fs);
+	return code;
+}
 
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {{"root", required_argument, NULL, 'r'},
 					     {"json", no_argument, NULL, 'j'},
+					     {"lock-wait", required_argument, NULL, 'w'},
 					     {NULL, 0, NULL, 0}};
 	const char *root = "/";
 	struct state st;
 	struct buf out = BUF_INIT;
-	int c, json = 0;
+	int c, json = 0, code;
+	double wait = LOCK_WAIT_DEFAULT;
+	char *end;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
@@ -21,19 +45,22 @@ int cmd_status(int argc, char **argv)
 			root = optarg;
 		else if (c == 'j')
 			json = 1;
+		else if (c == 'w' && (errno = 0, wait = strtod(optarg, &end), !errno) && *optarg &&
+			 !*end && wait >= 0)
+			continue;
 		else
 			goto usage;
 	}
 	if (optind != argc)
 		goto usage;
-	if (state_load(root, &st) < 0)
-		return EXIT_INSTALL;
+	if ((code = load(root, wait, &st)))
+		return code;
 	state_describe(&st, json, &out);
 	fputs(out.data, stdout);
 	buf_release(&out);
 	state_release(&st);
 	return EXIT_OK;
 usage:
-	fputs("usage: roleboot status [--root DIR] [--json]\n", stderr);
+	fputs("usage: roleboot status [--root DIR] [--json] [--lock-wait S]\n", stderr);
 	return EXIT_USAGE;
 }

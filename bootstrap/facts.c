@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rootfs.h"
 #include "util.h"
 
 /* The interface's map in list, created (with empty facts) when new. */
@@ -185,15 +186,15 @@ static void os_facts(struct tv *host, const char *root)
 	static const char *const keys[] = {"id", "id_like", "version_id", "pretty_name"};
 	struct tv *all = tv_map(), *os = tv_submap(host, "os"), *v;
 	struct buf text = BUF_INIT;
-	char *path;
+	struct rootfs fs;
 	size_t i;
 
-	for (i = 0; i < 2 && !text.len; i++) {
-		path = root_path(root, files[i]);
-		if (access(path, R_OK) == 0 && read_file(path, 65536, &text) < 0)
+	/* links in the root's os-release (a link on most systems) stay inside it */
+	rootfs_init(&fs, root);
+	for (i = 0; i < 2 && !text.len; i++)
+		if (rootfs_read_in(&fs, files[i], 65536, &text) < 0)
 			buf_reset(&text);
-		free(path);
-	}
+	rootfs_release(&fs);
 	facts_os_release(text.data ? text.data : "", text.len, all);
 	for (i = 0; i < 4; i++) {
 		v = tv_get(all, keys[i]);

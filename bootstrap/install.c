@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <openssl/evp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,40 +24,61 @@ void install_init(struct plan *p, const char *root)
 {
 	memset(p, 0, sizeof(*p));
 	p->root = xstrdup(root && *root ? root : "/");
+	rootfs_init(&p->fs, p->root);
 }
 
-struct plan_file *install_add(struct plan *p, const struct mfile *mf, struct buf *content,
-			      int secret)
+static struct plan_file *add_file(struct plan_file **files, size_t *n, struct buf *content)
 {
 	struct plan_file *f;
 	unsigned char md[32];
 
-	p->files = xrealloc(p->files, (p->n + 1) * sizeof(*p->files));
-	f = &p->files[p->n++];
+	*files = xrealloc(*files, (*n + 1) * sizeof(**files));
+	f = &(*files)[(*n)++];
 	memset(f, 0, sizeof(*f));
-	f->mf = mf;
-	f->target = root_path(p->root, mf->path);
 	f->content = *content;
 	buf_init(content);
-	f->secret = secret;
-	f->mode = mf->mode;
-	if (secret && (f->mode & 0137)) {
-		f->mode &= ~0137u;
-		warning("%s holds secret values: mode lowered to %04o", mf->path, f->mode);
-	}
 	EVP_Digest(f->content.data ? f->content.data : "", f->content.len, md, NULL, EVP_sha256(),
 		   NULL);
 	hex_encode(md, sizeof(md), f->sha256);
 	return f;
 }
 
-/* Numeric id or a name looked up in the target's passwd/group file. */
-static int lookup_id(const char *root, const char *name, int group, unsigned *id)
+struct plan_file *install_add(struct plan *p, const struct mfile *mf, struct buf *content,
+			      int secret)
 {
-	char *path = root_path(root, group ? "/etc/group" : "/etc/passwd"), *end;
+	struct plan_file *f = add_file(&p->files, &p->n, content);
+
+	f->mf = mf;
+	f->path = mf->path;
+	f->target = rootfs_full(&p->fs, mf->path);
+	f->secret = secret;
+	f->mode = mf->mode;
+	if (secret && (f->mode & 0137)) {
+		f->mode &= ~0137u;
+		warning("%s holds secret values: mode lowered to %04o", mf->path, f->mode);
+	}
+	return f;
+}
+
+void install_add_own(struct plan *p, const char *path, struct buf *content, unsigned mode)
+{
+	struct plan_file *f = add_file(&p->own, &p->nown, content);
+
+	f->path = xstrdup(path);
+	f->target = rootfs_full(&p->fs, path);
+	f->mode = mode;
+}
+
+/* Numeric id or a name looked up in the target's passwd/group file (links
+ * in it resolved inside the root). */
+static int lookup_id(struct plan *p, const char *name, int group, unsigned *id)
+{
+	const char *file = group ? "/etc/group" : "/etc/passwd";
+	struct buf text = BUF_INIT;
 	FILE *fp = NULL;
 	int ret = -1;
 	unsigned long n;
+	char *end;
 
 	n = strtoul(name, &end, 10);
 	if (*name && !*end) {
@@ -64,19 +86,19 @@ static int lookup_id(const char *root, const char *name, int group, unsigned *id
 		ret = 0;
 		goto out;
 	}
-	fp = fopen(path, "re");
-	if (!fp) {
+	if (rootfs_read_in(&p->fs, file, 16u << 20, &text) < 0) {
 		if (errno == ENOENT && !strcmp(name, "root")) {
 			*id = 0;
 			ret = 0;
 		} else {
-			error_errno("%s: cannot read", path);
+			rootfs_fail(&p->fs, file, "cannot read");
 		}
 		goto out;
 	}
+	fp = text.len ? fmemopen(text.data, text.len, "r") : NULL;
 	for (;;) {
-		struct passwd *pw = group ? NULL : fgetpwent(fp);
-		struct group *gr = group ? fgetgrent(fp) : NULL;
+		struct passwd *pw = fp && !group ? fgetpwent(fp) : NULL;
+		struct group *gr = fp && group ? fgetgrent(fp) : NULL;
 
 		if (!pw && !gr)
 			break;
@@ -91,27 +113,45 @@ static int lookup_id(const char *root, const char *name, int group, unsigned *id
 			break;
 		}
 	}
-	if (ret < 0)
-		error("%s '%s' is not in %s", group ? "group" : "user", name, path);
+	if (ret < 0) {
+		char *full = rootfs_full(&p->fs, file);
+
+		error("%s '%s' is not in %s", group ? "group" : "user", name, full);
+		free(full);
+	}
 out:
 	if (fp)
 		fclose(fp);
-	free(path);
+	buf_release(&text);
 	return ret;
 }
 
+/* lstat of a path under the root: 0, 1 when it does not exist, -1 (said
+ * why) when it cannot be reached or is a link. */
+static int inspect(struct plan *p, const char *path, struct stat *st)
+{
+	char *full;
+
+	if (rootfs_lstat(&p->fs, path, st) < 0)
+		return errno == ENOENT ? 1 : rootfs_fail(&p->fs, path, "cannot inspect");
+	if (!S_ISLNK(st->st_mode))
+		return 0;
+	full = rootfs_full(&p->fs, path);
+	error("%s: is a symbolic link; links under the root are not followed", full);
+	free(full);
+	return -1;
+}
+
 /* Compare the wanted file with what the target holds. */
-static int compare_target(struct plan_file *f)
+static int compare_target(struct plan *p, struct plan_file *f)
 {
 	struct stat st;
 	struct buf old = BUF_INIT;
-	int ret = -1;
+	int ret = -1, r = inspect(p, f->path, &st);
 
-	if (lstat(f->target, &st) < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			return error_errno("%s: cannot inspect", f->target);
+	if (r != 0) {
 		f->change = CH_NEW;
-		return 0;
+		return r < 0 ? -1 : 0;
 	}
 	if (!S_ISREG(st.st_mode))
 		return error("%s: exists and is not a regular file", f->target);
@@ -119,8 +159,10 @@ static int compare_target(struct plan_file *f)
 	if ((size_t)st.st_size != f->content.len) {
 		f->change |= CH_CONTENT;
 	} else {
-		if (read_file(f->target, MAX_COMPARE, &old) < 0)
+		if (rootfs_read(&p->fs, f->path, MAX_COMPARE, &old) < 0) {
+			rootfs_fail(&p->fs, f->path, "cannot read");
 			goto out;
+		}
 		if (old.len != f->content.len ||
 		    (old.len && memcmp(old.data, f->content.data, old.len)))
 			f->change |= CH_CONTENT;
@@ -177,8 +219,7 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 /* A new file beside path holding data, fsynced; its name is returned. */
-static char *write_temp(const char *path, const char *data, size_t len, unsigned mode, uid_t uid,
-			gid_t gid, int set_owner)
+static char *write_temp(const char *path, const char *data, size_t len, unsigned mode)
 {
 	char *copy = xstrdup(path), *tmp;
 	int fd;
@@ -192,8 +233,7 @@ static char *write_temp(const char *path, const char *data, size_t len, unsigned
 		return NULL;
 	}
 	cleanup_add(tmp);
-	if (write_all(fd, data, len) < 0 || (set_owner && fchown(fd, uid, gid) < 0) ||
-	    fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		error_errno("%s: cannot write", path);
 		close(fd);
 		goto fail;
@@ -236,7 +276,7 @@ int write_atomic_checked(const char *path, const void *data, size_t len, unsigne
 
 	if (mkdirs(dirname(copy), 0755, NULL, NULL) < 0)
 		goto out;
-	tmp = write_temp(path, data, len, mode, 0, 0, 0);
+	tmp = write_temp(path, data, len, mode);
 	if (!tmp)
 		goto out;
 	if (check && check(tmp, ctx) < 0) {
@@ -257,23 +297,29 @@ out:
 	return ret;
 }
 
+static int stage_mkdirs(struct plan *p, const char *dir)
+{
+	size_t i, before = p->nstage_dirs;
+	int r = mkdirs(dir, 0700, &p->stage_dirs, &p->nstage_dirs);
+
+	for (i = before; i < p->nstage_dirs; i++)
+		cleanup_add_dir(p->stage_dirs[i]);
+	return r;
+}
+
 static int stage_file(struct plan *p, struct plan_file *f)
 {
 	char *copy = NULL;
 	int fd = -1, ret = -1;
 
-	size_t i, before = p->nstage_dirs;
-
-	f->staged = root_path(p->stage, f->mf->path);
+	f->staged = root_path(p->stage, f->path);
 	copy = xstrdup(f->staged);
-	if (mkdirs(dirname(copy), 0700, &p->stage_dirs, &p->nstage_dirs) < 0)
+	if (stage_mkdirs(p, dirname(copy)) < 0)
 		goto out;
-	for (i = before; i < p->nstage_dirs; i++)
-		cleanup_add_dir(p->stage_dirs[i]);
 	cleanup_add(f->staged); /* staged files may hold secrets: removed on signals too */
 	fd = open(f->staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, f->content.data ? f->content.data : "", f->content.len) < 0) {
-		error_errno("%s: cannot stage", f->staged);
+		error_errno("%s: cannot stage (in %s)", f->target, p->stage);
 		goto out;
 	}
 	ret = 0;
@@ -292,7 +338,7 @@ void install_add_dir(struct plan *p, const struct mdir *md)
 	d = &p->dirs[p->ndirs++];
 	memset(d, 0, sizeof(*d));
 	d->md = md;
-	d->target = root_path(p->root, md->path);
+	d->target = rootfs_full(&p->fs, md->path);
 	d->mode = md->mode;
 }
 
@@ -301,18 +347,18 @@ static int prepare_dir(struct plan *p, struct plan_dir *d)
 	struct stat st;
 	unsigned id;
 	char *staged;
-	size_t i, before = p->nstage_dirs;
 	int r;
 
-	if (lookup_id(p->root, d->md->owner, 0, &id) < 0)
+	if (lookup_id(p, d->md->owner, 0, &id) < 0)
 		return -1;
 	d->uid = id;
-	if (lookup_id(p->root, d->md->group, 1, &id) < 0)
+	if (lookup_id(p, d->md->group, 1, &id) < 0)
 		return -1;
 	d->gid = id;
-	if (lstat(d->target, &st) < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			return error_errno("%s: cannot inspect", d->target);
+	r = inspect(p, d->md->path, &st);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
 		d->change = CH_NEW;
 	} else if (!S_ISDIR(st.st_mode)) {
 		return error("%s: exists and is not a folder", d->target);
@@ -324,40 +370,70 @@ static int prepare_dir(struct plan *p, struct plan_dir *d)
 			    (st.st_uid != d->uid || st.st_gid != d->gid ? CH_OWNER : 0);
 	}
 	staged = root_path(p->stage, d->md->path);
-	r = mkdirs(staged, 0700, &p->stage_dirs, &p->nstage_dirs);
-	for (i = before; i < p->nstage_dirs; i++)
-		cleanup_add_dir(p->stage_dirs[i]);
+	r = stage_mkdirs(p, staged);
 	free(staged);
 	return r;
 }
 
-int install_prepare(struct plan *p)
+/* The private staging folder: ROOT/var/lib/roleboot/stage-TXID, which the
+ * next run's recovery removes should this one be killed, or $TMPDIR. */
+static int make_stage(struct plan *p)
 {
 	const char *tmpdir = getenv("TMPDIR");
+	char *name;
+	int dfd, ret = 0;
+
+	if (!p->stage_in_root) {
+		p->stage = xasprintf("%s/roleboot-stage-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+		if (!mkdtemp(p->stage)) {
+			error_errno("%s: cannot create staging folder", p->stage);
+			free(p->stage);
+			p->stage = NULL;
+			return -1;
+		}
+		cleanup_add_dir(p->stage);
+		return 0;
+	}
+	name = xasprintf("stage-%s", p->journal.tx);
+	dfd = rootfs_dir(&p->fs, ROLEBOOT_DIR, 1, 0755);
+	if (dfd < 0 || mkdirat(dfd, name, 0700) < 0) {
+		ret = rootfs_fail(&p->fs, ROLEBOOT_DIR, "cannot create staging folder in");
+	} else {
+		char *dir = rootfs_full(&p->fs, ROLEBOOT_DIR);
+
+		p->stage = xasprintf("%s/%s", dir, name);
+		free(dir);
+		cleanup_add_dir(p->stage);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	free(name);
+	return ret;
+}
+
+int install_prepare(struct plan *p)
+{
 	size_t i;
 	unsigned id;
 
-	p->stage = xasprintf("%s/roleboot-stage-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(p->stage)) {
-		error_errno("%s: cannot create staging folder", p->stage);
-		free(p->stage);
-		p->stage = NULL;
+	journal_init(&p->journal);
+	if (rootfs_open(&p->fs, p->stage_in_root) < 0)
+		return error_errno("%s: cannot open the target root", p->root);
+	if (make_stage(p) < 0)
 		return -1;
-	}
-	cleanup_add_dir(p->stage);
 	for (i = 0; i < p->ndirs; i++)
 		if (prepare_dir(p, &p->dirs[i]) < 0)
 			return -1;
 	for (i = 0; i < p->n; i++) {
 		struct plan_file *f = &p->files[i];
 
-		if (lookup_id(p->root, f->mf->owner, 0, &id) < 0)
+		if (lookup_id(p, f->mf->owner, 0, &id) < 0)
 			return -1;
 		f->uid = id;
-		if (lookup_id(p->root, f->mf->group, 1, &id) < 0)
+		if (lookup_id(p, f->mf->group, 1, &id) < 0)
 			return -1;
 		f->gid = id;
-		if (compare_target(f) < 0 || stage_file(p, f) < 0)
+		if (compare_target(p, f) < 0 || stage_file(p, f) < 0)
 			return -1;
 	}
 	return 0;
@@ -407,37 +483,57 @@ int install_validate(const struct plan *p)
 	return 0;
 }
 
-void install_diff(const struct plan *p)
+/* diff -u of the target (read through rootfs, given as stdin) and the
+ * staged copy. */
+static void diff_one(struct plan *p, const struct plan_file *f)
+{
+	char *a = xasprintf("a%s", f->path), *b = xasprintf("b%s", f->path);
+	int fd = -1, status;
+	pid_t pid;
+
+	if (!(f->change & CH_NEW)) {
+		fd = rootfs_openat(&p->fs, f->path, O_RDONLY, 0);
+		if (fd < 0) {
+			rootfs_fail(&p->fs, f->path, "cannot read for --diff");
+			goto out;
+		}
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (fd >= 0 && dup2(fd, 0) < 0)
+			_exit(127);
+		execlp("diff", "diff", "-u", "--label", a, "--label", b, fd >= 0 ? "-" : "/dev/null",
+		       f->staged, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		error_errno("%s: cannot run diff", f->path);
+	else
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(a);
+	free(b);
+}
+
+void install_diff(struct plan *p)
 {
 	size_t i;
 
 	fflush(stdout);
 	for (i = 0; i < p->n; i++) {
 		const struct plan_file *f = &p->files[i];
-		char *a, *b;
-		pid_t pid;
-		int status;
 
 		if (!(f->change & (CH_NEW | CH_CONTENT)))
 			continue;
 		if (f->secret) {
-			printf("--- %s: holds secret values, diff not shown\n", f->mf->path);
+			printf("--- %s: holds secret values, diff not shown\n", f->path);
 			fflush(stdout);
 			continue;
 		}
-		a = xasprintf("a%s", f->mf->path);
-		b = xasprintf("b%s", f->mf->path);
-		pid = fork();
-		if (pid == 0) {
-			execlp("diff", "diff", "-u", "--label", a, "--label", b,
-			       (f->change & CH_NEW) ? "/dev/null" : f->target, f->staged, (char *)NULL);
-			_exit(127);
-		}
-		if (pid > 0)
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-		free(a);
-		free(b);
+		diff_one(p, f);
 	}
 }
 
@@ -452,150 +548,234 @@ size_t install_changed(const struct plan *p)
 	return n;
 }
 
-/* Test hook: ROLEBOOT_FAIL_RENAME=N makes the Nth rename of a commit fail,
- * so that the roll-back path is exercised by the test suite. */
-static int commit_rename(const char *from, const char *to, int nth)
+/* J_MKDIR lines for the folders on the way to dir (dir included) that do
+ * not exist yet, each once. */
+static int journal_dirs(struct plan *p, const char *dir)
 {
-	const char *fail = getenv("ROLEBOOT_FAIL_RENAME");
+	char *missing = NULL, *copy, *c;
+	size_t i, len;
+	int known;
 
-	if (fail && atoi(fail) == nth) {
-		errno = EIO;
-		return -1;
+	if (rootfs_first_missing(&p->fs, dir, &missing) < 0)
+		return rootfs_fail(&p->fs, dir, "cannot create");
+	if (!missing)
+		return 0;
+	copy = xstrdup(dir);
+	len = strlen(missing);
+	for (c = copy + len;; c++) {
+		char keep = *c;
+
+		if (keep && keep != '/')
+			continue;
+		*c = '\0';
+		for (i = 0, known = 0; i < p->journal.n && !known; i++)
+			known = p->journal.e[i].kind == J_MKDIR && !strcmp(p->journal.e[i].path, copy);
+		if (!known)
+			journal_add(&p->journal, J_MKDIR, copy, NULL, 0, 0, 0);
+		*c = keep;
+		if (!keep)
+			break;
 	}
-	return rename(from, to);
+	free(copy);
+	free(missing);
+	return 0;
 }
 
-/* Folders first: created (removed again on roll-back) or fixed. */
-static int commit_dirs(struct plan *p)
+static int journal_file(struct plan *p, const struct plan_file *f)
+{
+	char *dir;
+	int r;
+
+	if (f->change == CH_NONE)
+		return 0;
+	dir = xstrndup(f->path, (size_t)(strrchr(f->path, '/') - f->path));
+	r = journal_dirs(p, *dir ? dir : "/");
+	free(dir);
+	if (r == 0)
+		journal_add(&p->journal, f->change & CH_NEW ? J_NEW : J_REPLACE, f->path, f->sha256, 0,
+			    0, 0);
+	return r;
+}
+
+/* Every change, in the order it is made, before any is made. */
+static int plan_journal(struct plan *p)
 {
 	size_t i;
 
+	for (i = 0; i < p->ndirs; i++) {
+		const struct plan_dir *d = &p->dirs[i];
+
+		if ((d->change & CH_NEW) && journal_dirs(p, d->md->path) < 0)
+			return -1;
+		if (d->change && !(d->change & CH_NEW))
+			journal_add(&p->journal, J_ATTR, d->md->path, NULL, d->old_mode, d->old_uid,
+				    d->old_gid);
+	}
+	for (i = 0; i < p->n; i++)
+		if (journal_file(p, &p->files[i]) < 0)
+			return -1;
+	for (i = 0; i < p->nown; i++)
+		if (journal_file(p, &p->own[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The journal's new folders, then the [dir] entries' modes and owners. */
+static int make_dirs(struct plan *p)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < p->journal.n; i++) {
+		if (p->journal.e[i].kind != J_MKDIR)
+			continue;
+		fd = rootfs_dir(&p->fs, p->journal.e[i].path, 1, 0755);
+		if (fd < 0)
+			return rootfs_fail(&p->fs, p->journal.e[i].path, "cannot create folder");
+		close(fd);
+	}
 	for (i = 0; i < p->ndirs; i++) {
 		struct plan_dir *d = &p->dirs[i];
 
 		if (d->change == CH_NONE)
 			continue;
-		if ((d->change & CH_NEW) && mkdirs(d->target, 0755, &p->made_dirs, &p->nmade) < 0)
-			return -1;
-		d->fixed = !(d->change & CH_NEW);
-		if (chown(d->target, d->uid, d->gid) < 0 || chmod(d->target, d->mode) < 0)
+		fd = rootfs_dir(&p->fs, d->md->path, 0, 0);
+		if (fd < 0)
+			return rootfs_fail(&p->fs, d->md->path, "cannot set owner and mode");
+		if (fchown(fd, d->uid, d->gid) < 0 || fchmod(fd, d->mode) < 0) {
+			close(fd);
 			return error_errno("%s: cannot set owner and mode", d->target);
+		}
+		close(fd);
 	}
 	return 0;
 }
 
-static void roll_back_dirs(struct plan *p)
+/* The new content beside the target, whole and synced, and the old file
+ * kept as a hard link; the temp is 0600 until complete. */
+static int write_new(struct plan *p, const struct plan_file *f)
 {
-	size_t i;
+	char *tmp = NULL, *old = NULL;
+	const char *base;
+	struct stat st;
+	int dfd, fd = -1, ret = -1;
 
-	for (i = 0; i < p->ndirs; i++) {
-		struct plan_dir *d = &p->dirs[i];
-
-		if (d->fixed && (chown(d->target, d->old_uid, d->old_gid) < 0 ||
-				 chmod(d->target, d->old_mode) < 0))
-			error_errno("%s: cannot restore owner and mode", d->target);
-		d->fixed = 0;
+	dfd = rootfs_parent(&p->fs, f->path, 0, 0, &base);
+	if (dfd < 0)
+		return rootfs_fail(&p->fs, f->path, "cannot install");
+	tmp = journal_temp(&p->journal, base, 0);
+	old = journal_temp(&p->journal, base, 1);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, f->content.data ? f->content.data : "", f->content.len) < 0 ||
+	    fchown(fd, f->uid, f->gid) < 0 || fchmod(fd, f->mode) < 0 || fsync(fd) < 0) {
+		error_errno("%s: cannot write", f->target);
+		goto out;
 	}
-}
-
-static void roll_back(struct plan *p, size_t done)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		struct plan_file *f = &p->files[i];
-
-		if (f->change == CH_NONE)
-			continue;
-		if (i < done) {
-			if (f->backup && rename(f->backup, f->target) < 0)
-				error_errno("%s: cannot restore the old file (kept as %s)", f->target,
-					    f->backup);
-			else if (!f->backup)
-				unlink(f->target);
-		} else if (f->backup) {
-			unlink(f->backup);
+	if (!(f->change & CH_NEW)) {
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
+			error("%s: changed while being installed (now %s)", f->target,
+			      S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+			goto out;
 		}
-		if (f->tmp) {
-			unlink(f->tmp);
-			cleanup_forget(f->tmp);
+		if (linkat(dfd, base, dfd, old, 0) < 0) {
+			error_errno("%s: cannot keep a backup", f->target);
+			goto out;
 		}
 	}
-	roll_back_dirs(p);
-	for (i = p->nmade; i-- > 0;)
-		rmdir(p->made_dirs[i]);
+	if (fsync(dfd) < 0) {
+		error_errno("%s: cannot sync its folder", f->target);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0 && close(fd) < 0 && ret == 0)
+		ret = error_errno("%s: cannot write", f->target);
+	close(dfd);
+	free(tmp);
+	free(old);
+	return ret;
 }
 
-static int commit_temps(struct plan *p)
+static int write_all_new(struct plan *p)
 {
 	size_t i;
-	char *copy;
-	int r;
 
-	for (i = 0; i < p->n; i++) {
-		struct plan_file *f = &p->files[i];
-
-		if (f->change == CH_NONE)
-			continue;
-		copy = xstrdup(f->target);
-		r = mkdirs(dirname(copy), 0755, &p->made_dirs, &p->nmade);
-		free(copy);
-		if (r < 0)
+	for (i = 0; i < p->n; i++)
+		if (p->files[i].change != CH_NONE && write_new(p, &p->files[i]) < 0)
 			return -1;
-		f->tmp = write_temp(f->target, f->content.data ? f->content.data : "",
-				    f->content.len, f->mode, f->uid, f->gid, 1);
-		if (!f->tmp)
+	for (i = 0; i < p->nown; i++)
+		if (p->own[i].change != CH_NONE && write_new(p, &p->own[i]) < 0)
 			return -1;
-	}
 	return 0;
 }
 
+static void block_signals(sigset_t *old, int on)
+{
+	sigset_t set;
+
+	if (!on) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		return;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* SIGINT, SIGTERM and SIGHUP wait until the transaction is done or undone;
+ * SIGKILL leaves the journal to the next run's recovery. */
 int install_commit(struct plan *p)
 {
-	size_t i, done = 0;
-	int nth = 0;
+	sigset_t mask;
+	size_t i;
+	int ret = -1;
 
-	if (commit_dirs(p) < 0 || commit_temps(p) < 0)
-		goto fail;
-	for (done = 0; done < p->n; done++) {
-		struct plan_file *f = &p->files[done];
-
-		if (f->change == CH_NONE)
-			continue;
-		if (!(f->change & CH_NEW)) {
-			f->backup = xasprintf("%s.old", f->tmp);
-			if (link(f->target, f->backup) < 0) {
-				error_errno("%s: cannot keep a backup", f->target);
-				free(f->backup);
-				f->backup = NULL;
-				goto fail;
-			}
-			cleanup_add(f->backup);
-		}
-		if (commit_rename(f->tmp, f->target, ++nth) < 0) {
-			error_errno("%s: cannot rename into place", f->target);
-			goto fail;
-		}
-		cleanup_forget(f->tmp);
-		free(f->tmp);
-		f->tmp = NULL;
+	for (i = 0; i < p->nown; i++)
+		if (compare_target(p, &p->own[i]) < 0)
+			return -1;
+	if (!p->journal.tx[0])
+		journal_init(&p->journal);
+	if (plan_journal(p) < 0)
+		return -1;
+	if (p->journal.n == 0)
+		return 0;
+	block_signals(&mask, 1);
+	if (journal_begin(&p->fs, &p->journal) < 0)
+		goto out;
+	if (make_dirs(p) < 0 || write_all_new(p) < 0 || journal_ready(&p->fs) < 0 ||
+	    journal_finish(&p->fs, &p->journal) < 0) {
+		if (journal_undo(&p->fs, &p->journal) < 0)
+			error("%s: the transaction could not be undone; the next roleboot run "
+			      "finishes it from the journal",
+			      p->root);
+		goto out;
 	}
-	for (i = 0; i < p->n; i++) {
-		struct plan_file *f = &p->files[i];
+	ret = 0;
+out:
+	block_signals(&mask, 0);
+	return ret;
+}
 
-		if (f->change != CH_NONE)
-			fsync_dir(f->target);
-		if (f->backup) {
-			unlink(f->backup);
-			cleanup_forget(f->backup);
-			free(f->backup);
-			f->backup = NULL;
-		}
+static void release_files(struct plan_file *files, size_t n, int own)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct plan_file *f = &files[i];
+
+		if (f->staged)
+			cleanup_forget(f->staged);
+		if (f->secret && f->content.data)
+			memset(f->content.data, 0, f->content.len);
+		buf_release(&f->content);
+		if (own)
+			free((char *)f->path);
+		free(f->target);
+		free(f->staged);
 	}
-	return 0;
-fail:
-	roll_back(p, done);
-	return -1;
+	free(files);
 }
 
 void install_release(struct plan *p)
@@ -604,19 +784,8 @@ void install_release(struct plan *p)
 
 	if (p->stage)
 		remove_tree(p->stage);
-	for (i = 0; i < p->n; i++) {
-		struct plan_file *f = &p->files[i];
-
-		if (f->staged)
-			cleanup_forget(f->staged);
-		if (f->secret && f->content.data)
-			memset(f->content.data, 0, f->content.len);
-		buf_release(&f->content);
-		free(f->target);
-		free(f->staged);
-		free(f->tmp);
-		free(f->backup);
-	}
+	release_files(p->files, p->n, 0);
+	release_files(p->own, p->nown, 1);
 	for (i = 0; i < p->ndirs; i++)
 		free(p->dirs[i].target);
 	free(p->dirs);
@@ -626,12 +795,10 @@ void install_release(struct plan *p)
 	}
 	if (p->stage)
 		cleanup_forget(p->stage);
-	for (i = 0; i < p->nmade; i++)
-		free(p->made_dirs[i]);
-	free(p->made_dirs);
 	free(p->stage_dirs);
 	free(p->stage);
-	free(p->files);
+	journal_release(&p->journal);
+	rootfs_release(&p->fs);
 	free(p->root);
 	memset(p, 0, sizeof(*p));
 }

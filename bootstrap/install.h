@@ -5,14 +5,18 @@
  *   install_prepare   resolves owners/groups from ROOT/etc/passwd and
  *                     ROOT/etc/group (never the build host's), compares
  *                     with what is on the target, and writes every file into
- *                     a private staging folder;
+ *                     a private staging folder (ROOT/var/lib/roleboot/stage-*
+ *                     for an apply, $TMPDIR for a dry run);
  *   install_validate  runs each file's validator on its staged copy;
- *   install_commit    writes temps beside the targets (O_EXCL, fsync),
- *                     then renames them in, keeping hard-link backups until
- *                     every rename succeeded; on any failure every target is
- *                     put back as it was, new folders removed; fsyncs dirs.
- * Folders ([dir] entries) are created, or get their mode and owner fixed,
- * before the files, and are put back the same way on a failure.
+ *   install_commit    one journaled transaction (journal.h): the journal is
+ *                     written, folders made or fixed, temps written beside
+ *                     the targets (O_EXCL|O_NOFOLLOW, 0600 until complete,
+ *                     fsync) and the old files kept as hard links, "ready",
+ *                     then every rename; on any failure every target is put
+ *                     back as it was and new folders removed.  After a crash
+ *                     journal_recover() does the same from the journal.
+ * Every path under the root goes through rootfs.h: a symbolic link anywhere
+ * on the way to a target is refused, never followed.
  * A file whose content, mode and owner already match is not touched.
  * Nothing on the target changes before install_commit, and after a failed
  * install_commit everything is as it was.
@@ -23,14 +27,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "journal.h"
 #include "manifest.h"
+#include "rootfs.h"
 #include "util.h"
 
 enum change { CH_NONE = 0, CH_NEW = 1, CH_CONTENT = 2, CH_MODE = 4, CH_OWNER = 8 };
 
 struct plan_file {
-	const struct mfile *mf; /* borrowed from the manifest */
-	char *target;           /* owned: ROOT + path */
+	const struct mfile *mf; /* borrowed from the manifest; NULL for roleboot's own */
+	const char *path;       /* borrowed: mf->path, or owned (roleboot's own files) */
+	char *target;           /* owned: ROOT + path, for messages and validators */
 	struct buf content;     /* owned: what the file must hold */
 	int secret;             /* content holds secret values */
 	unsigned mode;
@@ -38,8 +45,6 @@ struct plan_file {
 	gid_t gid;
 	int change;       /* enum change bits */
 	char *staged;     /* owned: staged copy */
-	char *tmp;        /* owned: temp beside the target during commit */
-	char *backup;     /* owned: hard link to the old file during commit */
 	char sha256[65];  /* of content */
 };
 
@@ -53,23 +58,28 @@ struct plan_dir {
 	unsigned old_mode;     /* for roll-back of a fixed folder */
 	uid_t old_uid;
 	gid_t old_gid;
-	int fixed;             /* its mode/owner were changed by this commit */
 };
 
 struct plan {
 	char *root;  /* owned, "/" when none */
+	struct rootfs fs; /* the root, every access below it */
+	int stage_in_root; /* stage under ROOT/var/lib/roleboot (not for dry runs) */
 	char *stage; /* owned: private staging folder */
-	struct plan_file *files;
+	struct plan_file *files; /* owned: the manifest's files */
 	size_t n;
+	struct plan_file *own; /* owned: roleboot's own files (the state) */
+	size_t nown;
 	struct plan_dir *dirs;
 	size_t ndirs;
-	char **made_dirs; /* owned: folders created by commit, for roll-back */
-	size_t nmade;
 	char **stage_dirs; /* owned: folders made inside stage */
 	size_t nstage_dirs;
+	struct journal journal;
 };
 
 void install_init(struct plan *p, const char *root);
+/* Adds one of roleboot's own files (the state) to the transaction: not
+ * counted, listed or validated; takes the content. */
+void install_add_own(struct plan *p, const char *path, struct buf *content, unsigned mode);
 /* Adds a file; takes the content buffer (left empty). */
 struct plan_file *install_add(struct plan *p, const struct mfile *mf, struct buf *content,
 			      int secret);
@@ -77,12 +87,13 @@ void install_add_dir(struct plan *p, const struct mdir *md);
 int install_prepare(struct plan *p);
 int install_validate(const struct plan *p);
 /* Prints a unified diff of each changed, non-secret file (diff -u). */
-void install_diff(const struct plan *p);
+void install_diff(struct plan *p);
 int install_commit(struct plan *p);
 size_t install_changed(const struct plan *p);
 void install_release(struct plan *p);
 
-/* Write data to path atomically (temp beside it, fsync, rename, fsync dir). */
+/* Write data to path atomically (temp beside it, fsync, rename, fsync dir);
+ * for paths outside any target root (the sync agent's files). */
 int write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 /* The same, running check on the written temp file before the rename; when
  * check fails (it prints why) the temp is removed and path is untouched. */

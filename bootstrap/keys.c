@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -48,28 +49,38 @@ static int pub_filter(const struct dirent *d)
 	return n > 4 && d->d_name[0] != '.' && !strcmp(d->d_name + n - 4, ".pub");
 }
 
-int keyring_add_dir(struct keyring *kr, const char *root)
+int keyring_add_dir(struct keyring *kr, struct rootfs *root)
 {
-	char *dir = root_path(root, "/etc/roleboot/trusted.d"), *path;
+	static const char dir[] = "/etc/roleboot/trusted.d";
 	struct dirent **list = NULL;
-	int n, i, ret = 0;
+	struct buf text = BUF_INIT;
+	int dfd, n = 0, i, ret = 0;
+	char *rel, *full;
 
-	n = scandir(dir, &list, pub_filter, alphasort);
-	if (n < 0) {
-		if (errno != ENOENT)
-			ret = error_errno("%s: cannot list trusted keys", dir);
-		goto out;
-	}
+	dfd = rootfs_dir(root, dir, 0, 0);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : rootfs_fail(root, dir, "cannot list trusted keys");
+	full = rootfs_full(root, dir);
+	/* scandir on the descriptor's own folder, never the path again */
+	rel = xasprintf("/proc/self/fd/%d", dfd);
+	n = scandir(rel, &list, pub_filter, alphasort);
+	free(rel);
+	if (n < 0)
+		ret = error_errno("%s: cannot list trusted keys", full);
 	for (i = 0; i < n; i++) {
-		path = xasprintf("%s/%s", dir, list[i]->d_name);
-		if (ret == 0 && add_file(kr, path) < 0)
-			ret = -1;
-		free(path);
+		rel = xasprintf("%s/%s", dir, list[i]->d_name);
+		buf_reset(&text);
+		if (ret == 0 && rootfs_read(root, rel, 4096, &text) < 0)
+			ret = rootfs_fail(root, rel, "cannot read trusted key");
+		else if (ret == 0)
+			ret = add_text(kr, rel, text.data ? text.data : "", text.len);
+		free(rel);
 		free(list[i]);
 	}
 	free(list);
-out:
-	free(dir);
+	free(full);
+	buf_release(&text);
+	close(dfd);
 	return ret;
 }
 

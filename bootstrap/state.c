@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "install.h"
 #include "json.h"
+#include "rootfs.h"
 
 void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
 		    const char *owner, const char *group)
@@ -84,17 +84,20 @@ static int parse_line(struct state *st, char *line)
 
 int state_load(const char *root, struct state *st)
 {
+	struct rootfs r;
 	char *path = root_path(root, STATE_PATH), *line, *save = NULL;
 	struct buf text = BUF_INIT;
 	int ret = -1, lineno = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (access(path, F_OK) < 0 && errno == ENOENT) {
-		ret = 0;
+	rootfs_init(&r, root);
+	if (rootfs_read(&r, STATE_PATH, 16u << 20, &text) < 0) {
+		if (errno == ENOENT)
+			ret = 0;
+		else
+			rootfs_fail(&r, STATE_PATH, "cannot read the state");
 		goto out;
 	}
-	if (read_file(path, 16u << 20, &text) < 0)
-		goto out;
 	for (line = strtok_r(text.data ? text.data : "", "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		lineno++;
@@ -113,25 +116,33 @@ out:
 	if (ret < 0)
 		state_release(st);
 	buf_release(&text);
+	rootfs_release(&r);
 	free(path);
 	return ret;
 }
 
+void state_format(const struct state *st, struct buf *out)
+{
+	size_t i;
+
+	buf_printf(out, "role %s\nversion %lld\nbundle %s\nsha256 %s\nkey %s\ntime %lld\n",
+		   st->role, st->version, st->bundle, st->sha256, st->keyid, (long long)st->time);
+	for (i = 0; i < st->n; i++)
+		buf_printf(out, "file %s %04o %s %s %s\n", st->files[i].sha256, st->files[i].mode,
+			   st->files[i].owner, st->files[i].group, st->files[i].path);
+}
+
 int state_save(const char *root, const struct state *st)
 {
-	char *path = root_path(root, STATE_PATH);
+	struct rootfs r;
 	struct buf b = BUF_INIT;
-	size_t i;
 	int ret;
 
-	buf_printf(&b, "role %s\nversion %lld\nbundle %s\nsha256 %s\nkey %s\ntime %lld\n", st->role,
-		   st->version, st->bundle, st->sha256, st->keyid, (long long)st->time);
-	for (i = 0; i < st->n; i++)
-		buf_printf(&b, "file %s %04o %s %s %s\n", st->files[i].sha256, st->files[i].mode,
-			   st->files[i].owner, st->files[i].group, st->files[i].path);
-	ret = write_atomic(path, b.data, b.len, 0644);
+	rootfs_init(&r, root);
+	state_format(st, &b);
+	ret = rootfs_write(&r, STATE_PATH, b.data, b.len, 0644);
 	buf_release(&b);
-	free(path);
+	rootfs_release(&r);
 	return ret;
 }
 

@@ -1,7 +1,8 @@
 /*
  * state.h — what is applied on a root: ROOT/var/lib/roleboot/state.
  *
- * A line-oriented text file written atomically after a successful apply:
+ * A line-oriented text file, installed by apply in the same transaction as
+ * the files it describes (read and written without following links):
  *   role NAME / version N / bundle URL / sha256 HEX / key KEYID /
  *   time UNIX-SECONDS / file SHA256 MODE OWNER GROUP PATH (one per file)
  * PATH comes last so that it may hold anything but a newline.
@@ -37,6 +38,9 @@ struct state {
 /* Loads the state of root; a missing file gives present = 0. */
 int state_load(const char *root, struct state *st);
 int state_save(const char *root, const struct state *st);
+/* The file's text, as state_save writes it (apply installs it with the
+ * files, in the same transaction). */
+void state_format(const struct state *st, struct buf *out);
 void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
 		    const char *owner, const char *group);
 /* 1 when both record the same applied bundle and files (time aside). */

@@ -7,6 +7,9 @@ TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 KEYS=$TESTS_DIR/keys
 PUB=$(sed -n 2p "$KEYS/test.pub")
 OTHER_PUB=$(sed -n 2p "$KEYS/other.pub")
+# TIME_SLACK: seconds added to the upper bound of every check on how long
+# roleboot took (make valgrind-check sets it: roleboot starts slowly there).
+TIME_SLACK=${TIME_SLACK:-0}
 T=$(mktemp -d "${TMPDIR:-/tmp}/roleboot-test.XXXXXX")
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 _n=0
@@ -51,12 +54,13 @@ expect_fail() {
 }
 
 # tree_hash DIR: one digest of every name, type, mode, owner and content;
-# roleboot's own report (written on failures too) is left out.
+# roleboot's own report (written on failures too) and its lock file are
+# left out.
 tree_hash() {
-	(cd "$1" && find . ! -path ./var/lib/roleboot/report.json -printf '%p %y %m %U %G %s %l\n' |
-		LC_ALL=C sort &&
-		find . -type f ! -path ./var/lib/roleboot/report.json -print0 | LC_ALL=C sort -z |
-		xargs -0r sha256sum) | sha256sum | cut -d' ' -f1
+	(cd "$1" && find . ! -path ./var/lib/roleboot/report.json ! -path ./var/lib/roleboot/lock \
+		-printf '%p %y %m %U %G %l\n' | LC_ALL=C sort &&
+		find . -type f ! -path ./var/lib/roleboot/report.json ! -path ./var/lib/roleboot/lock \
+			-print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum | cut -d' ' -f1
 }
 
 # sign FILE [KEY] [LEGACY]: stock minisign signature FILE.minisig.
@@ -106,4 +110,77 @@ ROLE
 # unchanged DIR HASH DESCRIPTION: the tree still hashes to HASH.
 unchanged() {
 	check "$3: root unchanged" [ "$(tree_hash "$1")" = "$2" ]
+}
+
+# ---- roots under attack: links, crashes, locks, full disks (t05NN) ----
+# These need https.sh's cleanup_add for what lies outside $T.
+
+# private_mounts "$0" "$@": runs the script again, once, in a mount
+# namespace of its own, so that its tmpfs mounts go away with it whatever
+# happens.  Call it right after sourcing lib.sh; without unshare it returns.
+private_mounts() {
+	[ -n "${RB_PRIVATE_MOUNTS:-}" ] && return 0
+	unshare -m --propagation private true 2>/dev/null || return 0
+	rm -rf "$T"
+	trap - EXIT
+	RB_PRIVATE_MOUNTS=1 exec unshare -m --propagation private bash "$@"
+}
+
+# tmpfs_mount DIR SIZE: a tmpfs of SIZE (bytes, or with k/m) on DIR,
+# unmounted at exit; 1 when it cannot be mounted here.
+tmpfs_mount() {
+	mkdir -p "$1" && mount -t tmpfs -o "size=$2,mode=0755" tmpfs "$1" 2>/dev/null || return 1
+	cleanup_add "umount -l '$1'"
+}
+
+# outside_dir: prints a new folder under /tmp, apart from every test root,
+# removed at exit.  Links in the tests point into it; it must never change.
+outside_dir() {
+	local d
+	d=$(mktemp -d /tmp/roleboot-outside.XXXXXX) || return 1
+	cleanup_add "rm -rf '$d'"
+	echo "$d"
+}
+
+# listing DIR: every name under DIR, one a line, sorted.
+listing() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort)
+}
+
+# many_src DIR ROLE VERSION COUNT PREFIX TAG: a bundle source whose manifest
+# lists COUNT plain files [file PREFIX/fNNN] (NNN from 000), each holding
+# "TAG NNN" and a line of padding.
+many_src() {
+	local d=$1 role=$2 version=$3 count=$4 prefix=$5 tag=$6 i name
+	mkdir -p "$d"
+	printf '[bundle]\nrole    = %s\nversion = %s\n' "$role" "$version" >"$d/manifest.ini"
+	for ((i = 0; i < count; i++)); do
+		printf -v name 'f%03d' "$i"
+		printf '%s %s\n%0100d\n' "$tag" "$name" 0 >"$d/$name"
+		printf '\n[file %s/%s]\nsource = %s\nmode   = 0644\n' "$prefix" "$name" "$name" \
+			>>"$d/manifest.ini"
+	done
+}
+
+# leftovers ROOT: prints whatever an install may leave behind under ROOT
+# (temps .NAME.rb-*, their .old backups, stage-* folders, the journal);
+# nothing on a clean root.
+leftovers() {
+	find "$1" \( -name '.*.rb-*' -o -name 'stage-*' -o -name 'roleboot-stage-*' \
+		-o -path '*/var/lib/roleboot/journal*' \) -print 2>/dev/null
+}
+
+# error_lines: how many "roleboot: error:" lines the last run_rb printed.
+error_lines() {
+	grep -c '^roleboot: error:' "$T/err"
+}
+
+# now_s: the time in seconds, with nanoseconds.
+now_s() {
+	date +%s.%N
+}
+
+# less_than A B: A < B, as decimal numbers (times from now_s).
+less_than() {
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
 }
