@@ -201,6 +201,31 @@ static const struct step steps[] = {
 	{"install", apply_install, 0},     {"services", apply_services, 0},
 };
 
+/* roleboot's own files on the root are never links: refused up front, so
+ * that the report written at the end cannot fail on one. */
+static int own_files_plain(struct apply *a)
+{
+	static const char *const own[] = {STATE_PATH, REPORT_PATH};
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		if (rootfs_lstat(&a->plan.fs, own[i], &st) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return rootfs_fail(&a->plan.fs, own[i], "cannot inspect");
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char *full = rootfs_full(&a->plan.fs, own[i]);
+
+			error("%s: is a symbolic link; links under the root are not followed", full);
+			free(full);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* One roleboot at a time on the root; an interrupted transaction of an
  * earlier run is finished or rolled back before anything is read. */
 static int take_root(struct apply *a)
@@ -214,7 +239,7 @@ static int take_root(struct apply *a)
 	r = lock_take(&a->plan.fs, !a->dry_run, a->lock_wait, &a->lock_fd);
 	if (r == LOCK_BUSY)
 		return EXIT_LOCKED;
-	if (r < 0 || journal_recover(&a->plan.fs) < 0)
+	if (r < 0 || journal_recover(&a->plan.fs) < 0 || own_files_plain(a) < 0)
 		return EXIT_INSTALL;
 	return 0;
 }
@@ -258,8 +283,9 @@ static void publish(const struct report *r, struct apply *a, int code)
 	report_json(r, a, code, &json);
 	if (a->json)
 		fputs(json.data, stdout);
-	/* a run refused by the lock leaves the report to the run that holds it */
-	if (!a->dry_run && a->plan.root && code != EXIT_LOCKED &&
+	/* only a run that holds the lock writes there: one refused by the lock,
+	 * or by a link in ROOT/var/lib/roleboot, leaves it alone */
+	if (!a->dry_run && a->lock_fd >= 0 &&
 	    rootfs_write(&a->plan.fs, REPORT_PATH, json.data, json.len, 0644) < 0)
 		warning("report: not kept on the root");
 	if (!a->dry_run && a->role.report)

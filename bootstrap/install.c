@@ -439,12 +439,22 @@ int install_prepare(struct plan *p)
 	return 0;
 }
 
+static int any_secret(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->files[i].secret)
+			return 1;
+	return 0;
+}
+
 static int validate_one(const struct plan *p, const struct plan_file *f)
 {
 	char **argv = proc_split(f->mf->validate, f->staged, p->root, p->stage);
 	struct buf out = BUF_INIT;
 	char *nl;
-	int status, ret = -1;
+	int status, ret = -1, quiet;
 
 	if (!argv) {
 		error("%s: empty validate command", f->mf->path);
@@ -460,13 +470,17 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 	nl = out.data ? strchr(out.data, '\n') : NULL;
 	if (nl)
 		*nl = '\0';
+	/* a validator given the staged tree or the root (%t, %r) may read every
+	 * staged file: while any holds secret values, its output is not repeated */
+	quiet = f->secret || !out.len ||
+		((strstr(f->mf->validate, "%t") || strstr(f->mf->validate, "%r")) && any_secret(p));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !out.len)
 		error("validate %s: cannot run '%s'", f->mf->path, argv[0]);
 	else
 		error("validate %s: '%s' failed (%s %d)%s%s", f->mf->path, f->mf->validate,
 		      WIFEXITED(status) ? "exit" : "signal",
 		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-		      f->secret || !out.len ? "" : ": ", f->secret || !out.len ? "" : out.data);
+		      quiet ? "" : ": ", quiet ? "" : out.data);
 out:
 	buf_release(&out);
 	proc_free(argv);

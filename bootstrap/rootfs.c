@@ -437,40 +437,37 @@ int rootfs_write(struct rootfs *r, const char *rel, const void *data, size_t len
 {
 	char tmp[NAME_MAX + 1], *stem = NULL;
 	const char *base;
-	int dfd, fd = -1, ret = -1;
+	int dfd, fd = -1, ret = -1, err;
 
 	dfd = rootfs_parent(r, rel, 1, 0755, &base);
 	if (dfd < 0)
-		return rootfs_fail(r, rel, "cannot write");
+		return -1;
 	stem = xasprintf(".%s.rb-", base);
 	fd = rootfs_mktemp(dfd, stem, tmp, sizeof(tmp));
-	if (fd < 0) {
-		rootfs_fail(r, rel, "cannot create a temporary file for");
+	if (fd < 0)
 		goto out;
-	}
-	if (write_fully(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0 ||
-	    close(fd) < 0) {
-		fd = -1;
-		rootfs_fail(r, rel, "cannot write");
+	if (write_fully(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		err = errno;
 		unlinkat(dfd, tmp, 0);
+		errno = err;
 		goto out;
 	}
+	err = close(fd);
 	fd = -1;
-	if (renameat(dfd, tmp, dfd, base) < 0) {
-		rootfs_fail(r, rel, "cannot rename into place");
+	if (err < 0 || renameat(dfd, tmp, dfd, base) < 0) {
+		err = errno;
 		unlinkat(dfd, tmp, 0);
+		errno = err;
 		goto out;
 	}
-	if (fsync(dfd) < 0) {
-		rootfs_fail(r, rel, "cannot sync the folder of");
-		goto out;
-	}
-	ret = 0;
+	ret = fsync(dfd);
 out:
+	err = errno;
 	if (fd >= 0)
 		close(fd);
 	close(dfd);
 	free(stem);
+	errno = err;
 	return ret;
 }
 

@@ -55,7 +55,7 @@ int rootfs_read(struct rootfs *r, const char *rel, size_t max, struct buf *out);
 int rootfs_read_in(struct rootfs *r, const char *rel, size_t max, struct buf *out);
 /* Writes rel atomically: temp beside it (O_EXCL|O_NOFOLLOW, 0600 until
  * written), fsync, mode, rename, fsync of the folder.  Missing folders
- * are made 0755.  Prints its error; 0 or -1. */
+ * are made 0755.  A link at rel itself is replaced, never written through. */
 int rootfs_write(struct rootfs *r, const char *rel, const void *data, size_t len,
 		 unsigned mode);
 

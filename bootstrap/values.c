@@ -102,6 +102,12 @@ static struct tv *pick(const struct manifest *m, const struct mvar *var, struct 
 {
 	if (o) {
 		src->what = o->origin;
+		/* a process's argv and the kernel command line are readable by every
+		 * user of the machine (ps, /proc/PID/cmdline, /proc/cmdline) */
+		if (var->secret)
+			warning("%s: '%s' is a secret variable: its value is visible to every user of "
+				"this machine there; set it in the role file (mode 0600) instead",
+				o->origin, src->name);
 		return typed(var, src, o->value);
 	}
 	if (kv) {

@@ -288,11 +288,40 @@ keep kernel-apply
 check "kernel.var of a secret variable: the file is secret (0640)" \
 	[ "$(stat -c %a "$T/kroot/etc/sec/kernel.conf")" = 640 ]
 
+# a validator of a plain file that is given the staged tree (%t) may read
+# the secret files there: its output is not repeated while any holds secrets
+mkdir -p "$T/tsrc"
+printf '[bundle]\nrole = sec\nversion = 1\n[var db_password]\ntype = string\nsecret = yes\n[file /etc/sec/s.conf]\ntemplate = s.mustache\nmode = 0600\n[file /etc/sec/p.conf]\ntemplate = p.mustache\nmode = 0644\nvalidate = sh -c "cat $0/etc/sec/s.conf; exit 1" %%t\n' \
+	>"$T/tsrc/manifest.ini"
+printf 'pw {{db_password}};\n' >"$T/tsrc/s.mustache"
+printf 'plain;\n' >"$T/tsrc/p.mustache"
+pack_sign "$T/tsrc" "$T/tree.tar.gz"
+printf '[role]\nname = sec\nbundle = tree.tar.gz\n[vars]\ndb_password = %s\n' "$DB" >"$T/tree.role"
+make_root "$T/troot"
+run_rb apply --json --root "$T/troot" --pubkey "$PUB" "$T/tree.role"
+keep tree
+check "validator given %t, failing: exit 7, its output not repeated" \
+	grep -qx "roleboot: error: validate /etc/sec/p.conf: 'sh -c \"cat \$0/etc/sec/s.conf; exit 1\" %t' failed (exit 1)" "$T/err"
+cp "$T/troot/var/lib/roleboot/report.json" "$T/log/tree-report.json"
+
+# a secret given with --var (visible in ps) is taken, with a warning
+run_rb apply --dry-run --root "$R" --pubkey "$PUB" --var "db_password=argv-visible-value" "$T/sec.role"
+check "--var of a secret variable warns that argv is visible" \
+	grep -q "^roleboot: warning: --var: 'db_password' is a secret variable" "$T/err"
+check "--var of a secret variable: the warning does not quote it" bash -c "! grep -qF argv-visible-value '$T/err' '$T/out'"
+
+# the state keeps no hash of a secret file's content (guesses could be tested)
+check "state: a secret file's hash is not recorded" \
+	grep -Eq '^file secret 0640 root root /etc/sec/app.conf$' "$R/var/lib/roleboot/state"
+check "state: a plain file's hash is recorded" \
+	grep -Eq '^file [0-9a-f]{64} 0644 root root /etc/sec/plain.conf$' "$R/var/lib/roleboot/state"
+
 # every output, report, state and child dump
-for n in first again diff fresh json status status-json refused refused-json kernel kernel-apply; do
+for n in first again diff fresh json status status-json refused refused-json kernel kernel-apply tree; do
 	no_secret "$n: stdout and stderr" "$T/log/$n.out" "$T/log/$n.err"
 done
 no_secret "report.json after success" "$T/log/report-ok.json"
+no_secret "report.json of the refused %t validator" "$T/log/tree-report.json"
 no_secret "report.json after the refusal" "$R/var/lib/roleboot/report.json"
 no_secret "state file" "$R/var/lib/roleboot/state"
 no_secret "everything under var/lib/roleboot" -r "$R/var/lib/roleboot" "$T/fresh/var/lib/roleboot"
