@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cleanup.h"
 #include "proc.h"
 
@@ -202,101 +203,6 @@ static int mkdirs(const char *dir, unsigned mode, char ***made, size_t *nmade)
 	return mkdirs(dir, mode, made, nmade);
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* A new file beside path holding data, fsynced; its name is returned. */
-static char *write_temp(const char *path, const char *data, size_t len, unsigned mode)
-{
-	char *copy = xstrdup(path), *tmp;
-	int fd;
-
-	tmp = xasprintf("%s/.%s.rb-XXXXXX", dirname(copy), strrchr(path, '/') + 1);
-	free(copy);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		error_errno("%s: cannot create a temporary file", tmp);
-		free(tmp);
-		return NULL;
-	}
-	cleanup_add(tmp);
-	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-		error_errno("%s: cannot write", path);
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		error_errno("%s: cannot write", path);
-		goto fail;
-	}
-	return tmp;
-fail:
-	unlink(tmp);
-	cleanup_forget(tmp);
-	free(tmp);
-	return NULL;
-}
-
-static int fsync_dir(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0 || fsync(fd) < 0)
-		ret = error_errno("%s: cannot sync folder", copy);
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return ret;
-}
-
-int write_atomic(const char *path, const void *data, size_t len, unsigned mode)
-{
-	return write_atomic_checked(path, data, len, mode, NULL, NULL);
-}
-
-int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
-			 int (*check)(const char *tmp, void *ctx), void *ctx)
-{
-	char *copy = xstrdup(path), *tmp = NULL;
-	int ret = -1;
-
-	if (mkdirs(dirname(copy), 0755, NULL, NULL) < 0)
-		goto out;
-	tmp = write_temp(path, data, len, mode);
-	if (!tmp)
-		goto out;
-	if (check && check(tmp, ctx) < 0) {
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		error_errno("%s: cannot rename into place", path);
-		unlink(tmp);
-		goto out;
-	}
-	ret = fsync_dir(path);
-out:
-	if (tmp)
-		cleanup_forget(tmp);
-	free(tmp);
-	free(copy);
-	return ret;
-}
-
 static int stage_mkdirs(struct plan *p, const char *dir)
 {
 	size_t i, before = p->nstage_dirs;
@@ -318,7 +224,7 @@ static int stage_file(struct plan *p, struct plan_file *f)
 		goto out;
 	cleanup_add(f->staged); /* staged files may hold secrets: removed on signals too */
 	fd = open(f->staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, f->content.data ? f->content.data : "", f->content.len) < 0) {
+	if (fd < 0 || write_full(fd, f->content.data ? f->content.data : "", f->content.len) < 0) {
 		error_errno("%s: cannot stage (in %s)", f->target, p->stage);
 		goto out;
 	}
@@ -680,7 +586,7 @@ static int write_new(struct plan *p, const struct plan_file *f)
 	tmp = journal_temp(&p->journal, base, 0);
 	old = journal_temp(&p->journal, base, 1);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, f->content.data ? f->content.data : "", f->content.len) < 0 ||
+	if (fd < 0 || write_full(fd, f->content.data ? f->content.data : "", f->content.len) < 0 ||
 	    fchown(fd, f->uid, f->gid) < 0 || fchmod(fd, f->mode) < 0 || fsync(fd) < 0) {
 		error_errno("%s: cannot write", f->target);
 		goto out;

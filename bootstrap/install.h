@@ -92,12 +92,4 @@ int install_commit(struct plan *p);
 size_t install_changed(const struct plan *p);
 void install_release(struct plan *p);
 
-/* Write data to path atomically (temp beside it, fsync, rename, fsync dir);
- * for paths outside any target root (the sync agent's files). */
-int write_atomic(const char *path, const void *data, size_t len, unsigned mode);
-/* The same, running check on the written temp file before the rename; when
- * check fails (it prints why) the temp is removed and path is untouched. */
-int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
-			 int (*check)(const char *tmp, void *ctx), void *ctx);
-
 #endif

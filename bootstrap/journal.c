@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cleanup.h"
 
 #define JOURNAL_MAX (16u << 20)
@@ -61,22 +62,6 @@ void journal_release(struct journal *j)
 	memset(j, 0, sizeof(*j));
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static void format(const struct journal *j, struct buf *out)
 {
 	static const char *const word[] = {"mkdir", "attr", "new", "replace"};
@@ -107,7 +92,7 @@ int journal_begin(struct rootfs *r, const struct journal *j)
 		return rootfs_fail(r, JOURNAL_PATH, "cannot write the journal");
 	format(j, &text);
 	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, text.data, text.len) < 0 || fsync(fd) < 0 || fsync(dfd) < 0) {
+	if (fd < 0 || write_full(fd, text.data, text.len) < 0 || fsync(fd) < 0 || fsync(dfd) < 0) {
 		rootfs_fail(r, JOURNAL_PATH, "cannot write the journal");
 		if (fd >= 0)
 			unlinkat(dfd, base, 0);
@@ -126,7 +111,7 @@ int journal_ready(struct rootfs *r)
 {
 	int fd = rootfs_openat(r, JOURNAL_PATH, O_WRONLY | O_APPEND, 0), ret = 0;
 
-	if (fd < 0 || write_all(fd, "ready\n", 6) < 0 || fsync(fd) < 0)
+	if (fd < 0 || write_full(fd, "ready\n", 6) < 0 || fsync(fd) < 0)
 		ret = rootfs_fail(r, JOURNAL_PATH, "cannot write the journal");
 	if (fd >= 0)
 		close(fd);

@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "atomic.h"
+
 #if defined(__has_include)
 #if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
@@ -40,34 +42,11 @@ void rootfs_init(struct rootfs *r, const char *root)
 	r->fd = -1;
 }
 
-static int mkdir_p(const char *path)
-{
-	char *copy = xstrdup(path), *p;
-	int ret = 0;
-
-	for (p = copy + 1; ret == 0; p++) {
-		if (*p && *p != '/')
-			continue;
-		{
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-				ret = -1;
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	free(copy);
-	return ret;
-}
-
 int rootfs_open(struct rootfs *r, int create)
 {
 	if (r->fd >= 0)
 		return 0;
-	if (create && mkdir_p(r->path) < 0)
+	if (create && mkdir_p(r->path, 0755) < 0)
 		return -1;
 	r->fd = open(r->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return r->fd < 0 ? -1 : 0;
@@ -385,7 +364,7 @@ int rootfs_read_in(struct rootfs *r, const char *rel, size_t max, struct buf *ou
 	return ret;
 }
 
-int rootfs_mktemp(int dfd, const char *stem, char *name, size_t size)
+int rootfs_tempfile(int dfd, const char *stem, char *name, size_t size)
 {
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	unsigned char rnd[8];
@@ -417,22 +396,6 @@ int rootfs_mktemp(int dfd, const char *stem, char *name, size_t size)
 	return fd;
 }
 
-static int write_fully(int fd, const char *data, size_t len)
-{
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int rootfs_write(struct rootfs *r, const char *rel, const void *data, size_t len, unsigned mode)
 {
 	char tmp[NAME_MAX + 1], *stem = NULL;
@@ -443,10 +406,10 @@ int rootfs_write(struct rootfs *r, const char *rel, const void *data, size_t len
 	if (dfd < 0)
 		return -1;
 	stem = xasprintf(".%s.rb-", base);
-	fd = rootfs_mktemp(dfd, stem, tmp, sizeof(tmp));
+	fd = rootfs_tempfile(dfd, stem, tmp, sizeof(tmp));
 	if (fd < 0)
 		goto out;
-	if (write_fully(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (write_full(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		err = errno;
 		unlinkat(dfd, tmp, 0);
 		errno = err;

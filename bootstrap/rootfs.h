@@ -71,6 +71,6 @@ char *rootfs_full(const struct rootfs *r, const char *rel);
 
 /* Creates a file name in the folder dfd that does not exist yet, from
  * stem + random suffix; O_EXCL|O_NOFOLLOW, mode 0600. fd, or -1. */
-int rootfs_mktemp(int dfd, const char *stem, char *name, size_t size);
+int rootfs_tempfile(int dfd, const char *stem, char *name, size_t size);
 
 #endif

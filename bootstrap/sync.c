@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "atomic.h"
 #include "fetch.h"
-#include "install.h"
 #include "proc.h"
 #include "util.h"
 #include "zone.h"

@@ -1,0 +1,27 @@
+/*
+ * atomic.h — whole writes and atomic replacement of files by path.
+ *
+ * For files outside any target root (the sync agent's zone and status
+ * files); under a root, rootfs_write() and the install transaction do the
+ * same without following links.  write_atomic() writes a temp beside path
+ * (.NAME.rb-XXXXXX, mode 0600 until written, removed on signals), fsyncs
+ * it, gives it its mode, renames it over path and fsyncs the folder;
+ * missing folders are made 0755.  On any failure path is untouched and the
+ * temp gone; the error was printed.
+ */
+#ifndef ROLEBOOT_ATOMIC_H
+#define ROLEBOOT_ATOMIC_H
+
+#include <stddef.h>
+
+/* write(2) until all of data is written or an error (EINTR retried). */
+int write_full(int fd, const void *data, size_t len);
+/* mkdir -p: every missing folder of path made with mode; 0 or -1 (errno). */
+int mkdir_p(const char *path, unsigned mode);
+int write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* The same, running check on the written temp file before the rename; when
+ * check fails (it prints why) the temp is removed and path is untouched. */
+int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
+			 int (*check)(const char *tmp, void *ctx), void *ctx);
+
+#endif
