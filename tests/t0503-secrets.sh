@@ -115,7 +115,8 @@ SECRET_FILES='(app\.conf|token\.env|tls\.conf|flags\.conf|peers\.conf|gen\.key)'
 traced() {
 	local name=$1; shift
 	set +e
-	strace -f -v -y -qq -s 65536 -o "$T/$name.trace" \
+	# LeakSanitizer cannot run under a tracer (it ptraces itself)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -v -y -qq -s 65536 -o "$T/$name.trace" \
 		-e trace=execve,open,openat,creat,fchmod,fchmodat,chmod,mkdir,mkdirat,write,pwrite64,writev \
 		"$ROLEBOOT" "$@" >"$T/out" 2>"$T/err"
 	rc=$?
