@@ -1,6 +1,8 @@
 /* install.c — see install.h */
 #include "install.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -317,6 +319,68 @@ static int make_stage(struct plan *p)
 	return ret;
 }
 
+/* 1 when name is ".BASE.rb-XXXXXX" (six characters of mkstemp) for the
+ * base of a managed file in dir: a temp that a roleboot without the
+ * journal left when it was killed. */
+static int stale_temp(const struct plan *p, const char *dir, const char *name)
+{
+	size_t len = strlen(name), dlen = strlen(dir), i, blen;
+	const char *path;
+
+	if (len < 12 || name[0] != '.' || strncmp(name + len - 10, ".rb-", 4))
+		return 0;
+	for (i = len - 6; i < len; i++)
+		if (!isalnum((unsigned char)name[i]))
+			return 0;
+	blen = len - 11;
+	for (i = 0; i < p->n; i++) {
+		path = p->files[i].path;
+		if (!strncmp(path, dir, dlen) && path[dlen] == '/' && strlen(path + dlen + 1) == blen &&
+		    !strncmp(path + dlen + 1, name + 1, blen))
+			return 1;
+	}
+	return 0;
+}
+
+/* Such temps are copies of old content, secrets included: removed from the
+ * folders of the managed files (each folder read once). */
+static void sweep_stale(struct plan *p)
+{
+	char **seen = NULL, *dir;
+	size_t i, j, nseen = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int dfd;
+
+	for (i = 0; i < p->n; i++) {
+		dir = xstrndup(p->files[i].path,
+			       (size_t)(strrchr(p->files[i].path, '/') - p->files[i].path));
+		for (j = 0; j < nseen && strcmp(seen[j], dir); j++)
+			;
+		if (j < nseen || (dfd = rootfs_dir(&p->fs, *dir ? dir : "/", 0, 0)) < 0) {
+			free(dir);
+			continue;
+		}
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen++] = dir;
+		d = fdopendir(dfd);
+		if (!d) {
+			close(dfd);
+			continue;
+		}
+		while ((de = readdir(d)))
+			if (stale_temp(p, dir, de->d_name) &&
+			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && unlinkat(dirfd(d), de->d_name, 0) == 0)
+				note("removed", "%s/%s (left by an interrupted run)", dir, de->d_name);
+		closedir(d);
+	}
+	for (i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+}
+
 int install_prepare(struct plan *p)
 {
 	size_t i;
@@ -342,6 +406,8 @@ int install_prepare(struct plan *p)
 		if (compare_target(p, f) < 0 || stage_file(p, f) < 0)
 			return -1;
 	}
+	if (p->stage_in_root)
+		sweep_stale(p);
 	return 0;
 }
 

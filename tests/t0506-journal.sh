@@ -5,7 +5,8 @@
 # (rolled back from the backups), hostile (a target whose content does not
 # have the journaled hash is never removed or replaced), malformed or a
 # link (refused with exit 8, the journal kept), and leftovers of runs killed
-# outside a transaction (stage-* folders, temps of atomic writes) swept.
+# outside a transaction (stage-* folders, temps of atomic writes) swept, as
+# are temps that an older roleboot left beside managed files.
 . "$(dirname "$0")/lib.sh"
 
 TX=0123456789abcdef
@@ -116,4 +117,29 @@ printf '{}' >"$R/var/lib/roleboot/.report.json.rb-abcdefgh"
 run_rb status --root "$R"
 check "leftovers: status succeeds" [ "$rc" -eq 0 ]
 check "leftovers: stage folder and temp removed" [ "$(leftovers)" -eq 0 ]
+
+# 8. temps that a roleboot without the journal left beside managed files
+# (.NAME.rb-XXXXXX, copies of old content) are removed by the next apply;
+# other dot files there stay
+demo_src "$T/src"
+pack_sign "$T/src" "$T/demo.tar.gz"
+demo_role "$T/demo.role" demo.tar.gz
+make_root "$T/d"
+run_rb apply --root "$T/d" --pubkey "$PUB" "$T/demo.role"
+check "demo applied" [ "$rc" -eq 0 ]
+printf 'old secret\n' >"$T/d/etc/roleboot-demo/.transfer.key.rb-Ab12Cd"
+printf 'old\n' >"$T/d/etc/roleboot-demo/.named.conf.rb-x9Y8z7"
+printf 'keep\n' >"$T/d/etc/roleboot-demo/.unrelated.rb-Ab12Cd"
+printf 'keep\n' >"$T/d/etc/roleboot-demo/.named.conf.rb-toolong1"
+run_rb apply --root "$T/d" --pubkey "$PUB" "$T/demo.role"
+check "stale temps: apply succeeds" [ "$rc" -eq 0 ]
+check "stale temps: each removal said" [ "$(grep -c '^roleboot: removed: /etc/roleboot-demo/\.' "$T/err")" -eq 2 ]
+check "stale temps of managed files removed" \
+	bash -c "! ls -a '$T/d/etc/roleboot-demo' | grep -Eq '^\.(transfer\.key|named\.conf)\.rb-[A-Za-z0-9]{6}\$'"
+check "other dot file kept (not a managed name)" [ -e "$T/d/etc/roleboot-demo/.unrelated.rb-Ab12Cd" ]
+check "other dot file kept (not six characters)" [ -e "$T/d/etc/roleboot-demo/.named.conf.rb-toolong1" ]
+printf 'old\n' >"$T/d/etc/roleboot-demo/.named.conf.rb-q1w2e3"
+run_rb apply --dry-run --root "$T/d" --pubkey "$PUB" "$T/demo.role"
+check "stale temps: a dry-run converged (exit 0)" [ "$rc" -eq 0 ]
+check "stale temps: a dry-run removes nothing" [ -e "$T/d/etc/roleboot-demo/.named.conf.rb-q1w2e3" ]
 done_testing
