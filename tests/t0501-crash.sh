@@ -192,7 +192,7 @@ done
 # apply recovers too: killed while the journal exists, then apply of v2
 rm -rf "$R"
 cp -a "$P" "$R"
-"$ROLEBOOT" apply -q --root "$R" --pubkey "$PUB" "$T/v2.role" >/dev/null 2>&1 &
+TMPDIR=$T/tmp "$ROLEBOOT" apply -q --root "$R" --pubkey "$PUB" "$T/v2.role" >/dev/null 2>&1 &
 pid=$!
 end=$(awk -v t="$(now_s)" -v s="${TIME_SLACK:-0}" 'BEGIN { printf "%.3f", t + 30 + s }')
 while ! [ -e "$R/var/lib/roleboot/journal" ] && kill -0 "$pid" 2>/dev/null &&
