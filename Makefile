@@ -30,7 +30,8 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all check test unit bench fuzz fuzz-run install clean demo format-check bundles docs spec
+.PHONY: all check test unit bench fuzz fuzz-run install clean demo format-check bundles docs spec \
+        valgrind-check
 all: $(BIN)
 
 $(BUILD)/obj/%.o: bootstrap/%.c | $(BUILD)/obj
@@ -55,6 +56,27 @@ check: $(BIN) $(UNITS)
 	scripts/role-docs.py --check
 	ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ROLEBOOT=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/unit) tests/run.sh
+
+# The whole suite (unit binaries and every tNNNN script) with roleboot and
+# the unit binaries under valgrind's memcheck (tests/valgrind.sh): a memory
+# error or a definite or indirect leak makes that run exit 99, and the
+# reports are listed at the end (kept in $(BUILD)/valgrind/logs).  Slow:
+# timing checks get TIME_SLACK more seconds, the fleet test FLEET_SIZE nodes.
+# VG_PATTERN picks tests as tests/run.sh PATTERN does.
+VG_DIR      = $(BUILD)/valgrind
+TIME_SLACK ?= 20
+FLEET_SIZE ?= 16
+VG_PATTERN ?=
+valgrind-check: $(BIN) $(UNITS)
+	@if [ "$(SANITIZE)" = 1 ]; then echo "valgrind-check: not with SANITIZE=1"; exit 2; fi
+	rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)/logs
+	printf '#!/bin/sh\nVG_LOG_DIR=%s exec %s %s "$$@"\n' $(abspath $(VG_DIR)/logs) \
+	  $(abspath tests/valgrind.sh) $(abspath $(BIN)) >$(VG_DIR)/roleboot
+	chmod +x $(VG_DIR)/roleboot
+	VG_LOG_DIR=$(abspath $(VG_DIR)/logs) TIME_SLACK=$(TIME_SLACK) FLEET_SIZE=$(FLEET_SIZE) \
+	  ROLEBOOT=$(abspath $(VG_DIR)/roleboot) UNIT_DIR=$(abspath $(BUILD)/unit) \
+	  WRAP=$(abspath tests/valgrind.sh) tests/run.sh $(VG_PATTERN); rc=$$?; \
+	  tests/valgrind.sh --summary $(VG_DIR)/logs && exit $$rc
 
 # The whole suite: a short fuzz run of every parser, the sanitizer build,
 # then the normal build (whose "N passed, N failed" line closes the output).

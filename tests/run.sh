@@ -11,7 +11,7 @@
 # A script that exits non-zero without reporting a failure counts as one
 # failure; a run that passed nothing fails too.  WRAP, when set, is a
 # command put before each unit binary (a valgrind wrapper, say); the
-# scripts find roleboot through ROLEBOOT.
+# scripts find roleboot through ROLEBOOT.  TEST_NAME names the running test.
 # Usage: run.sh [PATTERN]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,7 +31,7 @@ skip_re='#[[:space:]]*[Ss][Kk][Ii][Pp][^[:space:]]*[[:space:]]*(.*[^[:space:]])?
 run_one() {
 	local name=$1; shift
 	local rc p=0 f=0 s=0 line reason skips=() noreason=()
-	"$@" >"$log" 2>&1
+	TEST_NAME=$name "$@" >"$log" 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
