@@ -42,45 +42,92 @@ int keyring_add_arg(struct keyring *kr, const char *arg)
 	return add_text(kr, "--pubkey", arg, strlen(arg));
 }
 
-static int pub_filter(const struct dirent *d)
+static int is_pub(const char *name)
 {
-	size_t n = strlen(d->d_name);
+	size_t n = strlen(name);
 
-	return n > 4 && d->d_name[0] != '.' && !strcmp(d->d_name + n - 4, ".pub");
+	return n > 4 && name[0] != '.' && !strcmp(name + n - 4, ".pub");
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A key reached through a link is not trusted: said once, then skipped,
+ * so that the other keys still decide. */
+static void not_trusted(struct rootfs *root, const char *rel)
+{
+	char *full = rootfs_full(root, rel), *link = rootfs_full(root, root->link);
+
+	warning("%s: not trusted: %s is a symbolic link; links under the root are not followed",
+		full, root->link[0] ? link : full);
+	free(link);
+	free(full);
+}
+
+/* The names of dir's *.pub files, sorted; NULL-terminated, owned. */
+static char **pub_names(int dfd)
+{
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d = fdopendir(dfd);
+
+	if (!d)
+		return NULL;
+	names = xcalloc(1, sizeof(*names));
+	while ((de = readdir(d))) {
+		if (!is_pub(de->d_name))
+			continue;
+		names = xrealloc(names, (n + 2) * sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+		names[n] = NULL;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), by_name);
+	return names;
 }
 
 int keyring_add_dir(struct keyring *kr, struct rootfs *root)
 {
 	static const char dir[] = "/etc/roleboot/trusted.d";
-	struct dirent **list = NULL;
 	struct buf text = BUF_INIT;
-	int dfd, n = 0, i, ret = 0;
-	char *rel, *full;
+	char **names = NULL, *rel;
+	int dfd, i, ret = 0;
 
 	dfd = rootfs_dir(root, dir, 0, 0);
+	if (dfd < 0 && errno == ELOOP)
+		not_trusted(root, dir);
 	if (dfd < 0)
-		return errno == ENOENT ? 0 : rootfs_fail(root, dir, "cannot list trusted keys");
-	full = rootfs_full(root, dir);
-	/* scandir on the descriptor's own folder, never the path again */
-	rel = xasprintf("/proc/self/fd/%d", dfd);
-	n = scandir(rel, &list, pub_filter, alphasort);
-	free(rel);
-	if (n < 0)
-		ret = error_errno("%s: cannot list trusted keys", full);
-	for (i = 0; i < n; i++) {
-		rel = xasprintf("%s/%s", dir, list[i]->d_name);
-		buf_reset(&text);
-		if (ret == 0 && rootfs_read(root, rel, 4096, &text) < 0)
-			ret = rootfs_fail(root, rel, "cannot read trusted key");
-		else if (ret == 0)
-			ret = add_text(kr, rel, text.data ? text.data : "", text.len);
-		free(rel);
-		free(list[i]);
+		return errno == ENOENT || errno == ELOOP ? 0
+							 : rootfs_fail(root, dir, "cannot list trusted keys");
+	names = pub_names(dfd);
+	if (!names) {
+		close(dfd);
+		return rootfs_fail(root, dir, "cannot list trusted keys");
 	}
-	free(list);
-	free(full);
+	for (i = 0; names[i]; i++) {
+		rel = xasprintf("%s/%s", dir, names[i]);
+		buf_reset(&text);
+		if (ret < 0) {
+			/* an earlier key failed: only free what is left */
+		} else if (rootfs_read(root, rel, 4096, &text) < 0) {
+			if (errno == ELOOP)
+				not_trusted(root, rel);
+			else
+				ret = rootfs_fail(root, rel, "cannot read trusted key");
+		} else {
+			char *full = rootfs_full(root, rel);
+
+			ret = add_text(kr, full, text.data ? text.data : "", text.len);
+			free(full);
+		}
+		free(rel);
+		free(names[i]);
+	}
+	free(names);
 	buf_release(&text);
-	close(dfd);
 	return ret;
 }
 
