@@ -49,6 +49,7 @@ static int fetch_from(struct apply *a, const char *url, const char *sig_url)
 		return -1;
 	}
 	cleanup_add(path);
+	cleanup_hold(path);
 	buf_reset(&a->sigtext);
 	if (fetch_to_buf(sig_url, SIG_MAX, &a->sigtext) < 0 ||
 	    fetch_to_fd(url, fd, a->max_size, &a->fetched) < 0) {

@@ -1,11 +1,16 @@
 /* cleanup.c — see cleanup.h */
 #include "cleanup.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -143,4 +148,58 @@ void cleanup_forget(const char *path)
 		nentries--;
 	block(&old, 0);
 	free(p);
+}
+
+void cleanup_hold(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	/* kept open on purpose: the lock lasts as long as the process */
+	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0)
+		close(fd);
+}
+
+static int ours(const char *name)
+{
+	static const char *const prefixes[] = {"roleboot-bundle-", "roleboot-stage-",
+					       "roleboot-verify-"};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+void cleanup_sweep_tmp(void)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct dirent *de;
+	struct stat st;
+	char *path;
+	DIR *d;
+	int fd;
+
+	if (!tmpdir || !*tmpdir)
+		tmpdir = "/tmp";
+	d = opendir(tmpdir);
+	while (d && (de = readdir(d))) {
+		if (!ours(de->d_name))
+			continue;
+		path = xasprintf("%s/%s", tmpdir, de->d_name);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		/* only what this user made, and that nobody holds */
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			if (S_ISDIR(st.st_mode))
+				remove_tree(path);
+			else if (S_ISREG(st.st_mode))
+				unlink(path);
+		}
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	if (d)
+		closedir(d);
 }

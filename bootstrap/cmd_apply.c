@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "apply.h"
+#include "cleanup.h"
 #include "install.h"
 #include "journal.h"
 #include "lock.h"
@@ -241,6 +242,7 @@ static int take_root(struct apply *a)
 		return EXIT_LOCKED;
 	if (r < 0 || journal_recover(&a->plan.fs) < 0 || own_files_plain(a) < 0)
 		return EXIT_INSTALL;
+	cleanup_sweep_tmp();
 	return 0;
 }
 

@@ -47,6 +47,7 @@ static int load_file(struct verify *v, const char **path)
 	if (fd < 0)
 		return error_errno("%s: cannot create a temporary file", v->tmp);
 	cleanup_add(v->tmp);
+	cleanup_hold(v->tmp);
 	if (fetch_to_fd(v->file, fd, v->max, &res) < 0) {
 		close(fd);
 		return -1;

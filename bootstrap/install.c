@@ -300,6 +300,7 @@ static int make_stage(struct plan *p)
 			return -1;
 		}
 		cleanup_add_dir(p->stage);
+		cleanup_hold(p->stage);
 		return 0;
 	}
 	name = xasprintf("stage-%s", p->journal.tx);

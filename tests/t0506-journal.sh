@@ -6,7 +6,8 @@
 # have the journaled hash is never removed or replaced), malformed or a
 # link (refused with exit 8, the journal kept), and leftovers of runs killed
 # outside a transaction (stage-* folders, temps of atomic writes) swept, as
-# are temps that an older roleboot left beside managed files.
+# are temps that an older roleboot left beside managed files and what a
+# killed run left in $TMPDIR.
 . "$(dirname "$0")/lib.sh"
 
 TX=0123456789abcdef
@@ -142,4 +143,26 @@ printf 'old\n' >"$T/d/etc/roleboot-demo/.named.conf.rb-q1w2e3"
 run_rb apply --dry-run --root "$T/d" --pubkey "$PUB" "$T/demo.role"
 check "stale temps: a dry-run converged (exit 0)" [ "$rc" -eq 0 ]
 check "stale temps: a dry-run removes nothing" [ -e "$T/d/etc/roleboot-demo/.named.conf.rb-q1w2e3" ]
+
+# 9. $TMPDIR: downloads and dry-run staging folders that a killed run left
+# (nobody holds their lock) are removed by the next apply; one that a live
+# run holds stays
+export TMPDIR=$T/tmp
+mkdir -p "$TMPDIR/roleboot-stage-dead01/etc" "$TMPDIR/roleboot-stage-live01"
+printf 'secret\n' >"$TMPDIR/roleboot-stage-dead01/etc/key"
+printf 'bundle\n' >"$TMPDIR/roleboot-bundle-dead02"
+printf 'mine\n' >"$TMPDIR/other-file"
+flock -s "$TMPDIR/roleboot-stage-live01" sleep 30 &
+holder=$!
+sleep 0.3
+run_rb apply --dry-run --root "$T/d" --pubkey "$PUB" "$T/demo.role"
+check "tmp sweep: the dry-run still converges" [ "$rc" -eq 0 ]
+check "tmp sweep: a dead staging folder (secrets) is removed" [ ! -e "$TMPDIR/roleboot-stage-dead01" ]
+check "tmp sweep: a dead download is removed" [ ! -e "$TMPDIR/roleboot-bundle-dead02" ]
+check "tmp sweep: a folder a live run holds stays" [ -d "$TMPDIR/roleboot-stage-live01" ]
+check "tmp sweep: other files stay" [ -e "$TMPDIR/other-file" ]
+check "tmp sweep: the run's own temps are gone after it" \
+	[ "$(find "$TMPDIR" -maxdepth 1 -name 'roleboot-*' | wc -l)" -eq 1 ]
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 done_testing
