@@ -181,23 +181,18 @@ static int commit_rename(int dfd, const char *from, const char *to, int nth)
 static int finish_file(struct rootfs *r, const struct journal *j, const struct jentry *e,
 		       int *nth)
 {
-	char *tmp = NULL, *old = NULL;
+	char *tmp = NULL;
 	const char *base;
-	int dfd = rootfs_parent(r, e->path, 0, 0, &base), ret = -1;
+	int dfd = rootfs_parent(r, e->path, 0, 0, &base), ret = 0;
 
 	if (dfd < 0)
 		return rootfs_fail(r, e->path, "cannot install");
 	tmp = journal_temp(j, base, 0);
-	old = journal_temp(j, base, 1);
+	/* no temp: renamed before a crash, by the run that wrote it */
 	if (faccessat(dfd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    commit_rename(dfd, tmp, base, ++*nth) < 0) {
-		rootfs_fail(r, e->path, "cannot rename into place");
-		goto out;
-	}
-	ret = 0;
-out:
+	    commit_rename(dfd, tmp, base, ++*nth) < 0)
+		ret = rootfs_fail(r, e->path, "cannot rename into place");
 	free(tmp);
-	free(old);
 	close(dfd);
 	return ret;
 }

@@ -140,7 +140,7 @@ int state_save(const char *root, const struct state *st)
 
 	rootfs_init(&r, root);
 	state_format(st, &b);
-	ret = rootfs_write(&r, STATE_PATH, b.data, b.len, 0644);
+	ret = rootfs_open(&r, 1) < 0 ? -1 : rootfs_write(&r, STATE_PATH, b.data, b.len, 0644);
 	if (ret < 0)
 		rootfs_fail(&r, STATE_PATH, "cannot write");
 	buf_release(&b);
