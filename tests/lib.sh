@@ -10,9 +10,6 @@ OTHER_PUB=$(sed -n 2p "$KEYS/other.pub")
 # TIME_SLACK: seconds added to the upper bound of every check on how long
 # roleboot took (make valgrind-check sets it: roleboot starts slowly there).
 TIME_SLACK=${TIME_SLACK:-0}
-# TIME_SLACK: seconds added to the upper bound of every check on how long
-# roleboot took (make valgrind-check sets it: roleboot starts slowly there).
-TIME_SLACK=${TIME_SLACK:-0}
 T=$(mktemp -d "${TMPDIR:-/tmp}/roleboot-test.XXXXXX")
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 _n=0
