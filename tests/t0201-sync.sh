@@ -36,7 +36,9 @@ rndc        = $RNDC
 id = Z2LAB
 EOF2
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
-sync() { run_rb sync --once --config "$T/sync.ini" "$@"; }
+# the node's root, whose lock each pass holds (not the host's /)
+mkdir -p "$T/node"
+sync() { run_rb sync --root "$T/node" --once --config "$T/sync.ini" "$@"; }
 
 sync
 check "first sync succeeds" [ "$rc" -eq 0 ]
@@ -73,6 +75,10 @@ serial1=$(awk '/SOA/ {print $7}' "$Z/corp.example.com.zone")
 
 # nothing changed: no rewrite, no reload
 sum=$(sha256sum "$Z/corp.example.com.zone"); mt=$(stat -c %y "$Z/corp.example.com.zone")
+check "each pass took the lock of --root (the node's), not the host's" \
+	[ -e "$T/node/var/lib/roleboot/lock" ]
+expect_fail 8 "$T/no-such-root/var/lib/roleboot/lock: cannot take the lock" \
+	"sync --root of a missing folder" sync --root "$T/no-such-root" --once --config "$T/sync.ini"
 sync
 check "second sync succeeds" [ "$rc" -eq 0 ]
 check "unchanged data: byte-identical file" [ "$(sha256sum "$Z/corp.example.com.zone")" = "$sum" ]
@@ -86,7 +92,7 @@ check "status says unchanged" grep -q "^changed no$" "$T/status"
 LB='alias lb.corp.example.com. A -> dualstack.x.elb.amazonaws.com. is outside the synced zones'
 check "without -q the warning repeats on the next pass" grep -q "$LB" "$T/err"
 sed "s|^status .*|status      = $T/status-q|" "$T/sync.ini" >"$T/sync-q.ini"
-syncq() { run_rb sync --once -q --config "$T/sync-q.ini"; }
+syncq() { run_rb sync --root "$T/node" --once -q --config "$T/sync-q.ini"; }
 set_alias() { # set_alias TARGET|none: lb.corp.example.com's alias target
 	python3 - "$T/data.json" "$1" <<'PY'
 import json, sys
@@ -184,15 +190,15 @@ sed -i "/^endpoint/d" "$T/sync.ini"
 AWS_ENDPOINT_URL_ROUTE_53=$R53_URL AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini AWS_PROFILE=ops sync
 check "AWS_ENDPOINT_URL_ROUTE_53 and AWS_SHARED_CREDENTIALS_FILE honoured" [ "$rc" -eq 0 ]
 printf '[sync]\ndirectory = %s\nendpoint = %s\n[zone "nosuch.example.com"]\n' "$Z" "$R53_URL" >"$T/bad.ini"
-AWS_PROFILE=ops AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini run_rb sync --once --config "$T/bad.ini"
+AWS_PROFILE=ops AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini run_rb sync --root "$T/node" --once --config "$T/bad.ini"
 check "unknown zone: exit 4, named" bash -c "[ $rc -eq 4 ] && grep -q 'no hosted zone named nosuch.example.com' '$T/err'"
 printf '[sync]\ndirectory = %s\nintervall = 5\n' "$Z" >"$T/typo.ini"
-run_rb sync --once --config "$T/typo.ini"
+run_rb sync --root "$T/node" --once --config "$T/typo.ini"
 check "config typo: exit 3 with file:line" bash -c "[ $rc -eq 3 ] && grep -q 'typo.ini:3: unknown key .intervall.' '$T/err'"
 
 # loop mode ends cleanly on SIGTERM
 printf '[sync]\ndirectory = %s\nendpoint = %s\ninterval = 60\nstatus = %s/status2\n[zone "lab.example.com"]\n' "$Z" "$R53_URL" "$T" >"$T/loop.ini"
-AWS_PROFILE=ops AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini "$ROLEBOOT" sync --config "$T/loop.ini" 2>"$T/loop.err" &
+AWS_PROFILE=ops AWS_SHARED_CREDENTIALS_FILE=$T/aws.ini "$ROLEBOOT" sync --root "$T/node" --config "$T/loop.ini" 2>"$T/loop.err" &
 pid=$!
 for _ in $(seq 50); do [ -s "$T/status2" ] && break; sleep 0.1; done
 kill -TERM "$pid"; wait "$pid"; lrc=$?
