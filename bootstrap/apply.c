@@ -39,17 +39,11 @@ int apply_load_role(struct apply *a)
 /* Signature and bundle from one source; 0 or -1 (an error was printed). */
 static int fetch_from(struct apply *a, const char *url, const char *sig_url)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = xasprintf("%s/roleboot-bundle-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	int fd = mkostemp(path, O_CLOEXEC), ret = -1;
+	char *path;
+	int fd = tmp_file("roleboot-bundle", &path), ret = -1;
 
-	if (fd < 0) {
-		error_errno("%s: cannot create a temporary file", path);
-		free(path);
+	if (fd < 0)
 		return -1;
-	}
-	cleanup_add(path);
-	cleanup_hold(path);
 	buf_reset(&a->sigtext);
 	if (fetch_to_buf(sig_url, SIG_MAX, &a->sigtext) < 0 ||
 	    fetch_to_fd(url, fd, a->max_size, &a->fetched) < 0) {

@@ -150,13 +150,79 @@ void cleanup_forget(const char *path)
 	free(p);
 }
 
-void cleanup_hold(const char *path)
+/* The shared lock on path, kept; -1 when path was swept meanwhile. */
+static int hold(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 
-	/* kept open on purpose: the lock lasts as long as the process */
-	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0)
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_SH) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0) {
 		close(fd);
+		return -1;
+	}
+	return 0; /* fd stays open: the lock lasts as long as the process */
+}
+
+static char *tmp_name(const char *prefix)
+{
+	const char *tmpdir = getenv("TMPDIR");
+
+	return xasprintf("%s/%s-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp", prefix);
+}
+
+int tmp_file(const char *prefix, char **path)
+{
+	int fd = -1, tries;
+
+	*path = NULL;
+	for (tries = 0; tries < 10 && fd < 0; tries++) {
+		free(*path);
+		*path = tmp_name(prefix);
+		fd = mkostemp(*path, O_CLOEXEC);
+		if (fd < 0) {
+			error_errno("%s: cannot create a temporary file", *path);
+			free(*path);
+			*path = NULL;
+			return -1;
+		}
+		cleanup_add(*path);
+		if (hold(*path) < 0) {
+			cleanup_forget(*path);
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0) {
+		error("%s: swept by other runs ten times; giving up", *path);
+		free(*path);
+		*path = NULL;
+	}
+	return fd;
+}
+
+char *tmp_dir(const char *prefix)
+{
+	char *path = NULL;
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		free(path);
+		path = tmp_name(prefix);
+		if (!mkdtemp(path)) {
+			error_errno("%s: cannot create a temporary folder", path);
+			free(path);
+			return NULL;
+		}
+		cleanup_add_dir(path);
+		if (hold(path) == 0)
+			return path;
+		cleanup_forget(path);
+	}
+	error("%s: swept by other runs ten times; giving up", path);
+	free(path);
+	return NULL;
 }
 
 static int ours(const char *name)

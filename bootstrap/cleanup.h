@@ -17,14 +17,19 @@ void cleanup_forget(const char *path);
 int remove_tree(const char *path);
 
 /*
- * Temporary files and folders in $TMPDIR (roleboot-bundle-*, roleboot-
- * stage-*, roleboot-verify-*) are held with a shared flock(2) by the run
- * that made them, for as long as it lives: cleanup_hold(path) opens and
- * locks one (the descriptor stays open until exit).  cleanup_sweep_tmp()
- * removes every such entry that no live process holds, i.e. what runs
- * killed by SIGKILL left behind (staged copies may hold secrets).
+ * Temporary files and folders in $TMPDIR: tmp_file() and tmp_dir() make
+ * $TMPDIR/PREFIX-XXXXXX (0600 / 0700), register it for removal as above,
+ * and hold it with a shared flock(2) for as long as the process lives
+ * (the descriptor is kept open on purpose).  cleanup_sweep_tmp() removes
+ * every roleboot-* entry there that no live process holds, i.e. what runs
+ * killed by SIGKILL left behind (staged copies may hold secrets).  An
+ * entry swept between its creation and its lock is noticed (no link left)
+ * and made again.
  */
-void cleanup_hold(const char *path);
+/* The open file (*path: owned by the caller), or -1 after a message. */
+int tmp_file(const char *prefix, char **path);
+/* The folder's path (owned by the caller), or NULL after a message. */
+char *tmp_dir(const char *prefix);
 void cleanup_sweep_tmp(void);
 
 #endif

@@ -31,7 +31,6 @@ static int is_url(const char *s) { return strstr(s, "://") != NULL; }
 /* The file's BLAKE2b-512, downloading it first when it is a URL. */
 static int load_file(struct verify *v, const char **path)
 {
-	const char *tmpdir = getenv("TMPDIR");
 	struct fetch_result res = {1, {0}, {0}, 0};
 	char err[256];
 	int fd;
@@ -42,12 +41,9 @@ static int load_file(struct verify *v, const char **path)
 			return error("%s: %s", v->file, err);
 		return 0;
 	}
-	v->tmp = xasprintf("%s/roleboot-verify-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	fd = mkostemp(v->tmp, O_CLOEXEC);
+	fd = tmp_file("roleboot-verify", &v->tmp);
 	if (fd < 0)
-		return error_errno("%s: cannot create a temporary file", v->tmp);
-	cleanup_add(v->tmp);
-	cleanup_hold(v->tmp);
+		return -1;
 	if (fetch_to_fd(v->file, fd, v->max, &res) < 0) {
 		close(fd);
 		return -1;

@@ -287,21 +287,12 @@ static int prepare_dir(struct plan *p, struct plan_dir *d)
  * next run's recovery removes should this one be killed, or $TMPDIR. */
 static int make_stage(struct plan *p)
 {
-	const char *tmpdir = getenv("TMPDIR");
 	char *name;
 	int dfd, ret = 0;
 
 	if (!p->stage_in_root) {
-		p->stage = xasprintf("%s/roleboot-stage-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-		if (!mkdtemp(p->stage)) {
-			error_errno("%s: cannot create staging folder", p->stage);
-			free(p->stage);
-			p->stage = NULL;
-			return -1;
-		}
-		cleanup_add_dir(p->stage);
-		cleanup_hold(p->stage);
-		return 0;
+		p->stage = tmp_dir("roleboot-stage");
+		return p->stage ? 0 : -1;
 	}
 	name = xasprintf("stage-%s", p->journal.tx);
 	dfd = rootfs_dir(&p->fs, ROLEBOOT_DIR, 1, 0755);
