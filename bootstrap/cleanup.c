@@ -77,7 +77,7 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-static void block(sigset_t *old, int on)
+void cleanup_block_signals(sigset_t *old, int on)
 {
 	sigset_t set;
 
@@ -117,14 +117,14 @@ static void add(const char *path, int is_dir)
 		if (nentries)
 			memcpy(grown, entries, nentries * sizeof(*grown));
 	}
-	block(&old, 1);
+	cleanup_block_signals(&old, 1);
 	if (grown) {
 		free(entries);
 		entries = grown;
 	}
 	entries[nentries].is_dir = is_dir;
 	entries[nentries++].path = copy;
-	block(&old, 0);
+	cleanup_block_signals(&old, 0);
 }
 
 void cleanup_add(const char *path) { add(path, 0); }
@@ -136,7 +136,7 @@ void cleanup_forget(const char *path)
 	sigset_t old;
 	size_t i;
 
-	block(&old, 1);
+	cleanup_block_signals(&old, 1);
 	for (i = nentries; i-- > 0;) {
 		if (entries[i].path && !strcmp(entries[i].path, path)) {
 			p = entries[i].path;
@@ -146,7 +146,7 @@ void cleanup_forget(const char *path)
 	}
 	while (nentries > 0 && !entries[nentries - 1].path)
 		nentries--;
-	block(&old, 0);
+	cleanup_block_signals(&old, 0);
 	free(p);
 }
 

@@ -9,7 +9,11 @@
 #ifndef ROLEBOOT_CLEANUP_H
 #define ROLEBOOT_CLEANUP_H
 
+#include <signal.h>
+
 void cleanup_init(void);
+/* Blocks (on) the signals handled here, or puts back the mask *old saved. */
+void cleanup_block_signals(sigset_t *old, int on);
 void cleanup_add(const char *path);
 void cleanup_add_dir(const char *path);
 void cleanup_forget(const char *path);

@@ -9,7 +9,6 @@
 #include <libgen.h>
 #include <openssl/evp.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -687,21 +686,6 @@ static int write_all_new(struct plan *p)
 	return 0;
 }
 
-static void block_signals(sigset_t *old, int on)
-{
-	sigset_t set;
-
-	if (!on) {
-		sigprocmask(SIG_SETMASK, old, NULL);
-		return;
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, old);
-}
-
 /* SIGINT, SIGTERM and SIGHUP wait until the transaction is done or undone;
  * SIGKILL leaves the journal to the next run's recovery. */
 int install_commit(struct plan *p)
@@ -719,7 +703,7 @@ int install_commit(struct plan *p)
 		return -1;
 	if (p->journal.n == 0)
 		return 0;
-	block_signals(&mask, 1);
+	cleanup_block_signals(&mask, 1);
 	if (journal_begin(&p->fs, &p->journal) < 0)
 		goto out;
 	if (make_dirs(p) < 0 || write_all_new(p) < 0 || journal_ready(&p->fs) < 0 ||
@@ -732,7 +716,7 @@ int install_commit(struct plan *p)
 	}
 	ret = 0;
 out:
-	block_signals(&mask, 0);
+	cleanup_block_signals(&mask, 0);
 	return ret;
 }
 

@@ -252,9 +252,10 @@ static int read_regular(int fd, size_t max, struct buf *out)
 	return 0;
 }
 
-int rootfs_read(struct rootfs *r, const char *rel, size_t max, struct buf *out)
+/* read_regular, then the descriptor closed with errno kept. */
+static int read_close(int fd, size_t max, struct buf *out)
 {
-	int fd = rootfs_openat(r, rel, O_RDONLY, 0), ret, err;
+	int ret, err;
 
 	if (fd < 0)
 		return -1;
@@ -263,6 +264,11 @@ int rootfs_read(struct rootfs *r, const char *rel, size_t max, struct buf *out)
 	close(fd);
 	errno = err;
 	return ret;
+}
+
+int rootfs_read(struct rootfs *r, const char *rel, size_t max, struct buf *out)
+{
+	return read_close(rootfs_openat(r, rel, O_RDONLY, 0), max, out);
 }
 
 /* The chroot-like walk for rootfs_read_in, when openat2 is missing: a link
@@ -348,20 +354,14 @@ fail:
 
 int rootfs_read_in(struct rootfs *r, const char *rel, size_t max, struct buf *out)
 {
-	int fd, ret, err;
+	int fd;
 
 	if (rootfs_open(r, 0) < 0)
 		return -1;
 	fd = try_openat2(r->fd, rel, O_RDONLY, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	if (fd == -2)
 		fd = walk_in_root(r, rel);
-	if (fd < 0)
-		return -1;
-	ret = read_regular(fd, max, out);
-	err = errno;
-	close(fd);
-	errno = err;
-	return ret;
+	return read_close(fd, max, out);
 }
 
 int rootfs_tempfile(int dfd, const char *stem, char *name, size_t size)
