@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -18,15 +20,15 @@
 void journal_init(struct journal *j)
 {
 	unsigned char rnd[8];
-	FILE *fp = fopen("/dev/urandom", "re");
-	size_t i;
 
 	memset(j, 0, sizeof(*j));
-	if (!fp || fread(rnd, 1, sizeof(rnd), fp) != sizeof(rnd))
-		for (i = 0; i < sizeof(rnd); i++)
-			rnd[i] = (unsigned char)(rand() ^ (getpid() >> (i % 4)));
-	if (fp)
-		fclose(fp);
+	/* a transaction id need not be secret, only distinct: the clock and
+	 * pid stand in should the generator fail */
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		unsigned long long t = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+
+		memcpy(rnd, &t, sizeof(rnd));
+	}
 	hex_encode(rnd, sizeof(rnd), j->tx);
 }
 

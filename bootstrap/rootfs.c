@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/rand.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,28 +367,19 @@ int rootfs_read_in(struct rootfs *r, const char *rel, size_t max, struct buf *ou
 
 int rootfs_tempfile(int dfd, const char *stem, char *name, size_t size)
 {
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-	unsigned char rnd[8];
+	unsigned char rnd[6];
+	char hex[13];
 	int tries, fd = -1;
-	size_t i;
-	FILE *fp;
 
 	for (tries = 0; tries < 100 && fd < 0; tries++) {
-		fp = fopen("/dev/urandom", "re");
-		if (!fp || fread(rnd, 1, sizeof(rnd), fp) != sizeof(rnd)) {
-			for (i = 0; i < sizeof(rnd); i++)
-				rnd[i] = (unsigned char)(rand() ^ getpid() ^ tries);
-		}
-		if (fp)
-			fclose(fp);
-		if ((size_t)snprintf(name, size, "%s", stem) >= size - sizeof(rnd) - 1) {
-			errno = ENAMETOOLONG;
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+			errno = EAGAIN;
 			return -1;
 		}
-		for (i = 0; i < sizeof(rnd); i++) {
-			char c[2] = {digits[rnd[i] % 36], '\0'};
-
-			strcat(name, c);
+		hex_encode(rnd, sizeof(rnd), hex);
+		if ((size_t)snprintf(name, size, "%s%s", stem, hex) >= size) {
+			errno = ENAMETOOLONG;
+			return -1;
 		}
 		fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST)
