@@ -79,7 +79,7 @@ valgrind-check: $(BIN) $(UNITS)
 	  tests/valgrind.sh --summary $(VG_DIR)/logs && exit $$rc
 
 # The whole suite: a short fuzz run of every parser, the sanitizer build,
-# then the normal build (whose "N passed, N failed" line closes the output).
+# then the normal build (whose "N passed, N failed, N skipped" line closes the output).
 test:
 	scripts/deps.sh test
 	$(MAKE) --no-print-directory fuzz-run
