@@ -554,6 +554,14 @@ static int list_dir(struct packer *p, int dirfd, const char *rel, char ***names_
 			break;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		/* what apply would refuse is not packed */
+		if (has_control(de->d_name) || !utf8_valid(de->d_name, strlen(de->d_name))) {
+			set_err(p->err, p->errlen,
+				"pack: '%s%s%s': holds a name that is not valid UTF-8 or has a control "
+				"character",
+				p->dir, rel ? "/" : "", rel ? rel : "");
+			goto cleanup;
+		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			names = xrealloc(names, cap * sizeof(*names));

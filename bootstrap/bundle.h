@@ -7,8 +7,10 @@
  *  - only regular files and directories (no symlinks, hard links, devices,
  *    fifos, sockets);
  *  - names: a leading "./" is dropped; absolute names, ".." components,
- *    empty components, control characters and names over 255 bytes are
- *    refused; a name that appears twice (after normalisation) is refused;
+ *    empty components, control characters, names that are not valid UTF-8
+ *    (overlong forms, surrogates and code points above U+10FFFF included)
+ *    and names over 255 bytes are refused; a name that appears twice (after
+ *    normalisation) is refused; bundle_pack() refuses the same names;
  *  - limits: entry count, size of one entry, total size (from the header
  *    and again while reading, so a lying header cannot pass).
  * Any compression libarchive was built with is accepted (gzip at least).

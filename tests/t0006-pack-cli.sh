@@ -19,6 +19,11 @@ ln -s /etc/passwd "$T/src/link"
 expect_fail 6 "link" "pack refuses a symlink" pack "$T/src" -o "$T/c.tar.gz"
 check "no output left after a refused pack" [ ! -e "$T/c.tar.gz" ]
 rm "$T/src/link"
+# a name that apply would refuse (overlong UTF-8) is not packed either
+touch "$T/src/bad-$(printf '\300\257')"
+expect_fail 6 "not valid UTF-8" "pack refuses a name that is not valid UTF-8" pack "$T/src" -o "$T/c.tar.gz"
+check "no output left after a refused name" [ ! -e "$T/c.tar.gz" ]
+rm "$T/src/bad-"*
 
 expect_fail 2 "usage" "pack without -o" pack "$T/src"
 expect_fail 2 "not a roleboot command" "unknown subcommand" frobnicate
