@@ -95,7 +95,6 @@ static int fetch_option(struct apply *a, struct fetch_config *fc, int c, const c
 static int parse_args(struct apply *a, int argc, char **argv)
 {
 	struct fetch_config fc;
-	unsigned long long lock_wait;
 	int c, code;
 
 	fetch_config_defaults(&fc);
@@ -115,9 +114,8 @@ static int parse_args(struct apply *a, int argc, char **argv)
 		case O_DOWN: a->allow_downgrade = 1; break;
 		case O_CMDLINE: setenv("ROLEBOOT_CMDLINE", optarg, 1); break;
 		case O_LOCKWAIT:
-			if (number_arg("--lock-wait", optarg, 0, &lock_wait) < 0)
+			if (lock_wait_arg(optarg, &a->lock_wait) < 0)
 				return EXIT_USAGE;
-			a->lock_wait = (double)lock_wait;
 			break;
 		case 'q': msg_set_quiet(1); break;
 		case O_CACERT: case O_TIMEOUT: case O_CONNECT: case O_STALL: case O_MAXSIZE:

@@ -1,8 +1,6 @@
 /* cmd_status.c — roleboot status [--root DIR] [--json] */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "journal.h"
 #include "lock.h"
@@ -37,7 +35,6 @@ int cmd_status(int argc, char **argv)
 	struct buf out = BUF_INIT;
 	int c, json = 0, code;
 	double wait = LOCK_WAIT_DEFAULT;
-	char *end;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
@@ -45,10 +42,7 @@ int cmd_status(int argc, char **argv)
 			root = optarg;
 		else if (c == 'j')
 			json = 1;
-		else if (c == 'w' && (errno = 0, wait = strtod(optarg, &end), !errno) && *optarg &&
-			 !*end && wait >= 0)
-			continue;
-		else
+		else if (c != 'w' || lock_wait_arg(optarg, &wait) < 0)
 			goto usage;
 	}
 	if (optind != argc)

@@ -5,12 +5,10 @@
  * Each pass holds the lock of the node's root (lock.h, default /), so that
  * a pass and an apply of the node's role never interleave.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -88,7 +86,6 @@ int cmd_sync(int argc, char **argv)
 	struct sigaction sa;
 	struct rootfs fs;
 	int opt, once = 0, code;
-	char *end;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:qr:", opts, NULL)) != -1) {
@@ -100,8 +97,7 @@ int cmd_sync(int argc, char **argv)
 			msg_set_quiet(1);
 		} else if (opt == 'r') {
 			root = optarg;
-		} else if (opt == 'w' && (errno = 0, wait = strtod(optarg, &end), !errno) &&
-			   *optarg && !*end && wait >= 0) {
+		} else if (opt == 'w' && lock_wait_arg(optarg, &wait) == 0) {
 			continue;
 		} else {
 			fputs(sync_usage, stderr);

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 static double now(void)
 {
 	struct timespec ts;
@@ -83,4 +85,17 @@ void lock_drop(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+int lock_wait_arg(const char *arg, double *wait)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || !*arg || *end || *arg == '-' || n > 86400)
+		return error("--lock-wait wants whole seconds (0-86400), not '%s'", arg);
+	*wait = (double)n;
+	return 0;
 }

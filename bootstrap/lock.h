@@ -23,5 +23,8 @@ enum { LOCK_OK = 0, LOCK_FAILED = -1, LOCK_BUSY = -2 };
 /* LOCK_OK with *fd the held lock (or -1 when nothing was locked). */
 int lock_take(struct rootfs *r, int create, double wait, int *fd);
 void lock_drop(int fd);
+/* The value of --lock-wait: whole seconds, 0 or more; 0, or -1 after a
+ * message. */
+int lock_wait_arg(const char *arg, double *wait);
 
 #endif

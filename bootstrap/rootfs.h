@@ -59,8 +59,9 @@ int rootfs_read_in(struct rootfs *r, const char *rel, size_t max, struct buf *ou
 int rootfs_write(struct rootfs *r, const char *rel, const void *data, size_t len,
 		 unsigned mode);
 
-/* The first folder of rel's parents that does not exist (made as a new
- * string, NULL when they all do), for journaling before creating them. */
+/* The first folder on the way to the folder rel, rel included, that does
+ * not exist (a new string, NULL when they all do), for journaling the
+ * folders before they are made. */
 int rootfs_first_missing(struct rootfs *r, const char *rel, char **missing);
 
 /* Prints one error line for the errno of a failed call above, naming

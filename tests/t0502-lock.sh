@@ -143,6 +143,10 @@ kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 run_rb apply --lock-wait abc --root "$R" --pubkey "$PUB" "$T/v2.role"
 check "--lock-wait abc is a usage error (exit 2)" [ "$rc" -eq 2 ]
+for cmd in status sync; do
+	expect_fail 2 "--lock-wait wants whole seconds \(0-86400\), not '1.5'" \
+		"$cmd --lock-wait 1.5: one rule for every command" $cmd --lock-wait 1.5
+done
 
 # ---- sync against an apply: serialized on the same lock ----
 if ! have_botocore; then

@@ -51,36 +51,27 @@ static void ln(const char *target, const char *rel)
 	free(path);
 }
 
-/* rootfs_read_in of rel: the text read, or "" with *err set. */
-static char *read_in(struct rootfs *r, const char *rel, int *err)
+typedef int (*reader)(struct rootfs *, const char *, size_t, struct buf *);
+
+/* What read (rootfs_read or rootfs_read_in) gives for rel: the text, or ""
+ * with *err set to its errno. */
+static char *read_with(reader read, struct rootfs *r, const char *rel, int *err)
 {
 	struct buf b = BUF_INIT;
-	char *text_out;
+	char *text;
 
 	*err = 0;
-	if (rootfs_read_in(r, rel, 4096, &b) < 0) {
+	if (read(r, rel, 4096, &b) < 0) {
 		*err = errno;
 		buf_release(&b);
 		return xstrdup("");
 	}
-	text_out = buf_detach(&b);
-	return text_out ? text_out : xstrdup("");
+	text = buf_detach(&b);
+	return text ? text : xstrdup("");
 }
 
-static char *read_plain(struct rootfs *r, const char *rel, int *err)
-{
-	struct buf b = BUF_INIT;
-	char *text_out;
-
-	*err = 0;
-	if (rootfs_read(r, rel, 4096, &b) < 0) {
-		*err = errno;
-		buf_release(&b);
-		return xstrdup("");
-	}
-	text_out = buf_detach(&b);
-	return text_out ? text_out : xstrdup("");
-}
+#define read_in(r, rel, err) read_with(rootfs_read_in, (r), (rel), (err))
+#define read_plain(r, rel, err) read_with(rootfs_read, (r), (rel), (err))
 
 static void cases(const char *mode)
 {
