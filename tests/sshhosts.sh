@@ -112,7 +112,12 @@ sshhosts_start() {
 	cp "$KEYS/test.pub" "$s/etc/roleboot/trusted.d/test.pub"
 	install -m 0600 "$_sh_dir/host_key" "$s/etc/ssh/sshhosts_host_key"
 	install -m 0600 "$_sh_dir/client_key.pub" "$s/root/.ssh/authorized_keys"
-	chmod 0700 "$s/root/.ssh"
+	chmod 0700 "$s/root" "$s/root/.ssh"
+	# /root of a host is its own (opaque): none of the machine's dotfiles,
+	# shell start-up files that do nothing
+	"$SSHHOSTS_PYTHON" -c 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' \
+		"$s/root" || return 1
+	echo '# test host: nothing to set up' | tee "$s/root/.bashrc" >"$s/root/.profile"
 	cat >"$s/etc/ssh/sshhosts_config" <<'CONF'
 # sshd of a test host (tests/sshhosts.sh); ListenAddress is given with -o
 HostKey /etc/ssh/sshhosts_host_key
@@ -321,8 +326,7 @@ while True:
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 ' "${_sh_addr[i]}" "$ms" "$h/relay.ready" </dev/null >"$h/relay.log" 2>&1 &
 	_sh_relay[i]=$!
-	local k
-	for k in $(seq 100); do
+	for _ in $(seq 100); do
 		[ -e "$h/relay.ready" ] && return 0
 		kill -0 "${_sh_relay[i]}" 2>/dev/null || break
 		sleep 0.05
