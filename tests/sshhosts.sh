@@ -156,7 +156,7 @@ BOOT
 
 	# a free /16: under a lock, so that runs at the same time pick apart
 	if [ -n "${SSHHOSTS_NET:-}" ]; then cands=$SSHHOSTS_NET; else cands="10.231 10.233 10.234 10.235 10.236 10.237 10.238 10.239"; fi
-	exec {lock}</run/lock 2>/dev/null || exec {lock}<"${TMPDIR:-/tmp}"
+	if [ -d /run/lock ]; then exec {lock}</run/lock; else exec {lock}<"${TMPDIR:-/tmp}"; fi
 	flock -w 30 "$lock"
 	SSHHOSTS_PREFIX=
 	for net in $cands; do
