@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "proc.h"
+#include "reapply.h"
 #include "render.h"
 #include "roleboot.h"
 #include "services.h"
@@ -179,14 +180,18 @@ int apply_check_manifest(struct apply *a)
 			return EXIT_ROLE;
 		}
 	}
-	if (state_load(a->plan.root, &a->old) < 0)
-		return EXIT_INSTALL;
+	if (a->expect_version >= 0 && m->version != a->expect_version) {
+		error("bundle '%s' is version %lld, not the version %lld asked for (--expect-version)",
+		      m->role, m->version, a->expect_version);
+		return EXIT_ROLE;
+	}
 	if (a->old.present && !strcmp(a->old.role, m->role) && m->version < a->old.version &&
 	    !a->allow_downgrade) {
 		error("bundle '%s' version %lld is older than the applied version %lld (use --allow-downgrade)",
 		      m->role, m->version, a->old.version);
 		return EXIT_ROLE;
 	}
+	reapply_add(&a->role, &a->manifest);
 	return 0;
 }
 
@@ -232,6 +237,10 @@ static int render_file(struct apply *a, const struct mfile *f, struct buf *out, 
 	*secret = 0;
 	if (f->template)
 		return render_template(f->template, a->data, entry_lookup, &a->bundle, out, secret);
+	if (f->content) {
+		buf_puts(out, f->content);
+		return 0;
+	}
 	if (f->generate) {
 		*secret = 1;
 		return generated(a, f, out);
@@ -283,6 +292,31 @@ int apply_validate(struct apply *a)
 	return 0;
 }
 
+/* What `roleboot apply` with no ROLE needs to re-apply this run: the role
+ * file's URL (not when it carries a password: the state is world-readable)
+ * and the values given on the command lines, the last one of each name,
+ * secret ones left out. */
+static void record_source(struct apply *a, struct state *st)
+{
+	char *shown = fetch_display_url(a->role.where);
+	size_t i, j;
+
+	if (!strcmp(shown, a->role.where))
+		st->source = xstrdup(a->role.where);
+	else
+		warning("%s: the role's URL holds credentials: not recorded for re-applies",
+			shown);
+	free(shown);
+	for (i = 0; i < a->nov; i++) {
+		const struct mvar *v = manifest_var(&a->manifest, a->ov[i].name);
+
+		for (j = i + 1; j < a->nov && strcmp(a->ov[j].name, a->ov[i].name); j++)
+			;
+		if (j == a->nov && v && !v->secret)
+			state_add_var(st, a->ov[i].name, a->ov[i].value);
+	}
+}
+
 /* The state the install leaves, in the same transaction as the files;
  * a converged node keeps its state file (and its time) untouched. */
 static void add_state(struct apply *a)
@@ -298,6 +332,7 @@ static void add_state(struct apply *a)
 	hex_encode(a->fetched.sha256, sizeof(a->fetched.sha256), st.sha256);
 	sig_keyid_str(a->sig.keyid, st.keyid);
 	st.time = time(NULL);
+	record_source(a, &st);
 	for (i = 0; i < a->plan.n; i++) {
 		const struct plan_file *f = &a->plan.files[i];
 
@@ -343,9 +378,15 @@ const char *apply_change_word(int change)
 	return "owner";
 }
 
+/* The root systemctl works on: NULL for the live system. */
+static const char *root_of(const struct apply *a)
+{
+	return a->offline ? a->plan.root : NULL;
+}
+
 size_t apply_pending_services(const struct apply *a, int enable)
 {
-	const char *root = a->offline ? a->plan.root : NULL;
+	const char *root = root_of(a);
 	size_t i, n = 0;
 
 	for (i = 0; i < a->manifest.nservices; i++) {
@@ -390,6 +431,11 @@ int apply_services(struct apply *a)
 	if (n == (size_t)-1)
 		return EXIT_SERVICE;
 	a->enabled = n;
+	if (reapply_off(&a->role) && services_is_enabled(root_of(a), REAPPLY_TIMER)) {
+		if (services_disable(root_of(a), REAPPLY_TIMER) < 0)
+			return EXIT_SERVICE;
+		note("disabled", "%s (reapply = off)", REAPPLY_TIMER);
+	}
 	if (a->offline || !a->now)
 		return 0;
 	for (i = 0; i < a->manifest.nservices; i++) {

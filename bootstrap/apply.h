@@ -30,7 +30,9 @@
 struct apply {
 	const char *root, *role_arg, *cacert;
 	int dry_run, diff, now, json, allow_downgrade, offline;
+	int cmdline_given;     /* --cmdline FILE: the role comes from there */
 	size_t max_size;       /* download cap for the bundle */
+	long long expect_version; /* --expect-version, or -1 */
 	double lock_wait;      /* seconds to wait for the root's lock */
 	int lock_fd;           /* the root's lock while held, else -1 */
 	struct override *ov;   /* owned array, strings borrowed */
@@ -47,7 +49,7 @@ struct apply {
 	size_t key_index;
 	struct bundle bundle;
 	struct manifest manifest;
-	struct state old;
+	struct state old;      /* what the root had applied, loaded by setup */
 	struct tv *data;
 	const char *family;   /* host.os.family, borrowed from data, or NULL */
 	struct plan plan;

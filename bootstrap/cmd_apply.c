@@ -3,6 +3,7 @@
  * the report, and the exit code.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static int number_arg(const char *opt, const char *arg, unsigned long long min,
 }
 
 enum { O_DRY = 256, O_DIFF, O_NOW, O_JSON, O_DOWN, O_CACERT, O_TIMEOUT, O_CONNECT, O_STALL,
-       O_MAXSIZE, O_CMDLINE, O_LOCKWAIT };
+       O_MAXSIZE, O_CMDLINE, O_LOCKWAIT, O_EXPECT };
 
 static const struct option apply_opts[] = {
 	{"root", required_argument, NULL, 'r'},      {"pubkey", required_argument, NULL, 'P'},
@@ -65,6 +66,7 @@ static const struct option apply_opts[] = {
 	{"max-size", required_argument, NULL, O_MAXSIZE},
 	{"cmdline", required_argument, NULL, O_CMDLINE},
 	{"lock-wait", required_argument, NULL, O_LOCKWAIT},
+	{"expect-version", required_argument, NULL, O_EXPECT},
 	{NULL, 0, NULL, 0}};
 
 /* Options that tune fetching; 0, or the exit code for a bad value. */
@@ -99,6 +101,7 @@ static int parse_args(struct apply *a, int argc, char **argv)
 
 	fetch_config_defaults(&fc);
 	a->lock_wait = LOCK_WAIT_DEFAULT;
+	a->expect_version = -1;
 	fc.deadline = fetch_now() + 600;
 	a->max_size = BUNDLE_MAX_DEFAULT;
 	optind = 1;
@@ -112,7 +115,18 @@ static int parse_args(struct apply *a, int argc, char **argv)
 		case O_NOW: a->now = 1; break;
 		case O_JSON: a->json = 1; break;
 		case O_DOWN: a->allow_downgrade = 1; break;
-		case O_CMDLINE: setenv("ROLEBOOT_CMDLINE", optarg, 1); break;
+		case O_CMDLINE:
+			setenv("ROLEBOOT_CMDLINE", optarg, 1);
+			a->cmdline_given = 1;
+			break;
+		case O_EXPECT: {
+			unsigned long long n;
+
+			if (number_arg("--expect-version", optarg, 0, &n) < 0 || n > LLONG_MAX)
+				return EXIT_USAGE;
+			a->expect_version = (long long)n;
+			break;
+		}
 		case O_LOCKWAIT:
 			if (lock_wait_arg(optarg, &a->lock_wait) < 0)
 				return EXIT_USAGE;
@@ -134,7 +148,41 @@ static int parse_args(struct apply *a, int argc, char **argv)
 	return 0;
 }
 
-/* ROLE, pubkey and vars from the kernel command line when ROLE is omitted. */
+/* Values first, so that --var given now still wins: moves the last n of
+ * the overrides (just added) to the front. */
+static void overrides_first(struct apply *a, size_t n)
+{
+	struct override *tmp;
+	size_t user = a->nov - n;
+
+	if (!user)
+		return;
+	tmp = xmalloc(a->nov * sizeof(*tmp));
+	memcpy(tmp, a->ov + user, n * sizeof(*tmp));
+	memcpy(tmp + n, a->ov, user * sizeof(*tmp));
+	free(a->ov);
+	a->ov = tmp;
+}
+
+/* ROLE omitted and no roleboot.role= on the kernel command line, but the
+ * root has applied a role whose source is recorded: that role, with its
+ * values.  1 when it was used. */
+static int use_last_role(struct apply *a)
+{
+	size_t i;
+
+	if (a->cmdline_given || !a->old.present || !a->old.source)
+		return 0;
+	a->role_arg = a->old.source;
+	for (i = 0; i < a->old.nvars; i++)
+		add_override(a, a->old.vars[i].name, a->old.vars[i].value, "state");
+	overrides_first(a, a->old.nvars);
+	note("role", "the role applied last (%s)", a->role_arg);
+	return 1;
+}
+
+/* ROLE, pubkey and vars from the kernel command line when ROLE is omitted;
+ * without roleboot.role= there, the role applied last. */
 static int use_kernel_cmdline(struct apply *a)
 {
 	size_t i;
@@ -147,8 +195,11 @@ static int use_kernel_cmdline(struct apply *a)
 	}
 	if (kcmdline_read(&a->kcmd, 1) < 0)
 		return EXIT_USAGE;
+	if (!a->kcmd.role && use_last_role(a))
+		return 0;
 	if (!a->kcmd.role) {
-		error("no ROLE given and no roleboot.role= on the kernel command line");
+		error("no ROLE given, none applied on %s yet, and no roleboot.role= on the kernel command line",
+		      a->plan.root);
 		return EXIT_USAGE;
 	}
 	a->role_arg = a->kcmd.role;
@@ -157,15 +208,7 @@ static int use_kernel_cmdline(struct apply *a)
 	/* --var given on the command line still wins: kernel values go first */
 	for (i = 0; i < a->kcmd.nvars; i++)
 		add_override(a, a->kcmd.names[i], a->kcmd.values[i], "kernel command line");
-	if (a->nov > a->kcmd.nvars) {
-		struct override *tmp = xmalloc(a->nov * sizeof(*tmp));
-		size_t user = a->nov - a->kcmd.nvars;
-
-		memcpy(tmp, a->ov + user, a->kcmd.nvars * sizeof(*tmp));
-		memcpy(tmp + a->kcmd.nvars, a->ov, user * sizeof(*tmp));
-		free(a->ov);
-		a->ov = tmp;
-	}
+	overrides_first(a, a->kcmd.nvars);
 	return 0;
 }
 
@@ -248,13 +291,17 @@ static int setup(struct apply *a, int argc, char **argv)
 {
 	int code;
 
-	if ((code = parse_args(a, argc, argv)) || (code = use_kernel_cmdline(a)))
+	if ((code = parse_args(a, argc, argv)))
 		return code;
 	umask(022);
 	install_init(&a->plan, a->root);
 	a->plan.stage_in_root = !a->dry_run;
 	a->offline = a->root != NULL || services_in_chroot();
 	if ((code = take_root(a)))
+		return code;
+	if (state_load(a->plan.root, &a->old) < 0)
+		return EXIT_INSTALL;
+	if ((code = use_kernel_cmdline(a)))
 		return code;
 	if (keyring_add_dir(&a->keys, &a->plan.fs) < 0)
 		return EXIT_SIG;

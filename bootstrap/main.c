@@ -18,7 +18,7 @@
 	"                      [--dry-run] [--diff] [--now] [--json] [--allow-downgrade]\n" \
 	"                      [--cacert FILE] [--timeout S] [--connect-timeout S]\n" \
 	"                      [--stall-timeout S] [--max-size BYTES] [--cmdline FILE]\n" \
-	"                      [--lock-wait SECONDS] [-q] [ROLE]\n"
+	"                      [--lock-wait SECONDS] [--expect-version N] [-q] [ROLE]\n"
 #define SYN_VERIFY \
 	"roleboot verify --pubkey KEY [--cacert FILE] [--max-size BYTES] [-q]\n" \
 	"                       FILE [SIGFILE]\n"
@@ -82,11 +82,13 @@ static const char apply_help[] =
 	"      --max-size BYTES     largest bundle download (default 256 MiB)\n"
 	"      --cmdline FILE       kernel command line from FILE, not /proc/cmdline\n"
 	"      --lock-wait SECONDS  wait for another run's lock on the root (default 60)\n"
+	"      --expect-version N   refuse a bundle whose version is not N (exit 3)\n"
 	"  -q, --quiet              errors only, no progress\n"
 	"  -h, --help               this text\n"
 	"\n"
 	"ROLE is a path or an http(s)/file URL of a role file; without it, roleboot.role=\n"
-	"from the kernel command line is used.  Exit codes: roleboot --help.\n";
+	"from the kernel command line is used, else the role applied last on the root\n"
+	"(with the --var values it was given).  Exit codes: roleboot --help.\n";
 
 static const char verify_help[] =
 	"usage: " SYN_VERIFY

@@ -471,6 +471,7 @@ void manifest_release(struct manifest *m)
 		free(f->group);
 		free(f->validate);
 		free(f->generate);
+		free(f->content);
 		families_free(&f->families);
 		for (j = 0; j < f->nnotify; j++)
 			free(f->notify[j]);

@@ -76,6 +76,7 @@ struct mfile {
 	char *template; /* owned, bundle entry rendered as Mustache, or NULL */
 	char *source;   /* owned, bundle entry copied verbatim, or NULL */
 	char *generate; /* owned, command whose stdout makes an absent file, or NULL */
+	char *content;  /* owned, fixed text of roleboot's own (reapply.h), or NULL */
 	struct mfamilies families;
 	unsigned mode;
 	char *owner, *group; /* owned */

@@ -13,7 +13,8 @@ struct role_ctx {
 	struct role *r;
 	struct role_section *cur; /* current list section, or NULL */
 	size_t cap;               /* room in r->sections */
-	int line_name, line_bundle, line_sig, line_report, line_cacert;
+	int line_name, line_bundle, line_sig, line_report, line_cacert, line_reapply, line_delay;
+	int in_fleet;             /* inside [fleet] */
 };
 
 static void kv_add(struct role_kv **kv, size_t *n, const char *key, const char *value, int line)
@@ -55,12 +56,13 @@ static int role_section_cb(struct inifile *ini, const char *section)
 	int form = inifile_split_section(section, &kind, &name);
 
 	c->cur = NULL;
-	if (form == 0 && (!strcmp(section, "role") || !strcmp(section, "vars")))
+	c->in_fleet = form == 0 && !strcmp(section, "fleet");
+	if (form == 0 && (!strcmp(section, "role") || !strcmp(section, "vars") || c->in_fleet))
 		return 0;
 	if (form <= 0) {
 		free(kind);
 		free(name);
-		return error("%s:%d: unknown section [%s] (expected [role], [vars] or [KIND \"NAME\"])",
+		return error("%s:%d: unknown section [%s] (expected [role], [vars], [fleet] or [KIND \"NAME\"])",
 			     ini->where, ini->line, section);
 	}
 	if (r->nsections == c->cap) {
@@ -72,6 +74,26 @@ static int role_section_cb(struct inifile *ini, const char *section)
 	c->cur->kind = kind;
 	c->cur->name = name;
 	c->cur->line = ini->line;
+	return 0;
+}
+
+/* A systemd time span roleboot accepts: digits and one unit, 1 s to 366 d
+ * (s, sec, m, min, h, hour, d, day); kept as written for the timer unit. */
+static int span_valid(const char *v)
+{
+	static const char *const units[] = {"s", "sec", "m", "min", "h", "hour", "d", "day"};
+	static const unsigned long long secs[] = {1, 1, 60, 60, 3600, 3600, 86400, 86400};
+	unsigned long long n = 0;
+	const char *p = v;
+	size_t i;
+
+	for (; *p >= '0' && *p <= '9' && n < 100000000ULL; p++)
+		n = n * 10 + (unsigned long long)(*p - '0');
+	if (p == v || n == 0)
+		return 0;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(p, units[i]))
+			return n * secs[i] <= 366ULL * 86400;
 	return 0;
 }
 
@@ -116,8 +138,32 @@ static int role_key(struct inifile *ini, struct role_ctx *c, const char *key, co
 		r->mirrors[r->nmirrors++] = m;
 		return 0;
 	}
-	return error("%s:%d: unknown key '%s' in [role] (expected name, bundle, mirror, signature, report, cacert)",
+	if (!strcmp(key, "reapply") || !strcmp(key, "reapply-delay")) {
+		int delay = key[7] == '-';
+
+		if (strcmp(v, "off") && !span_valid(v))
+			return error("%s:%d: %s wants a time span such as 30min, 2h or 1d%s, not '%s'",
+				     ini->where, ini->line, key, delay ? "" : " (or off)", v);
+		if (delay && !strcmp(v, "off"))
+			return error("%s:%d: reapply-delay wants a time span, not 'off'", ini->where,
+				     ini->line);
+		return set_once(ini, delay ? &r->reapply_delay : &r->reapply,
+				delay ? &c->line_delay : &c->line_reapply, key, v);
+	}
+	return error("%s:%d: unknown key '%s' in [role] (expected name, bundle, mirror, signature, report, cacert, reapply, reapply-delay)",
 		     ini->where, ini->line, key);
+}
+
+/* [fleet] belongs to the fleet tool (fleet/): its hosts are checked for
+ * form here, used there. */
+static int fleet_key(struct inifile *ini, const char *key, const char *v)
+{
+	if (strcmp(key, "hosts"))
+		return error("%s:%d: unknown key '%s' in [fleet] (expected hosts)", ini->where,
+			     ini->line, key);
+	if (has_control(v))
+		return error("%s:%d: 'hosts' holds a control character", ini->where, ini->line);
+	return 0;
 }
 
 static int role_key_cb(struct inifile *ini, const char *section, const char *key, const char *v)
@@ -128,6 +174,8 @@ static int role_key_cb(struct inifile *ini, const char *section, const char *key
 		return role_key(ini, c, key, v);
 	if (!strcmp(section, "vars"))
 		return kv_put(ini, &c->r->vars, &c->r->nvars, key, v);
+	if (c->in_fleet)
+		return fleet_key(ini, key, v);
 	if (c->cur)
 		return kv_put(ini, &c->cur->kv, &c->cur->n, key, v);
 	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
@@ -271,6 +319,8 @@ void role_release(struct role *r)
 	free(r->signature);
 	free(r->report);
 	free(r->cacert);
+	free(r->reapply);
+	free(r->reapply_delay);
 	for (i = 0; i < r->nmirrors; i++)
 		free(r->mirrors[i]);
 	free(r->mirrors);

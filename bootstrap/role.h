@@ -8,10 +8,15 @@
  *   signature = …/x.tar.gz.minisig    ; default: bundle + ".minisig"
  *   report    = https://…/report      ; optional: POST the JSON report here
  *   cacert    = /etc/pki/…/site-ca.pem ; optional: CA bundle for https
+ *   reapply   = 1h                    ; optional: roleboot-apply.timer re-applies
+ *                                     ; the role this often (off: disables it)
+ *   reapply-delay = 15min             ; its RandomizedDelaySec (default 15min)
  *   [vars]
  *   name = value                      ; indented lines continue a value
  *   [zone "corp.example.com"]          ; list sections, one object each
  *   primaries = 10.0.1.10, 10.0.1.11
+ *   [fleet]                           ; read by the fleet tool (fleet/), not here
+ *   hosts = dns1.example.net, dns2.example.net
  *
  * Unknown sections and keys, keys set twice and missing name/bundle are
  * refused with FILE:LINE.  Values are kept as text here; their types are
@@ -44,6 +49,8 @@ struct role {
 	char *signature; /* owned: absolute URL or NULL for the default */
 	char *report;    /* owned: absolute URL or NULL */
 	char *cacert;    /* owned: CA bundle file for https, or NULL */
+	char *reapply;   /* owned: time span or "off", NULL when not set */
+	char *reapply_delay; /* owned: time span or NULL */
 	char **mirrors;  /* owned: absolute URLs */
 	size_t nmirrors;
 	struct role_kv *vars; /* owned: [vars] */

@@ -81,6 +81,18 @@ int services_enable(const char *root, const char *name)
 	return r;
 }
 
+int services_disable(const char *root, const char *name)
+{
+	int r = run_systemctl(root, "disable", name, msg_quiet());
+
+	if (r == 0 && !root)
+		r = run_systemctl(NULL, "stop", name, msg_quiet());
+	if (r > 0)
+		return error("systemctl%s%s disable %s failed (exit %d)", root ? " --root=" : "",
+			     root ? root : "", name, r);
+	return r;
+}
+
 int services_restart(const char *name)
 {
 	int r = run_systemctl(NULL, "restart", name, msg_quiet());

@@ -17,6 +17,8 @@ int services_in_chroot(void);
 /* 1 when the unit is enabled under root (NULL for the live system). */
 int services_is_enabled(const char *root, const char *name);
 int services_enable(const char *root, const char *name);
+/* Disables the unit; on the live system (root NULL) also stops it. */
+int services_disable(const char *root, const char *name);
 int services_restart(const char *name);
 
 #endif

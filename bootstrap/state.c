@@ -24,6 +24,13 @@ void state_add_file(struct state *st, const char *path, const char *sha256, unsi
 	f->mode = mode;
 }
 
+void state_add_var(struct state *st, const char *name, const char *value)
+{
+	st->vars = xrealloc(st->vars, (st->nvars + 1) * sizeof(*st->vars));
+	st->vars[st->nvars].name = xstrdup(name);
+	st->vars[st->nvars++].value = xstrdup(value);
+}
+
 static int parse_file_line(struct state *st, char *rest)
 {
 	char sha[65], owner[256], group[256];
@@ -77,6 +84,16 @@ static int parse_line(struct state *st, char *line)
 			return -1;
 		st->time = (time_t)n;
 	}
+	else if (!strcmp(key, "source") && !st->source)
+		st->source = xstrdup(val);
+	else if (!strcmp(key, "var")) {
+		char *eq = strchr(val, '=');
+
+		if (!eq || eq == val)
+			return -1;
+		*eq = '\0';
+		state_add_var(st, val, eq + 1);
+	}
 	else if (!strcmp(key, "file"))
 		return parse_file_line(st, val);
 	return 0; /* unknown keys are left for newer versions */
@@ -127,6 +144,10 @@ void state_format(const struct state *st, struct buf *out)
 
 	buf_printf(out, "role %s\nversion %lld\nbundle %s\nsha256 %s\nkey %s\ntime %lld\n",
 		   st->role, st->version, st->bundle, st->sha256, st->keyid, (long long)st->time);
+	if (st->source)
+		buf_printf(out, "source %s\n", st->source);
+	for (i = 0; i < st->nvars; i++)
+		buf_printf(out, "var %s=%s\n", st->vars[i].name, st->vars[i].value);
 	for (i = 0; i < st->n; i++)
 		buf_printf(out, "file %s %04o %s %s %s\n", st->files[i].sha256, st->files[i].mode,
 			   st->files[i].owner, st->files[i].group, st->files[i].path);
@@ -154,8 +175,13 @@ int state_same(const struct state *a, const struct state *b)
 
 	if (!a->present || !b->present || strcmp(a->role, b->role) || a->version != b->version ||
 	    strcmp(a->bundle, b->bundle) || strcmp(a->sha256, b->sha256) ||
-	    strcmp(a->keyid, b->keyid) || a->n != b->n)
+	    strcmp(a->keyid, b->keyid) || a->n != b->n || a->nvars != b->nvars ||
+	    strcmp(a->source ? a->source : "", b->source ? b->source : ""))
 		return 0;
+	for (i = 0; i < a->nvars; i++)
+		if (strcmp(a->vars[i].name, b->vars[i].name) ||
+		    strcmp(a->vars[i].value, b->vars[i].value))
+			return 0;
 	for (i = 0; i < a->n; i++) {
 		const struct state_file *x = &a->files[i], *y = &b->files[i];
 
@@ -185,8 +211,9 @@ void state_describe(const struct state *st, int json, struct buf *out)
 			buf_puts(out, "nothing applied\n");
 			return;
 		}
-		buf_printf(out, "role:    %s\nversion: %lld\nbundle:  %s\nsha256:  %s\nkey:     %s\napplied: %s\nfiles:   %zu\n",
-			   st->role, st->version, st->bundle, st->sha256, st->keyid, when, st->n);
+		buf_printf(out, "role:    %s\nversion: %lld\nsource:  %s\nbundle:  %s\nsha256:  %s\nkey:     %s\napplied: %s\nfiles:   %zu\n",
+			   st->role, st->version, st->source ? st->source : "(not recorded)",
+			   st->bundle, st->sha256, st->keyid, when, st->n);
 		for (i = 0; i < st->n; i++)
 			buf_printf(out, "  %04o %s:%s %s\n", st->files[i].mode, st->files[i].owner,
 				   st->files[i].group, st->files[i].path);
@@ -196,7 +223,12 @@ void state_describe(const struct state *st, int json, struct buf *out)
 	if (st->present) {
 		buf_puts(out, ",\"role\":");
 		json_str(out, st->role);
-		buf_printf(out, ",\"version\":%lld,\"bundle\":", st->version);
+		buf_printf(out, ",\"version\":%lld,\"source\":", st->version);
+		if (st->source)
+			json_str(out, st->source);
+		else
+			buf_puts(out, "null");
+		buf_puts(out, ",\"bundle\":");
 		json_str(out, st->bundle);
 		buf_printf(out, ",\"sha256\":\"%s\",\"key\":\"%s\",\"time\":\"%s\",\"files\":[",
 			   st->sha256, st->keyid, when);
@@ -225,6 +257,12 @@ void state_release(struct state *st)
 		free(st->files[i].group);
 	}
 	free(st->files);
+	for (i = 0; i < st->nvars; i++) {
+		free(st->vars[i].name);
+		free(st->vars[i].value);
+	}
+	free(st->vars);
+	free(st->source);
 	free(st->role);
 	free(st->bundle);
 	memset(st, 0, sizeof(*st));

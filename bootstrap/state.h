@@ -4,8 +4,12 @@
  * A line-oriented text file, installed by apply in the same transaction as
  * the files it describes (read and written without following links):
  *   role NAME / version N / bundle URL / sha256 HEX / key KEYID /
- *   time UNIX-SECONDS / file SHA256 MODE OWNER GROUP PATH (one per file)
- * PATH comes last so that it may hold anything but a newline.
+ *   time UNIX-SECONDS / source ROLE-URL / var NAME=VALUE (one per value
+ *   given with --var or roleboot.var.*, secret ones left out) /
+ *   file SHA256 MODE OWNER GROUP PATH (one per file)
+ * PATH and VALUE come last so that they may hold anything but a newline.
+ * source and var let `roleboot apply` with no ROLE re-apply the role that
+ * was applied last, with the same values.
  */
 #ifndef ROLEBOOT_STATE_H
 #define ROLEBOOT_STATE_H
@@ -31,6 +35,11 @@ struct state {
 	char sha256[65];
 	char keyid[17];
 	time_t time;
+	char *source;  /* owned: the role file's URL, or NULL (older states) */
+	struct state_var {
+		char *name, *value; /* owned */
+	} *vars;       /* owned */
+	size_t nvars;
 	struct state_file *files; /* owned */
 	size_t n;
 };
@@ -43,6 +52,7 @@ int state_save(const char *root, const struct state *st);
 void state_format(const struct state *st, struct buf *out);
 void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
 		    const char *owner, const char *group);
+void state_add_var(struct state *st, const char *name, const char *value);
 /* 1 when both record the same applied bundle and files (time aside). */
 int state_same(const struct state *a, const struct state *b);
 /* Human-readable or JSON description, appended to out. */

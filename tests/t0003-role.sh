@@ -161,5 +161,6 @@ check "--var wins over the kernel command line" grep -q "listen-on port 5301" "$
 run_rb apply --root "$T/kroot" --cmdline "$T/cmdline" --var listen_port=5302
 check "--cmdline FILE names the kernel command line" grep -q "listen-on port 5302" "$T/kroot/etc/roleboot-demo/named.conf"
 echo "ro quiet" >"$T/cmdline2"
-ROLEBOOT_CMDLINE=$T/cmdline2 expect_fail 2 "no ROLE given and no roleboot.role=" "no ROLE anywhere" apply --root "$T/kroot"
+make_root "$T/kroot2"
+ROLEBOOT_CMDLINE=$T/cmdline2 expect_fail 2 "no ROLE given, none applied on .*, and no roleboot.role=" "no ROLE anywhere" apply --root "$T/kroot2"
 done_testing

@@ -243,6 +243,46 @@ static void malformed(const char *base)
 	free(path);
 }
 
+/* The role's source and the values given on the command line come back
+ * as written, in order; a var line without NAME= is refused. */
+static void source_and_vars(const char *base)
+{
+	char *root = xasprintf("%s/src root", base);
+	struct state st, back;
+	struct buf text = BUF_INIT;
+	int ret;
+
+	fill(&st);
+	st.source = xstrdup("https://boot.example.net/roles/dns internal.role");
+	state_add_var(&st, "listen_port", "5300");
+	state_add_var(&st, "forwarders", "192.0.2.7, 192.0.2.8=x");
+	state_format(&st, &text);
+	OK(contains(text.data, "time 1700000000\nsource https://boot.example.net/roles/dns internal.role\n"
+			       "var listen_port=5300\nvar forwarders=192.0.2.7, 192.0.2.8=x\nfile "),
+	   "source and var lines follow time, before the files");
+	ret = save(root, &st);
+	check_msg(ret == 0, "state with source and vars saved");
+	ret = load(root, &back);
+	check_msg(ret == 0, "state with source and vars loaded");
+	if (!ret) {
+		STREQ(back.source, st.source, "source read back");
+		OK(back.nvars == 2 && !strcmp(back.vars[1].name, "forwarders") &&
+			   !strcmp(back.vars[1].value, "192.0.2.7, 192.0.2.8=x"),
+		   "vars read back: split at the first '='");
+		OK(state_same(&st, &back), "the same state compares equal");
+		free(back.vars[0].value);
+		back.vars[0].value = xstrdup("5301");
+		OK(!state_same(&st, &back), "a changed value is a different state");
+		state_release(&back);
+	}
+	put_state(root, "role x\nversion 3\nvar =1\n");
+	ret = load(root, &back);
+	check_msg(ret == -1 && contains(errtext, "malformed state line"), "var without a name refused");
+	buf_release(&text);
+	state_release(&st);
+	free(root);
+}
+
 static void save_fails(const char *base)
 {
 	struct state st;
@@ -264,7 +304,7 @@ static void save_fails(const char *base)
 static void describe(void)
 {
 	const char *expect_json =
-		"{\"applied\":true,\"role\":\"dns-internal\",\"version\":7,"
+		"{\"applied\":true,\"role\":\"dns-internal\",\"version\":7,\"source\":null,"
 		"\"bundle\":\"https://boot.example.net/b/dns internal 7.tar.gz\","
 		"\"sha256\":\"" SHA_BUNDLE "\",\"key\":\"" KEYID "\",\"time\":\"2023-11-14T22:13:20Z\","
 		"\"files\":[{\"path\":\"/etc/bind/named.conf\",\"sha256\":\"" SHA_A "\",\"mode\":\"0640\","
@@ -345,6 +385,7 @@ int main(void)
 	round_trip(root);
 	missing(tmpdir);
 	malformed(tmpdir);
+	source_and_vars(tmpdir);
 	save_fails(tmpdir);
 	describe();
 	free(root);
