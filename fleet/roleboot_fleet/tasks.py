@@ -6,7 +6,6 @@ failed, 2 some host failed or unreachable, 3 the rollout stopped, 4 usage.
 """
 
 import os
-import re
 import sys
 import time
 
@@ -165,7 +164,9 @@ def run(c, cmd, role=None, hosts_file=None, parallel=None, json=None, sudo=False
     try:
         if not cmd or not cmd.strip():
             raise UsageError("run: give the command to run, e.g. fab -H h1 run 'uptime'")
-        if re.search(r"[\x00]", cmd):
+        if cmd in ("--help", "-h"):
+            raise UsageError("for help on run: fab --help run")
+        if "\x00" in cmd:
             raise UsageError("run: the command holds a NUL byte")
         plan = _Plan(c, "run", role, hosts_file, parallel, json)
     except UsageError as e:
