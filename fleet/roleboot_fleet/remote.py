@@ -8,12 +8,16 @@ Unknown host keys are accepted and remembered, as Fabric does by default.
 """
 
 import errno
+import logging
 import shlex
 import socket
 import time
 from dataclasses import dataclass
 
 SYSCONFIG = "/etc/sysconfig/roleboot"
+# paramiko logs a failed handshake from its own thread; the reason is in
+# the host's result, so nothing of it goes to stderr
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 DEFAULT_CONNECT_TIMEOUT = 10
 
 
@@ -119,12 +123,19 @@ def unreachable_reason(exc, timeout=None):
             return _errno_reason(codes.pop(), exc)
         return str(exc)
     if isinstance(exc, paramiko.ssh_exception.AuthenticationException):
-        return "authentication failed: %s" % (str(exc) or type(exc).__name__)
+        why = str(exc).strip().rstrip(".")
+        if not why or why.lower() == "authentication failed":
+            return "authentication failed"
+        return "authentication failed: %s" % why
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return "connect timed out after %s s" % timeout if timeout else "connect timed out"
     if isinstance(exc, socket.gaierror):
         return "unknown host: %s" % exc.strerror
     if isinstance(exc, paramiko.ssh_exception.SSHException):
+        if str(exc) == "No existing session":  # the handshake ran out of time
+            return "no SSH handshake within %s s" % timeout if timeout else "no SSH handshake"
+        if str(exc).startswith("Error reading SSH protocol banner"):
+            return "no SSH banner within %s s" % timeout if timeout else "no SSH banner"
         return "ssh: %s" % (str(exc) or type(exc).__name__)
     if isinstance(exc, EOFError):
         return "connection closed (EOF) before the SSH banner"

@@ -85,7 +85,7 @@ def _changed(r):
     n = len(r.changed)
     if r.verdict != "applied" or not n:
         return str(n)
-    shown = ",".join(r.changed[:PATHS_SHOWN])
+    shown = ",".join(os.path.basename(p.rstrip("/")) or p for p in r.changed[:PATHS_SHOWN])
     more = " +%d" % (n - PATHS_SHOWN) if n > PATHS_SHOWN else ""
     return "%d %s%s" % (n, shown, more)
 
