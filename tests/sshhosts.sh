@@ -31,6 +31,9 @@
 # 10.233 to 10.239 are tried in turn).  Host I is PREFIX.(I/250).(I%250+10).
 # Nothing else is ever contacted.  The names are rb<pid>b (bridge),
 # rb<pid>v<I> (host side of each veth) and rbf-<pid>-<I> (namespaces).
+# A run killed outright (SIGKILL: no trap runs) leaves its namespaces,
+# veths and bridge; the next sshhosts_start removes those whose PID is gone
+# and in which no process is left.
 # SSHHOSTS_WAIT: seconds the hosts get to start (default 60).
 : "${T:?source lib.sh before sshhosts.sh}"
 SSHHOSTS_SSHD=${SSHHOSTS_SSHD:-/usr/sbin/sshd}
@@ -87,6 +90,29 @@ _sshhosts_net_free() {
 	local p=${1//./\\.}
 	! ip -4 route show table all | grep -Eq "(^|[[:space:]])$p\." &&
 		! ip -4 -o addr show | grep -Eq "inet $p\."
+}
+
+# _sshhosts_sweep: what runs killed outright (SIGKILL: no trap) left: the
+# namespaces rbf-PID-I, veths and bridge of a PID that is gone, once no
+# process is left in them.  Nothing of a live run, nothing named otherwise.
+_sshhosts_sweep() {
+	local ns pid br batch=$_sh_dir/sweep.batch
+	: >"$batch"
+	for ns in $(ip netns list | sed -n 's/^\(rbf-[0-9]*-[0-9]*\)\( .*\)\?$/\1/p'); do
+		pid=${ns#rbf-}
+		pid=${pid%-*}
+		kill -0 "$pid" 2>/dev/null && continue
+		[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] || continue
+		printf 'link del rb%sv%s\nnetns del %s\n' "$pid" "${ns##*-}" "$ns" >>"$batch"
+	done
+	[ -s "$batch" ] && ip -force -b "$batch" >/dev/null 2>&1
+	for br in $(ip -o link show type bridge | sed -n 's/^[0-9]*: \(rb[0-9]*b\)[:@].*/\1/p'); do
+		pid=${br#rb}
+		pid=${pid%b}
+		kill -0 "$pid" 2>/dev/null && continue
+		[ -z "$(ls "/sys/class/net/$br/brif" 2>/dev/null)" ] && ip link del "$br"
+	done
+	return 0
 }
 
 # ---- start -----------------------------------------------------------------
@@ -158,6 +184,7 @@ BOOT
 	if [ -n "${SSHHOSTS_NET:-}" ]; then cands=$SSHHOSTS_NET; else cands="10.231 10.233 10.234 10.235 10.236 10.237 10.238 10.239"; fi
 	if [ -d /run/lock ]; then exec {lock}</run/lock; else exec {lock}<"${TMPDIR:-/tmp}"; fi
 	flock -w 30 "$lock"
+	_sshhosts_sweep
 	SSHHOSTS_PREFIX=
 	for net in $cands; do
 		if _sshhosts_net_free "$net"; then SSHHOSTS_PREFIX=$net; break; fi
