@@ -14,6 +14,11 @@ import socket
 import time
 from dataclasses import dataclass
 
+import fabric
+import fabric.runners
+import paramiko
+from invoke.exceptions import CommandTimedOut
+
 SYSCONFIG = "/etc/sysconfig/roleboot"
 # paramiko logs a failed handshake from its own thread; the reason is in
 # the host's result, so nothing of it goes to stderr
@@ -99,10 +104,19 @@ def command_timeout(config):
     return int(t) if t else None
 
 
+class TimedRemote(fabric.runners.Remote):
+    """Fabric 2.6's Remote.stop() leaves invoke's -T timer running: a
+    finished command would keep fab alive until the timer fired.  This one
+    cancels it."""
+
+    def stop(self):
+        super().stop()
+        if self._timer:
+            self._timer.cancel()
+
+
 def connection(host, config):
     """A fabric.Connection to host built from the context's config."""
-    import fabric
-
     ct = connect_timeout(config)
     # connect_kwargs.timeout (-t) and connect_timeout= may not both be set;
     # key_filename (-i) is merged back in by Connection itself.
@@ -110,13 +124,13 @@ def connection(host, config):
           if k not in ("timeout", "key_filename")}
     kw.setdefault("banner_timeout", ct)
     kw.setdefault("auth_timeout", ct)
-    return fabric.Connection(host, config=config, connect_timeout=ct, connect_kwargs=kw)
+    conn = fabric.Connection(host, config=config, connect_timeout=ct, connect_kwargs=kw)
+    conn.config.runners.remote = TimedRemote
+    return conn
 
 
 def unreachable_reason(exc, timeout=None):
     """A short reason for an exception raised while connecting."""
-    import paramiko
-
     if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError):
         codes = {getattr(e, "errno", None) for e in exc.errors.values()}
         if len(codes) == 1:
@@ -162,9 +176,6 @@ CONNECT_ERRORS = (OSError, EOFError)  # paramiko's SSHException is added at call
 
 def run_on(host, config, command, conn_factory=connection):
     """Runs command on host; returns an Outcome, never raises for a bad host."""
-    import paramiko
-    from invoke.exceptions import CommandTimedOut
-
     t0 = time.monotonic()
     out = None
     conn = None

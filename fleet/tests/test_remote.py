@@ -89,6 +89,20 @@ class Settings(unittest.TestCase):
         self.assertEqual(c.connect_kwargs["banner_timeout"], 5)
 
 
+class Timer(unittest.TestCase):
+    def test_the_command_timer_ends_with_the_command(self):
+        # Fabric 2.6's own Remote leaves invoke's -T timer running after the
+        # command: fab would wait for it at exit
+        from fabric import Config
+        conn = remote.connection("h1", Config(overrides={"timeouts": {"command": 60}}))
+        self.assertIs(conn.config.runners.remote, remote.TimedRemote)
+        r = conn.config.runners.remote(conn, inline_env=False)
+        r.start_timer(60)
+        r.stop()
+        r._timer.join(2)
+        self.assertFalse(r._timer.is_alive())
+
+
 class FakeConn:
     def __init__(self, open_error=None, run=None):
         self.open_error = open_error
