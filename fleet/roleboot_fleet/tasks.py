@@ -73,6 +73,8 @@ class _Plan:
         if role is not None and not role.strip():
             raise UsageError("--role is empty")
         if role and "{version}" in role:
+            if task != "apply":
+                raise UsageError("--role %s holds {version}: only apply takes --version" % role)
             if self.version is None:
                 raise UsageError("--role %s holds {version}: give --version N" % role)
             role = role.replace("{version}", str(self.version))
