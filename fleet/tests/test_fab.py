@@ -5,7 +5,6 @@ ever contacted)."""
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import textwrap
 import unittest
