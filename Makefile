@@ -110,6 +110,7 @@ bench: $(BIN)
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/sync.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/roles.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/static.sh
+	ROLEBOOT=$(abspath $(BIN)) tests/bench/fleet.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)

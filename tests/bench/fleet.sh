@@ -61,9 +61,9 @@ fab_in() { # fab_in DIR ARGS...: the stock fab client, run from DIR
 	shift
 	(cd "$d" && "$FAB" -i "$FAB_KEY" -t "$CT" "$@")
 }
-if ! fab_in "$FLEET_DIR" -H "$(hosts "$max")" apply --role "$ROLE_URL" --parallel 50 >"$T/apply.out" 2>&1 ||
+if ! fab_in "$FLEET_DIR" -H "$(hosts "$max")" apply --role "$ROLE_URL" --parallel 50 --json "$T/apply.json" >"$T/apply.out" 2>&1 ||
 	! grep -q "^fleet: 0 in sync, $max applied, 0 failed, 0 unreachable, 0 skipped of $max\$" "$T/apply.out"; then
-	tail -20 "$T/apply.out"
+	grep -Ev '^[^ ]+ +applied ' "$T/apply.out" | tail -20
 	echo "fleet bench: the first apply did not reach every host" >&2
 	exit 1
 fi
@@ -86,6 +86,7 @@ measure() {
 		t2=$EPOCHREALTIME
 		read -r rss u sy < <(tail -1 "$T/time.txt")
 		echo "$(((${t2/./} - ${t1/./}) / 1000)) $rss $(echo "$u + $sy" | bc)" >>"$T/$name"
+		[ -n "${BENCH_VERBOSE:-}" ] && echo "sample $name: $(tail -1 "$T/$name") (wall ms, peak RSS KiB, CPU s)"
 	done
 }
 med_ms() { cut -d' ' -f1 "$T/$1" | median; }
@@ -97,16 +98,19 @@ fab_list() { fab_in "$FLEET_DIR" --list >/dev/null 2>&1; }
 for ((r = 0; r < 3; r++)); do ms fab_list >>"$T/startup.ms"; done
 startup=$(median <"$T/startup.ms")
 
+# one untimed warm-up of each side
+fab_in "$SEED_DIR" -H "$(hosts 20)" check --role "$ROLE_URL" >/dev/null 2>&1
+fab_in "$FLEET_DIR" -H "$(hosts 20)" check --role "$ROLE_URL" --json "$T/check.json" >/dev/null 2>&1
 for n in $SIZES; do
 	H=$(hosts "$n")
 	measure "seed-$n" "$SEED_DIR" -H "$H" check --role "$ROLE_URL"
-	measure "p20-$n" "$FLEET_DIR" -H "$H" check --role "$ROLE_URL" --parallel 20
+	measure "p20-$n" "$FLEET_DIR" -H "$H" check --role "$ROLE_URL" --parallel 20 --json "$T/check.json"
 	grep -q "^fleet: $n in sync, 0 drifted, 0 failed, 0 unreachable of $n\$" "$T/p20-$n.out" ||
-		{ tail -5 "$T/p20-$n.out"; echo "fleet bench: check --parallel 20 over $n hosts: not all in sync" >&2; exit 1; }
+		{ grep -Ev '^[^ ]+ +in-sync ' "$T/p20-$n.out" | tail; echo "fleet bench: check --parallel 20 over $n hosts: not all in sync" >&2; exit 1; }
 	if [ "$n" -eq "$max" ]; then
-		measure "p50-$n" "$FLEET_DIR" -H "$H" check --role "$ROLE_URL" --parallel 50
+		measure "p50-$n" "$FLEET_DIR" -H "$H" check --role "$ROLE_URL" --parallel 50 --json "$T/check.json"
 		grep -q "^fleet: $n in sync, 0 drifted, 0 failed, 0 unreachable of $n\$" "$T/p50-$n.out" ||
-			{ tail -5 "$T/p50-$n.out"; echo "fleet bench: check --parallel 50 over $n hosts: not all in sync" >&2; exit 1; }
+			{ grep -Ev '^[^ ]+ +in-sync ' "$T/p50-$n.out" | tail; echo "fleet bench: check --parallel 50 over $n hosts: not all in sync" >&2; exit 1; }
 	fi
 done
 
