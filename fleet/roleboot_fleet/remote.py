@@ -11,6 +11,7 @@ import errno
 import logging
 import shlex
 import socket
+import threading
 import time
 from dataclasses import dataclass
 
@@ -115,8 +116,18 @@ class TimedRemote(fabric.runners.Remote):
             self._timer.cancel()
 
 
+# Connection keeps and edits the Config it is given (key_filename merged
+# in, the runner class set): shared by the pool's threads, one connection's
+# edits were seen to drop another's key.  Each gets its own copy, made one
+# at a time.
+_CLONE_LOCK = threading.Lock()
+
+
 def connection(host, config):
-    """A fabric.Connection to host built from the context's config."""
+    """A fabric.Connection to host built from its own copy of the context's
+    config."""
+    with _CLONE_LOCK:
+        config = config.clone()
     ct = connect_timeout(config)
     # connect_kwargs.timeout (-t) and connect_timeout= may not both be set;
     # key_filename (-i) is merged back in by Connection itself.
