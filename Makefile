@@ -1,6 +1,6 @@
 # roleboot — plain Makefile.  make | make check | make SANITIZE=1 check | make bench | make fuzz
 CC      ?= cc
-PKGS    := libcurl libarchive libcrypto inih expat
+PKGS    := libcurl libarchive libcrypto inih expat ldns
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
            -Wno-unused-parameter
