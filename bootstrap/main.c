@@ -31,6 +31,8 @@
 	"roleboot sync [--config FILE] [--root DIR] [--lock-wait SECONDS]\n" \
 	"                     [--once] [-q]\n"
 
+#define SYN_ROUTE53D "roleboot route53d [--config FILE] [--foreground] [-q]\n"
+
 #define EXIT_CODES \
 	"exit codes:\n" \
 	"   0  success (apply --dry-run: nothing would change)\n" \
@@ -52,6 +54,7 @@ const char roleboot_usage[] =
 	"       " SYN_PACK
 	"       " SYN_STATUS
 	"       " SYN_SYNC
+	"       " SYN_ROUTE53D
 	"       roleboot --version | --help\n"
 	"       roleboot COMMAND --help\n"
 	"\n"
@@ -156,6 +159,22 @@ static const char sync_help[] =
 	"Exit codes: 0 synced, 2 usage, 3 config, 4 API, 7 a zone refused by\n"
 	"named-checkzone or rndc, 10 locked.\n";
 
+static const char route53d_help[] =
+	"usage: " SYN_ROUTE53D
+	"\n"
+	"Accept DNS dynamic UPDATEs (RFC 2136) signed with TSIG and apply each as one\n"
+	"Route 53 change batch; answer NOERROR only once Route 53 accepted it.\n"
+	"Reads the route53d INI format ([server], [kludge], [hostedzone], [tsig],\n"
+	"[slave]); binds UDP and TCP, then switches to [server] username.\n"
+	"\n"
+	"  -c, --config FILE        the config (default /etc/route53d/route53d.ini)\n"
+	"  -f, --foreground         stay in the foreground (systemd Type=simple)\n"
+	"  -q, --quiet              no log line per message\n"
+	"  -h, --help               this text\n"
+	"\n"
+	"Exit codes: 0 stopped by SIGTERM or SIGINT, 2 usage, 3 config or\n"
+	"credentials refused, 9 cannot listen or go to the background.\n";
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -166,6 +185,7 @@ static const struct command commands[] = {
 	{"apply", cmd_apply, apply_help},    {"verify", cmd_verify, verify_help},
 	{"render", cmd_render, render_help}, {"pack", cmd_pack, pack_help},
 	{"status", cmd_status, status_help}, {"sync", cmd_sync, sync_help},
+	{"route53d", cmd_route53d, route53d_help},
 };
 
 static int finish(int code)

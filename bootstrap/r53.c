@@ -434,3 +434,46 @@ int r53_parse(const char *xml, size_t len, struct r53_records *out)
 	page_release(&p);
 	return ret;
 }
+
+int r53_list_name(struct r53_client *c, const char *id, const char *name, struct r53_records *out)
+{
+	char *path = xasprintf("hostedzone/%s/rrset", id), *url = NULL;
+	char *type = NULL, *ident = NULL;
+	CURL *h = curl_easy_init();
+	struct buf q = BUF_INIT;
+	struct page p;
+	int ret = -1, more = 1;
+
+	memset(&p, 0, sizeof(p));
+	while (more) {
+		buf_reset(&q);
+		/* sorted, as in r53_list_records */
+		if (ident)
+			add_param(&q, h, "identifier", ident);
+		add_param(&q, h, "maxitems", "100");
+		add_param(&q, h, "name", name);
+		if (type)
+			add_param(&q, h, "type", type);
+		free(url);
+		url = api_url(c, path, &q);
+		if (get_page(c, url, out, &p) < 0)
+			goto out;
+		/* the next page holds this name only when it starts with it */
+		more = p.truncated && p.next_name && same_zone(p.next_name, name);
+		free(type);
+		free(ident);
+		type = more && p.next_type ? xstrdup(p.next_type) : NULL;
+		ident = more && p.next_id ? xstrdup(p.next_id) : NULL;
+		page_release(&p);
+	}
+	ret = 0;
+out:
+	page_release(&p);
+	free(type);
+	free(ident);
+	free(url);
+	free(path);
+	buf_release(&q);
+	curl_easy_cleanup(h);
+	return ret;
+}

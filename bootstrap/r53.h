@@ -42,6 +42,10 @@ struct r53_client {
 int r53_zone_id(struct r53_client *c, const char *zone, char **id);
 /* Every record set of a zone, appended to out in API order. */
 int r53_list_records(struct r53_client *c, const char *id, struct r53_records *out);
+/* The record sets of a zone from name on, page after page while the next
+ * page still starts with that name; the caller keeps those whose name
+ * equals it (the last page may hold later names). */
+int r53_list_name(struct r53_client *c, const char *id, const char *name, struct r53_records *out);
 void r53_records_release(struct r53_records *r);
 /* Parse one API answer into out (for tests and fuzzing); 0 when well-formed. */
 int r53_parse(const char *xml, size_t len, struct r53_records *out);

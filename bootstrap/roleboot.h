@@ -25,6 +25,7 @@ int cmd_render(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_route53d(int argc, char **argv);
 
 extern const char roleboot_usage[];
 

@@ -1,0 +1,171 @@
+/*
+ * cmd_route53d.c — roleboot route53d [--config FILE] [--foreground] [-q]
+ *
+ * Reads the config and the credentials (as root, when started so), binds
+ * UDP and TCP, then switches to [server] username: as root without one it
+ * refuses to start.  processes = N runs N workers on the same sockets; the
+ * first process waits for them and ends them on SIGTERM or SIGINT.
+ * Without --foreground it goes to the background once it listens.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "r53d.h"
+#include "roleboot.h"
+#include "util.h"
+
+static volatile int stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int drop_privileges(const struct r53d_config *c)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (c->username)
+			note("route53d", "not root: username %s not switched to", c->username);
+		return 0;
+	}
+	if (!c->username)
+		return error("%s: [server] username is required when started as root", c->where);
+	errno = 0;
+	pw = getpwnam(c->username);
+	if (!pw)
+		return errno ? error_errno("%s: cannot look up user %s", c->where, c->username)
+			     : error("%s: no user %s", c->where, c->username);
+	if (pw->pw_uid == 0)
+		return error("%s: username %s is root", c->where, c->username);
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		return error_errno("cannot switch to user %s", c->username);
+	if (setuid(0) == 0)
+		return error("user %s could become root again", c->username);
+	return 0;
+}
+
+/* N workers; the caller waits for them.  Returns the count started. */
+static unsigned start_workers(const struct r53d_config *c, const struct r53d_sockets *s,
+			      pid_t *pids)
+{
+	unsigned i;
+
+	for (i = 0; i < c->processes; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			error_errno("cannot start worker %u", i + 1);
+			break;
+		}
+		if (pids[i] == 0) {
+			r53d_serve(c, s, &stop);
+			_exit(0);
+		}
+	}
+	return i;
+}
+
+static void supervise(pid_t *pids, unsigned n)
+{
+	unsigned i, left = n;
+	pid_t pid;
+
+	while (left) {
+		pid = waitpid(-1, NULL, 0);
+		if (pid < 0 && errno == EINTR) {
+			for (i = 0; stop && i < n; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGTERM);
+			continue;
+		}
+		if (pid < 0)
+			break;
+		for (i = 0; i < n; i++)
+			if (pids[i] == pid)
+				pids[i] = 0;
+		left--;
+		if (!stop)
+			warning("route53d: worker %ld ended", (long)pid);
+	}
+}
+
+static const char route53d_usage[] = "usage: roleboot route53d [--config FILE] [--foreground] [-q]\n";
+
+int cmd_route53d(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"foreground", no_argument, NULL, 'f'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {NULL, 0, NULL, 0}};
+	const char *config = "/etc/route53d/route53d.ini";
+	struct r53d_sockets s = {-1, -1, 0};
+	struct r53d_config c;
+	struct sigaction sa;
+	pid_t pids[64];
+	int opt, fg = 0, code = EXIT_ROLE;
+	unsigned n;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:fq", opts, NULL)) != -1) {
+		if (opt == 'c') {
+			config = optarg;
+		} else if (opt == 'f') {
+			fg = 1;
+		} else if (opt == 'q') {
+			msg_set_quiet(1);
+		} else {
+			fputs(route53d_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(route53d_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (r53d_config_load(config, &c) < 0)
+		return EXIT_ROLE;
+	if (r53d_bind(&c, &s) < 0) {
+		code = EXIT_SERVICE;
+		goto out;
+	}
+	if (drop_privileges(&c) < 0)
+		goto out;
+	if (!fg && daemon(0, 1) < 0) {
+		error_errno("cannot go to the background");
+		code = EXIT_SERVICE;
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	note("route53d", "listening on %s port %u (udp, tcp): %zu zones, %zu keys, %u workers%s",
+	     c.listen_ip, s.port, c.nzones, c.nkeys, c.processes,
+	     c.dry_run ? ", dry-run" : "");
+	if (c.processes == 1) {
+		r53d_serve(&c, &s, &stop);
+	} else {
+		n = start_workers(&c, &s, pids);
+		supervise(pids, n);
+	}
+	note("route53d", "stopped");
+	code = EXIT_OK;
+out:
+	if (s.udp >= 0)
+		close(s.udp);
+	if (s.tcp >= 0)
+		close(s.tcp);
+	r53d_config_release(&c);
+	return code;
+}

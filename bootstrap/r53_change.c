@@ -1,0 +1,326 @@
+/* r53_change.c — see r53_change.h */
+#include "r53_change.h"
+
+#include <curl/curl.h>
+#include <expat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch.h"
+
+#define R53_CHANGE_TRIES 8
+#define XMLNS "https://route53.amazonaws.com/doc/2013-04-01/"
+
+void r53_batch_add(struct r53_batch *b, enum r53_action a, const char *name, const char *type,
+		   long ttl, char **values, size_t nvalues)
+{
+	struct r53_change *c;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		b->changes = xrealloc(b->changes, b->cap * sizeof(*b->changes));
+	}
+	c = &b->changes[b->n++];
+	memset(c, 0, sizeof(*c));
+	c->action = a;
+	c->rec.name = xstrdup(name);
+	c->rec.type = xstrdup(type);
+	c->rec.ttl = ttl;
+	c->rec.values = values;
+	c->rec.nvalues = nvalues;
+	c->rec.weight = -1;
+}
+
+void r53_batch_release(struct r53_batch *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		struct r53_record *r = &b->changes[i].rec;
+
+		for (j = 0; j < r->nvalues; j++)
+			free(r->values[j]);
+		free(r->values);
+		free(r->name);
+		free(r->type);
+	}
+	free(b->changes);
+	free(b->comment);
+	memset(b, 0, sizeof(*b));
+}
+
+const char *r53_action_name(enum r53_action a)
+{
+	return a == R53_CREATE ? "CREATE" : a == R53_DELETE ? "DELETE" : "UPSERT";
+}
+
+static void xml_text(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			buf_puts(out, "&amp;");
+			break;
+		case '<':
+			buf_puts(out, "&lt;");
+			break;
+		case '>':
+			buf_puts(out, "&gt;");
+			break;
+		case '"':
+			buf_puts(out, "&quot;");
+			break;
+		default:
+			buf_putc(out, *s);
+		}
+	}
+}
+
+static void xml_elem(struct buf *out, const char *tag, const char *text)
+{
+	buf_printf(out, "<%s>", tag);
+	xml_text(out, text);
+	buf_printf(out, "</%s>", tag);
+}
+
+void r53_batch_xml(const struct r53_batch *b, struct buf *out)
+{
+	size_t i, j;
+
+	buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<ChangeResourceRecordSetsRequest xmlns=\"" XMLNS "\"><ChangeBatch>");
+	if (b->comment)
+		xml_elem(out, "Comment", b->comment);
+	buf_puts(out, "<Changes>");
+	for (i = 0; i < b->n; i++) {
+		const struct r53_record *r = &b->changes[i].rec;
+
+		buf_printf(out, "<Change><Action>%s</Action><ResourceRecordSet>",
+			   r53_action_name(b->changes[i].action));
+		xml_elem(out, "Name", r->name);
+		xml_elem(out, "Type", r->type);
+		buf_printf(out, "<TTL>%ld</TTL><ResourceRecords>", r->ttl);
+		for (j = 0; j < r->nvalues; j++) {
+			buf_puts(out, "<ResourceRecord>");
+			xml_elem(out, "Value", r->values[j]);
+			buf_puts(out, "</ResourceRecord>");
+		}
+		buf_puts(out, "</ResourceRecords></ResourceRecordSet></Change>");
+	}
+	buf_puts(out, "</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>\n");
+}
+
+void r53_batch_describe(const struct r53_batch *b, struct buf *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		const struct r53_record *r = &b->changes[i].rec;
+
+		buf_printf(out, "%s%s %s %s %ld [", i ? ", " : "", r53_action_name(b->changes[i].action),
+			   r->name, r->type, r->ttl);
+		for (j = 0; j < r->nvalues; j++)
+			buf_printf(out, "%s%s", j ? " " : "", r->values[j]);
+		buf_putc(out, ']');
+	}
+}
+
+/* The parts of an answer that matter: the change id or the error. */
+struct answer {
+	XML_Parser xp;
+	struct buf text;
+	int in_error, in_info;
+	struct r53_change_error *err;
+	int bad;
+};
+
+static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
+{
+	struct answer *a = user;
+
+	(void)attrs;
+	if (!strcmp(name, "Error"))
+		a->in_error = 1;
+	else if (!strcmp(name, "ChangeInfo"))
+		a->in_info = 1;
+	buf_reset(&a->text);
+}
+
+static void on_text(void *user, const XML_Char *s, int len)
+{
+	struct answer *a = user;
+
+	if (a->text.len < 4096)
+		buf_add(&a->text, s, (size_t)len);
+}
+
+static void copy_field(char *dst, size_t size, const struct buf *text)
+{
+	snprintf(dst, size, "%s", text->data ? text->data : "");
+	for (; *dst; dst++)
+		if ((unsigned char)*dst < 0x20)
+			*dst = ' '; /* one line in the log */
+}
+
+static void on_end(void *user, const XML_Char *name)
+{
+	struct answer *a = user;
+	const char *t = a->text.data ? a->text.data : "", *slash;
+
+	if (a->in_error && !strcmp(name, "Code")) {
+		copy_field(a->err->code, sizeof(a->err->code), &a->text);
+	} else if (a->in_error && !strcmp(name, "Message")) {
+		copy_field(a->err->text, sizeof(a->err->text), &a->text);
+	} else if (a->in_info && !strcmp(name, "Id")) {
+		slash = strrchr(t, '/');
+		snprintf(a->err->change_id, sizeof(a->err->change_id), "%s", slash ? slash + 1 : t);
+	} else if (!strcmp(name, "Error")) {
+		a->in_error = 0;
+	} else if (!strcmp(name, "ChangeInfo")) {
+		a->in_info = 0;
+	}
+	buf_reset(&a->text);
+}
+
+static void answer_init(struct answer *a, struct r53_change_error *err)
+{
+	memset(a, 0, sizeof(*a));
+	a->err = err;
+	a->xp = XML_ParserCreate("UTF-8");
+	if (!a->xp) {
+		fputs("roleboot: fatal: out of memory\n", stderr);
+		abort();
+	}
+	XML_SetUserData(a->xp, a);
+	XML_SetElementHandler(a->xp, on_start, on_end);
+	XML_SetCharacterDataHandler(a->xp, on_text);
+}
+
+static void answer_release(struct answer *a)
+{
+	buf_release(&a->text);
+	if (a->xp)
+		XML_ParserFree(a->xp);
+	a->xp = NULL;
+}
+
+static size_t feed(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct answer *a = user;
+	size_t n = size * nmemb;
+
+	if (!a->bad && XML_Parse(a->xp, data, (int)n, 0) != XML_STATUS_OK)
+		a->bad = 1;
+	return n;
+}
+
+int r53_change_parse(const char *xml, size_t len, struct r53_change_error *err)
+{
+	struct answer a;
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	answer_init(&a, err);
+	ret = XML_Parse(a.xp, xml, (int)len, 1) == XML_STATUS_OK ? 0 : -1;
+	answer_release(&a);
+	return ret;
+}
+
+static int retryable(const struct r53_change_error *e)
+{
+	return e->status >= 500 || !strcmp(e->code, "Throttling") ||
+	       !strcmp(e->code, "PriorRequestNotComplete");
+}
+
+/* One signed POST; -1 when no answer came (err->text says why). */
+static int post_once(struct r53_client *c, const char *url, const struct buf *body,
+		     struct r53_change_error *err)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
+	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
+	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: text/xml");
+	CURL *h = curl_easy_init();
+	struct answer a;
+	CURLcode rc;
+	int ret = -1;
+
+	memset(err, 0, sizeof(*err));
+	answer_init(&a, err);
+	if (tok)
+		hdr = curl_slist_append(hdr, tok);
+	if (!h) {
+		snprintf(err->text, sizeof(err->text), "cannot start a transfer");
+		goto out;
+	}
+	fetch_setup_common(h, url, errbuf);
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 0L); /* errors carry XML bodies */
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:route53");
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)body->len);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, feed);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+	rc = curl_easy_perform(h);
+	c->requests++;
+	if (rc != CURLE_OK) {
+		snprintf(err->text, sizeof(err->text), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &err->status);
+	if (XML_Parse(a.xp, "", 0, 1) != XML_STATUS_OK)
+		a.bad = 1;
+	if (a.bad && err->status != 200)
+		snprintf(err->text, sizeof(err->text), "HTTP %ld: answer is not well-formed XML",
+			 err->status);
+	ret = 0;
+out:
+	answer_release(&a);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(hdr);
+	free(tok);
+	memset(userpwd, 0, strlen(userpwd));
+	free(userpwd);
+	return ret;
+}
+
+enum r53_result r53_change(struct r53_client *c, const char *id, const struct r53_batch *b,
+			   struct r53_change_error *err)
+{
+	size_t n = strlen(c->endpoint);
+	struct buf body = BUF_INIT;
+	char *url;
+	enum r53_result res = R53_UNAVAILABLE;
+	unsigned attempt;
+	long delay;
+
+	while (n > 0 && c->endpoint[n - 1] == '/')
+		n--;
+	url = xasprintf("%.*s/2013-04-01/hostedzone/%s/rrset/", (int)n, c->endpoint, id);
+	r53_batch_xml(b, &body);
+	for (attempt = 1;; attempt++) {
+		if (post_once(c, url, &body, err) == 0) {
+			if (err->status == 200 && err->change_id[0]) {
+				res = R53_APPLIED;
+				break;
+			}
+			if (err->status == 200)
+				snprintf(err->text, sizeof(err->text), "HTTP 200 without a ChangeInfo");
+			if (!retryable(err)) {
+				res = !strcmp(err->code, "InvalidChangeBatch") ? R53_CONFLICT : R53_REJECTED;
+				break;
+			}
+			c->throttled++;
+		}
+		delay = fetch_backoff_ms(attempt, 0);
+		if (attempt >= R53_CHANGE_TRIES || fetch_remaining_ms() <= delay)
+			break;
+		note("route53d", "route53: %s%s%s; retry %u in %.1f s", err->code,
+		     err->code[0] ? ": " : "", err->text, attempt, (double)delay / 1000.0);
+		fetch_sleep_ms(delay);
+	}
+	free(url);
+	buf_release(&body);
+	return res;
+}

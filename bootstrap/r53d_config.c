@@ -1,0 +1,407 @@
+/* r53d_config.c — see r53d_config.h */
+#include "r53d_config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "inifile.h"
+#include "types.h"
+#include "util.h"
+
+#define TSIG_ALGOS "hmac-md5 hmac-sha1 hmac-sha224 hmac-sha256 hmac-sha384 hmac-sha512"
+
+static int number(struct inifile *ini, const char *key, const char *v, long lo, long hi, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (errno || !*v || *end || *out < lo || *out > hi)
+		return error("%s:%d: '%s' must be a number from %ld to %ld, not '%s'", ini->where,
+			     ini->line, key, lo, hi, v);
+	return 0;
+}
+
+static int text(struct inifile *ini, const char *key, const char *v, char **slot)
+{
+	if (!*v || has_control(v))
+		return error("%s:%d: '%s' is empty or holds a control character", ini->where,
+			     ini->line, key);
+	free(*slot);
+	*slot = xstrdup(v);
+	return 0;
+}
+
+static int server_key(struct inifile *ini, struct r53d_config *c, const char *key, const char *v)
+{
+	long n;
+
+	if (!strcmp(key, "processes")) {
+		if (number(ini, key, v, 1, 64, &n) < 0)
+			return -1;
+		c->processes = (unsigned)n;
+	} else if (!strcmp(key, "dry-run")) {
+		if (number(ini, key, v, 0, 1, &n) < 0)
+			return -1;
+		c->dry_run = (int)n;
+	} else if (!strcmp(key, "listen_port")) {
+		if (number(ini, key, v, 0, 65535, &n) < 0)
+			return -1;
+		c->listen_port = (unsigned)n;
+	} else if (!strcmp(key, "fudge")) {
+		return number(ini, key, v, 1, 3600, &c->fudge);
+	} else if (!strcmp(key, "listen_ip")) {
+		return text(ini, key, v, &c->listen_ip);
+	} else if (!strcmp(key, "username")) {
+		return text(ini, key, v, &c->username);
+	} else if (!strcmp(key, "endpoint")) {
+		return text(ini, key, v, &c->endpoint);
+	} else {
+		return error("%s:%d: unknown key '%s' in [server]", ini->where, ini->line, key);
+	}
+	return 0;
+}
+
+/* A domain name as ldns reads it: absolute, lower case. */
+static char *dname(const char *s)
+{
+	ldns_rdf *r = ldns_dname_new_frm_str(s);
+	char *t, *out = NULL;
+
+	if (!r)
+		return NULL;
+	ldns_dname2canonical(r);
+	t = ldns_rdf2str(r);
+	if (t)
+		out = xstrdup(t);
+	free(t);
+	ldns_rdf_deep_free(r);
+	return out;
+}
+
+static int add_zone(struct inifile *ini, struct r53d_config *c, const char *key, const char *v)
+{
+	const char *why = NULL;
+	char *name = NULL;
+	size_t i;
+
+	if (vtype_check(VT_HOSTNAME, key, &why) < 0 || !(name = dname(key)))
+		return error("%s:%d: zone '%s' is not a domain name", ini->where, ini->line, key);
+	for (i = 0; i < c->nzones; i++) {
+		if (!strcmp(c->zones[i].name, name)) {
+			free(name);
+			return error("%s:%d: zone '%s' listed twice", ini->where, ini->line, key);
+		}
+	}
+	if (!*v || has_control(v) || strchr(v, ' ')) {
+		free(name);
+		return error("%s:%d: zone '%s' needs one hosted zone id", ini->where, ini->line, key);
+	}
+	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
+	c->zones[c->nzones].name = name;
+	c->zones[c->nzones++].id = xstrdup(strrchr(v, '/') ? strrchr(v, '/') + 1 : v);
+	return 0;
+}
+
+static int client_text(const char *s, char *out, size_t len)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, s, a) == 1)
+		return inet_ntop(AF_INET, a, out, (socklen_t)len) ? 0 : -1;
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return inet_ntop(AF_INET6, a, out, (socklen_t)len) ? 0 : -1;
+	return -1;
+}
+
+static int add_key(struct inifile *ini, struct r53d_config *c, const char *key, const char *v)
+{
+	char client[64], *copy = xstrdup(v), *save = NULL;
+	char *kname = strtok_r(copy, " \t", &save), *secret = strtok_r(NULL, " \t", &save);
+	char *algo = strtok_r(NULL, " \t", &save), *name = NULL;
+	unsigned char bin[512];
+	struct r53d_key *k;
+	int ret = -1;
+	size_t i;
+
+	if (client_text(key, client, sizeof(client)) < 0) {
+		error("%s:%d: [tsig] '%s' is not an IP address", ini->where, ini->line, key);
+		goto out;
+	}
+	if (!kname || !secret || strtok_r(NULL, " \t", &save) || !(name = dname(kname))) {
+		error("%s:%d: [tsig] %s: expected 'KEYNAME BASE64SECRET [ALGORITHM]'", ini->where,
+		      ini->line, client);
+		goto out;
+	}
+	if (strlen(secret) % 4 || strlen(secret) > 4 * (sizeof(bin) / 3) ||
+	    EVP_DecodeBlock(bin, (const unsigned char *)secret, (int)strlen(secret)) <= 0) {
+		error("%s:%d: [tsig] %s: the secret of key %s is not base64", ini->where, ini->line,
+		      client, kname);
+		goto out;
+	}
+	if (algo && (!strstr(TSIG_ALGOS, algo) || strchr(algo, ' ') ||
+		     strncasecmp(algo, "hmac-", 5))) {
+		error("%s:%d: [tsig] %s: unknown algorithm '%s' (%s)", ini->where, ini->line, client,
+		      algo, TSIG_ALGOS);
+		goto out;
+	}
+	for (i = 0; i < c->nkeys; i++) {
+		if (!strcmp(c->keys[i].client, client)) {
+			error("%s:%d: [tsig] %s listed twice", ini->where, ini->line, client);
+			goto out;
+		}
+	}
+	c->keys = xrealloc(c->keys, (c->nkeys + 1) * sizeof(*c->keys));
+	k = &c->keys[c->nkeys++];
+	k->client = xstrdup(client);
+	k->name = name;
+	name = NULL;
+	k->secret = xstrdup(secret);
+	k->algorithm = algo ? xstrdup(algo) : NULL;
+	ret = 0;
+out:
+	memset(bin, 0, sizeof(bin));
+	memset(copy, 0, strlen(v));
+	free(copy);
+	free(name);
+	return ret;
+}
+
+static int add_slave(struct inifile *ini, struct r53d_config *c, const char *key, const char *v)
+{
+	char addr[64], *name = dname(key);
+
+	if (!name || client_text(v, addr, sizeof(addr)) < 0) {
+		free(name);
+		return error("%s:%d: [slave] expected 'ZONE = MASTER-IP'", ini->where, ini->line);
+	}
+	c->slaves = xrealloc(c->slaves, (c->nslaves + 1) * sizeof(*c->slaves));
+	c->slaves[c->nslaves].zone = name;
+	c->slaves[c->nslaves++].master = xstrdup(addr);
+	return 0;
+}
+
+static int section_cb(struct inifile *ini, const char *section)
+{
+	static const char *const known[] = {"server", "kludge", "hostedzone", "tsig", "slave"};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(section, known[i]))
+			return 0;
+	return error("%s:%d: unknown section [%s]", ini->where, ini->line, section);
+}
+
+static int key_cb(struct inifile *ini, const char *section, const char *key, const char *v)
+{
+	struct r53d_config *c = ini->user;
+
+	if (!strcmp(section, "server"))
+		return server_key(ini, c, key, v);
+	if (!strcmp(section, "kludge") && !strcmp(key, "delete_ttl"))
+		return number(ini, key, v, 0, 2147483647, &c->delete_ttl);
+	if (!strcmp(section, "hostedzone"))
+		return add_zone(ini, c, key, v);
+	if (!strcmp(section, "tsig"))
+		return add_key(ini, c, key, v);
+	if (!strcmp(section, "slave"))
+		return add_slave(ini, c, key, v);
+	return error("%s:%d: unknown key '%s' in [%s]", ini->where, ini->line, key,
+		     *section ? section : "(no section)");
+}
+
+int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53d_config *c)
+{
+	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
+	struct inifile ini;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->where = xstrdup(where);
+	c->processes = 1;
+	c->listen_port = 53;
+	c->delete_ttl = 300;
+	c->fudge = 300;
+	memset(&ini, 0, sizeof(ini));
+	ini.where = where;
+	ini.section_cb = section_cb;
+	ini.key_cb = key_cb;
+	ini.user = c;
+	if (inifile_parse(&ini, txt, len) < 0)
+		goto out;
+	if (!c->listen_ip || !c->nzones) {
+		error("%s: needs [server] listen_ip and at least one zone in [hostedzone]", where);
+		goto out;
+	}
+	if (!c->endpoint)
+		c->endpoint = xstrdup(e1 && *e1   ? e1
+				      : e2 && *e2 ? e2
+						  : "https://route53.amazonaws.com");
+	ret = 0;
+out:
+	if (ret < 0)
+		r53d_config_release(c);
+	return ret;
+}
+
+struct boto {
+	struct r53d_config *c;
+	int found;
+};
+
+static int boto_key(struct inifile *ini, const char *section, const char *key, const char *v)
+{
+	struct boto *b = ini->user;
+
+	if (strcmp(section, "Credentials"))
+		return 0;
+	b->found = 1;
+	if (!strcmp(key, "aws_access_key_id"))
+		return text(ini, key, v, &b->c->key_id);
+	if (!strcmp(key, "aws_secret_access_key"))
+		return text(ini, key, v, &b->c->secret);
+	if (!strcmp(key, "aws_security_token") || !strcmp(key, "aws_session_token"))
+		return text(ini, key, v, &b->c->token);
+	return 0;
+}
+
+static int load_credentials(struct r53d_config *c)
+{
+	const char *id = getenv("AWS_ACCESS_KEY_ID"), *sec = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *tok = getenv("AWS_SESSION_TOKEN"), *env = getenv("BOTO_CONFIG");
+	const char *home = getenv("HOME");
+	struct boto b = {c, 0};
+	struct buf txt = BUF_INIT;
+	struct inifile ini;
+	struct stat st;
+	char *path;
+	int ret = -1;
+
+	if (id && *id && sec && *sec) {
+		c->key_id = xstrdup(id);
+		c->secret = xstrdup(sec);
+		c->token = tok && *tok ? xstrdup(tok) : NULL;
+		return 0;
+	}
+	if (env && *env)
+		path = xstrdup(env);
+	else if (stat("/etc/boto.cfg", &st) == 0)
+		path = xstrdup("/etc/boto.cfg");
+	else
+		path = xasprintf("%s/.boto", home && *home ? home : "/root");
+	if (stat(path, &st) < 0) {
+		error_errno("%s: no AWS credentials (set AWS_ACCESS_KEY_ID and "
+			    "AWS_SECRET_ACCESS_KEY, or BOTO_CONFIG)", path);
+		goto out;
+	}
+	if (st.st_mode & 0137) {
+		error("%s: mode %04o is too open for AWS credentials (0600 or 0640)", path,
+		      (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if (read_file(path, 65536, &txt) < 0)
+		goto out;
+	memset(&ini, 0, sizeof(ini));
+	ini.where = path;
+	ini.key_cb = boto_key;
+	ini.user = &b;
+	if (inifile_parse(&ini, txt.data ? txt.data : "", txt.len) < 0)
+		goto out;
+	if (!c->key_id || !c->secret) {
+		error("%s: [Credentials] %s", path,
+		      b.found ? "lacks aws_access_key_id or aws_secret_access_key" : "not found");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (txt.data)
+		memset(txt.data, 0, txt.len);
+	buf_release(&txt);
+	free(path);
+	return ret;
+}
+
+int r53d_config_load(const char *path, struct r53d_config *c)
+{
+	struct buf txt = BUF_INIT;
+	struct stat st;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	if (read_file(path, 1u << 20, &txt) < 0 ||
+	    r53d_config_parse(path, txt.data ? txt.data : "", txt.len, c) < 0)
+		goto out;
+	if (c->nkeys && stat(path, &st) == 0 && (st.st_mode & 0007)) {
+		error("%s: holds TSIG secrets but others may read it (mode %04o): chmod o-rwx", path,
+		      (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	ret = load_credentials(c);
+out:
+	if (txt.data)
+		memset(txt.data, 0, txt.len);
+	buf_release(&txt);
+	if (ret < 0)
+		r53d_config_release(c);
+	return ret;
+}
+
+void r53d_config_release(struct r53d_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nzones; i++) {
+		free(c->zones[i].name);
+		free(c->zones[i].id);
+	}
+	for (i = 0; i < c->nkeys; i++) {
+		memset(c->keys[i].secret, 0, strlen(c->keys[i].secret));
+		free(c->keys[i].secret);
+		free(c->keys[i].client);
+		free(c->keys[i].name);
+		free(c->keys[i].algorithm);
+	}
+	for (i = 0; i < c->nslaves; i++) {
+		free(c->slaves[i].zone);
+		free(c->slaves[i].master);
+	}
+	if (c->secret)
+		memset(c->secret, 0, strlen(c->secret));
+	free(c->zones);
+	free(c->keys);
+	free(c->slaves);
+	free(c->where);
+	free(c->listen_ip);
+	free(c->username);
+	free(c->endpoint);
+	free(c->key_id);
+	free(c->secret);
+	free(c->token);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct r53d_zone *r53d_zone_of(const struct r53d_config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nzones; i++)
+		if (!strcmp(c->zones[i].name, name))
+			return &c->zones[i];
+	return NULL;
+}
+
+const struct r53d_key *r53d_key_of(const struct r53d_config *c, const char *client)
+{
+	size_t i;
+
+	for (i = 0; i < c->nkeys; i++)
+		if (!strcmp(c->keys[i].client, client))
+			return &c->keys[i];
+	return NULL;
+}

@@ -1,0 +1,77 @@
+/*
+ * r53d_config.h — the configuration of `roleboot route53d`: the INI file of
+ * the Python route53d (shared/route53d.md), read unchanged, and the AWS
+ * credentials found the boto 2 way.
+ *
+ *   [server]
+ *   processes   = 4            ; worker processes (1-64)
+ *   dry-run     = 0            ; 1: log each change batch, call nothing
+ *   listen_ip   = 192.0.2.30   ; UDP and TCP
+ *   listen_port = 53
+ *   username    = route53d     ; switched to after binding; required as root
+ *   endpoint    = https://...  ; optional: the API endpoint (tests, partitions)
+ *   fudge       = 300          ; optional: largest TSIG clock skew accepted, s
+ *   [kludge]
+ *   delete_ttl  = 300          ; accepted; unused: deletes read the current TTL
+ *   [hostedzone]
+ *   corp.example.com = Z35M1DXIV1SK14
+ *   [tsig]
+ *   192.0.2.41  = KEYNAME BASE64SECRET [ALGORITHM]
+ *   [slave]
+ *   lab.example.com = 192.0.2.53
+ *
+ * Errors name FILE:LINE.  A file holding [tsig] secrets that others may
+ * read is refused.  Credentials: AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) from the environment, else
+ * [Credentials] aws_access_key_id / aws_secret_access_key of the boto file:
+ * $BOTO_CONFIG, else /etc/boto.cfg, else ~/.boto (mode 0600 or 0640).
+ * Endpoint: the config's, else AWS_ENDPOINT_URL_ROUTE_53, else
+ * AWS_ENDPOINT_URL, else https://route53.amazonaws.com.
+ */
+#ifndef ROLEBOOT_R53D_CONFIG_H
+#define ROLEBOOT_R53D_CONFIG_H
+
+#include <stddef.h>
+
+struct r53d_key {
+	char *client;    /* owned: the client's address, as inet_ntop writes it */
+	char *name;      /* owned: key name, absolute, lower case */
+	char *secret;    /* owned: base64 */
+	char *algorithm; /* owned or NULL: any of the accepted HMACs */
+};
+
+struct r53d_zone {
+	char *name; /* owned: absolute, lower case */
+	char *id;   /* owned: hosted zone id without /hostedzone/ */
+};
+
+struct r53d_slave {
+	char *zone, *master; /* owned */
+};
+
+struct r53d_config {
+	char *where; /* owned: the file name */
+	unsigned processes, listen_port;
+	int dry_run;
+	long delete_ttl, fudge;
+	char *listen_ip, *username, *endpoint; /* owned; username may be NULL */
+	struct r53d_zone *zones;               /* owned */
+	size_t nzones;
+	struct r53d_key *keys; /* owned */
+	size_t nkeys;
+	struct r53d_slave *slaves; /* owned */
+	size_t nslaves;
+	char *key_id, *secret, *token; /* owned credentials; token may be NULL */
+};
+
+/* The config from memory (no credentials, no mode check); -1 with one
+ * error printed, c left released. */
+int r53d_config_parse(const char *where, const char *text, size_t len, struct r53d_config *c);
+/* Read path, check its mode, parse it, find the credentials. */
+int r53d_config_load(const char *path, struct r53d_config *c);
+void r53d_config_release(struct r53d_config *c);
+
+const struct r53d_zone *r53d_zone_of(const struct r53d_config *c, const char *name);
+const struct r53d_key *r53d_key_of(const struct r53d_config *c, const char *client);
+
+#endif
