@@ -111,7 +111,9 @@ static void check(const char *what, const char *pre, const char *upd, int want_r
 	buf_release(&d);
 	r53_batch_release(&b);
 	r53_records_release(&cur);
-	ldns_pkt_free(p);
+	ldns_pkt_free(p); /* it holds copies of the records */
+	ldns_rr_list_deep_free(pl);
+	ldns_rr_list_deep_free(ul);
 	ldns_rdf_deep_free(zone);
 }
 
