@@ -6,6 +6,7 @@
  * refuses to start.  processes = N runs N workers on the same sockets; the
  * first process waits for them and ends them on SIGTERM or SIGINT.
  * Without --foreground it goes to the background once it listens.
+ * --check only reads the config (no credentials, no socket): a validator.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -99,20 +100,22 @@ static void supervise(pid_t *pids, unsigned n)
 	}
 }
 
-static const char route53d_usage[] = "usage: roleboot route53d [--config FILE] [--foreground] [-q]\n";
+static const char route53d_usage[] =
+	"usage: roleboot route53d [--config FILE] [--foreground] [--check] [-q]\n";
 
 int cmd_route53d(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 					     {"foreground", no_argument, NULL, 'f'},
 					     {"quiet", no_argument, NULL, 'q'},
+					     {"check", no_argument, NULL, 'k'},
 					     {NULL, 0, NULL, 0}};
 	const char *config = "/etc/route53d/route53d.ini";
 	struct r53d_sockets s = {-1, -1, 0};
 	struct r53d_config c;
 	struct sigaction sa;
 	pid_t pids[64];
-	int opt, fg = 0, code = EXIT_ROLE;
+	int opt, fg = 0, check = 0, code = EXIT_ROLE;
 	unsigned n;
 
 	optind = 1;
@@ -123,6 +126,8 @@ int cmd_route53d(int argc, char **argv)
 			fg = 1;
 		} else if (opt == 'q') {
 			msg_set_quiet(1);
+		} else if (opt == 'k') {
+			check = 1;
 		} else {
 			fputs(route53d_usage, stderr);
 			return EXIT_USAGE;
@@ -132,8 +137,14 @@ int cmd_route53d(int argc, char **argv)
 		fputs(route53d_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (r53d_config_load(config, &c) < 0)
+	if (r53d_config_load(config, !check, &c) < 0)
 		return EXIT_ROLE;
+	if (check) {
+		note("route53d", "%s: %zu zones, %zu keys, %zu [slave] zones: good", config, c.nzones,
+		     c.nkeys, c.nslaves);
+		code = EXIT_OK;
+		goto out;
+	}
 	if (r53d_bind(&c, &s) < 0) {
 		code = EXIT_SERVICE;
 		goto out;

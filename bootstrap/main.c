@@ -31,7 +31,7 @@
 	"roleboot sync [--config FILE] [--root DIR] [--lock-wait SECONDS]\n" \
 	"                     [--once] [-q]\n"
 
-#define SYN_ROUTE53D "roleboot route53d [--config FILE] [--foreground] [-q]\n"
+#define SYN_ROUTE53D "roleboot route53d [--config FILE] [--foreground] [--check] [-q]\n"
 
 #define EXIT_CODES \
 	"exit codes:\n" \
@@ -169,6 +169,7 @@ static const char route53d_help[] =
 	"\n"
 	"  -c, --config FILE        the config (default /etc/route53d/route53d.ini)\n"
 	"  -f, --foreground         stay in the foreground (systemd Type=simple)\n"
+	"      --check              only check the config (a validator); exit 0 or 3\n"
 	"  -q, --quiet              no log line per message\n"
 	"  -h, --help               this text\n"
 	"\n"

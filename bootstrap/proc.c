@@ -70,6 +70,9 @@ int proc_run(char **argv, struct buf *out, int with_stderr)
 		dup2(pfd[1], 1);
 		if (with_stderr)
 			dup2(pfd[1], 2);
+		/* "roleboot" is this very program, wherever it was started from */
+		if (!strcmp(argv[0], "roleboot"))
+			execv("/proc/self/exe", argv);
 		execvp(argv[0], argv);
 		_exit(127);
 	}

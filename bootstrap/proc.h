@@ -5,7 +5,8 @@
  * proc_split: words split on blanks, '...' and "..." quote; %s becomes
  * `file`, %r `root`, %t `stage`, %% a percent sign.  NULL for an empty
  * command.
- * proc_run: runs argv (PATH searched) with stdout (and with_stderr, stderr)
+ * proc_run: runs argv (PATH searched; the word "roleboot" is the running
+ * binary itself, /proc/self/exe, so a bundle can name it) with stdout (and with_stderr, stderr)
  * captured into out (the first 64 KiB); returns the wait status, or -1
  * after printing an error when it could not start.  A program that cannot
  * be executed exits with 127.

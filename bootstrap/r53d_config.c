@@ -327,7 +327,7 @@ out:
 	return ret;
 }
 
-int r53d_config_load(const char *path, struct r53d_config *c)
+int r53d_config_load(const char *path, int creds, struct r53d_config *c)
 {
 	struct buf txt = BUF_INIT;
 	struct stat st;
@@ -342,7 +342,7 @@ int r53d_config_load(const char *path, struct r53d_config *c)
 		      (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	ret = load_credentials(c);
+	ret = creds ? load_credentials(c) : 0;
 out:
 	if (txt.data)
 		memset(txt.data, 0, txt.len);
