@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # static-deps.sh — the static musl libraries that build-static/roleboot links:
-# zlib, OpenSSL (libssl + libcrypto), libcurl, libarchive, expat and inih,
-# each built from its Debian source package with musl-gcc and trimmed to what
-# roleboot uses.
+# zlib, OpenSSL (libssl + libcrypto), libcurl, libarchive, expat, inih and
+# ldns, each built from its Debian source package with musl-gcc and trimmed
+# to what roleboot uses.
 #
 #   packaging/static-deps.sh OUT.mk
 #
@@ -37,8 +37,8 @@ STRICT=${ROLEBOOT_STATIC_STRICT:-0}
 # can drop (--gc-sections), the stack protector musl supports.
 OPT_CFLAGS="-Os -ffunction-sections -fdata-sections -fstack-protector-strong"
 # Build order: each library after those it links.
-ORDER=(zlib openssl curl libarchive expat libinih)
-declare -A DEPS=([curl]=openssl [libarchive]=zlib)
+ORDER=(zlib openssl curl libarchive expat libinih ldns)
+declare -A DEPS=([curl]=openssl [libarchive]=zlib [ldns]=openssl)
 declare -A P=() V=() # install prefix and Debian version of each library
 
 say() { printf 'static: %s\n' "$*" >&2; }
@@ -328,6 +328,24 @@ build_libinih() {
 	cp ini.h "$DESTDIR$2/include/"
 }
 
+build_ldns() {
+	cd "$1"
+	# The library only (no drill, examples, Python or Perl bindings, no
+	# ldns-config), against the static libcrypto above: DNS packets, wire
+	# format, TSIG (HMAC-MD5/SHA-1/SHA-2), RRSIG with RSA, ECDSA, Ed25519
+	# and Ed448.  No DSA and no GOST (OpenSSL is built without them), no
+	# DANE.  The trust anchor path is Debian's, not one under the cache.
+	CC=musl-gcc CFLAGS="$OPT_CFLAGS" CPPFLAGS="-idirafter $KHDR" \
+		./configure --disable-shared --enable-static --with-ssl="${P[openssl]}" \
+		--disable-ldns-config --disable-rpath --without-drill --without-examples \
+		--without-pyldns --without-pyldnsx --without-p5-dns-ldns \
+		--disable-dsa --disable-gost --disable-dane --enable-ecdsa --enable-ed25519 \
+		--enable-ed448 --with-trust-anchor=/usr/share/dns/root.key \
+		--prefix="$2"
+	make -j"$JOBS" lib
+	make DESTDIR="$DESTDIR" install-h install-lib install-pc
+}
+
 # ---- driving -------------------------------------------------------------
 
 # kernel_headers: the uapi headers (linux/, asm/, asm-generic/) of
@@ -498,11 +516,12 @@ main() {
 	{
 		echo "# written by packaging/static-deps.sh; cache: $CACHE"
 		printf 'STATIC_DEP_CFLAGS :='
-		for name in curl libarchive openssl expat libinih zlib; do
+		for name in curl libarchive ldns openssl expat libinih zlib; do
 			printf ' -I%s/include' "${P[$name]}"
 		done
 		printf '\nSTATIC_DEP_LIBS :='
-		for lib in curl/libcurl libarchive/libarchive openssl/libssl openssl/libcrypto \
+		# ldns and libcurl before libssl and libcrypto, which they link
+		for lib in curl/libcurl libarchive/libarchive ldns/libldns openssl/libssl openssl/libcrypto \
 			expat/libexpat libinih/libinih zlib/libz; do
 			printf ' %s/lib/%s.a' "${P[${lib%/*}]}" "${lib#*/}"
 		done
