@@ -12,6 +12,29 @@ static const char *const accepted[] = {"hmac-md5.sig-alg.reg.int.", "hmac-sha1."
 				       "hmac-sha224.", "hmac-sha256.",
 				       "hmac-sha384.", "hmac-sha512."};
 
+/* 1 when this libldns computes algorithm alg (ldns 1.8.3 misspells
+ * hmac-sha384: see packaging/README.md); asked once per algorithm. */
+static int ldns_has(const char *alg)
+{
+	static int known[8]; /* 0 not asked, 1 yes, 2 no; indexed as accepted[] */
+	ldns_pkt *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]) && strcmp(accepted[i], alg); i++)
+		;
+	if (i == sizeof(accepted) / sizeof(accepted[0]))
+		return 0;
+	if (!known[i]) {
+		p = ldns_pkt_new();
+		known[i] = p && ldns_pkt_tsig_sign(p, "probe.", "cHJvYmU=", 300, alg, NULL) ==
+					 LDNS_STATUS_OK
+				   ? 1
+				   : 2;
+		ldns_pkt_free(p);
+	}
+	return known[i] == 1;
+}
+
 /* The algorithm's name as ldns knows it, when accepted for key; else NULL. */
 static const char *algorithm(const struct r53d_key *key, const char *name)
 {
@@ -80,6 +103,11 @@ enum r53d_tsig r53d_tsig_check(const struct r53d_config *c, ldns_pkt *p, const u
 	if (!known) {
 		snprintf(why, wlen, "key %s: algorithm %s is not accepted", (*key)->name,
 			 alg ? alg : "?");
+		goto out;
+	}
+	if (!ldns_has(known)) {
+		snprintf(why, wlen, "key %s: %s is not available in this build's libldns %s",
+			 (*key)->name, known, ldns_version());
 		goto out;
 	}
 	if (!ldns_pkt_tsig_verify(p, wire, len, (*key)->name, (*key)->secret, NULL)) {
