@@ -139,6 +139,8 @@ int cmd_route53d(int argc, char **argv)
 	}
 	if (r53d_config_load(config, !check, &c) < 0)
 		return EXIT_ROLE;
+	if (!c.nzones)
+		warning("%s: no zone in [hostedzone]: every UPDATE is refused", config);
 	if (check) {
 		note("route53d", "%s: %zu zones, %zu keys, %zu [slave] zones: good", config, c.nzones,
 		     c.nkeys, c.nslaves);

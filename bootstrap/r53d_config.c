@@ -235,8 +235,8 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	ini.user = c;
 	if (inifile_parse(&ini, txt, len) < 0)
 		goto out;
-	if (!c->listen_ip || !c->nzones) {
-		error("%s: needs [server] listen_ip and at least one zone in [hostedzone]", where);
+	if (!c->listen_ip) {
+		error("%s: [server] needs listen_ip", where);
 		goto out;
 	}
 	if (!c->endpoint)

@@ -394,8 +394,13 @@ I=$R/etc/route53d/route53d.ini
 check "route53d: route53d.ini 0600 root:root" [ "$(mode_owner "$I")" = "600 0:0" ]
 check "route53d: boto.cfg 0600 root:root" [ "$(mode_owner "$R/etc/route53d/boto.cfg")" = "600 0:0" ]
 U=$R/etc/systemd/system/route53d.service
-check "route53d: unit runs route53d.py with the config" \
-	grep -qx "ExecStart=/usr/bin/route53d.py --config /etc/route53d/route53d.ini" "$U"
+check "route53d: unit runs roleboot route53d with the config" \
+	grep -qx "ExecStart=/usr/bin/roleboot route53d --config /etc/route53d/route53d.ini --foreground" "$U"
+check "route53d: unit makes the account first (systemd-sysusers)" \
+	grep -qx "ExecStartPre=-/usr/bin/systemd-sysusers /etc/sysusers.d/roleboot-route53d.conf" "$U"
+check "route53d: sysusers.d names the account" \
+	grep -q '^u route53d - ' "$R/etc/sysusers.d/roleboot-route53d.conf"
+check "route53d: roleboot route53d --check accepts the config" "$ROLEBOOT" route53d --check --config "$I"
 check "route53d: unit points boto at its config" grep -qx "Environment=BOTO_CONFIG=/etc/route53d/boto.cfg" "$U"
 check "route53d: service enabled" systemctl --root="$R" --quiet is-enabled route53d
 # route53d reads the file with ConfigParser (interpolating get, getint):
@@ -459,6 +464,12 @@ check "route53d: dry_run=no and processes=8 from --var" \
 secrets_hidden "route53d (changed)" "$AWS_SECRET" "$AWS_ID" "$TSIG1" "$TSIG2"
 apply_role "$R" "$T/route53d.role" --var listen_ip=localhost
 check "route53d: a listen_ip that is not an address is refused (exit 7)" [ "$rc" -eq 7 ]
+cp "$I" "$T/route53d.ini.before"
+sed 's/^secret = .*/secret = not-base64!/' "$T/route53d.role" >"$T/route53d-badkey.role"
+grep -q 'not-base64' "$T/route53d-badkey.role" || echo "# route53d-badkey.role has no secret line" >&2
+apply_role "$R" "$T/route53d-badkey.role"
+check "route53d: a TSIG secret that is not base64 is refused by the validator (exit 7)" [ "$rc" -eq 7 ]
+check "route53d: ... and route53d.ini is as it was" cmp -s "$I" "$T/route53d.ini.before"
 
 # a role with no zones, keys or slaves still gives a file route53d reads
 cat >"$T/route53d-min.role" <<EOF2
