@@ -137,8 +137,12 @@ int cmd_route53d(int argc, char **argv)
 		fputs(route53d_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (r53d_config_load(config, !check, &c) < 0)
+	if (r53d_config_load(config, &c) < 0)
 		return EXIT_ROLE;
+	if (!check && geteuid() == 0 && !c.username) {
+		error("%s: [server] username is required when started as root", c.where);
+		goto out;
+	}
 	if (!c.nzones)
 		warning("%s: no zone in [hostedzone]: every UPDATE is refused", config);
 	if (check) {
@@ -147,6 +151,8 @@ int cmd_route53d(int argc, char **argv)
 		code = EXIT_OK;
 		goto out;
 	}
+	if (r53d_config_credentials(&c) < 0)
+		goto out;
 	if (r53d_bind(&c, &s) < 0) {
 		code = EXIT_SERVICE;
 		goto out;

@@ -45,30 +45,39 @@ static int listen_addr(const struct r53d_config *c, struct sockaddr_storage *ss,
 	return error("%s: listen_ip '%s' is not an IP address", c->where, c->listen_ip);
 }
 
+/* UDP and TCP on one address and port; with port 0 the kernel's pick for
+ * UDP may be taken for TCP: then another pick, a few times. */
 int r53d_bind(const struct r53d_config *c, struct r53d_sockets *s)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int one = 1;
+	int one = 1, tries;
 
 	s->udp = s->tcp = -1;
 	if (listen_addr(c, &ss, &len) < 0)
 		return -1;
-	s->udp = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	s->tcp = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->udp < 0 || s->tcp < 0)
-		goto fail;
-	setsockopt(s->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s->udp, (struct sockaddr *)&ss, len) < 0)
-		goto fail;
-	/* port 0 (tests): TCP takes the port UDP got */
-	if (getsockname(s->udp, (struct sockaddr *)&ss, &len) < 0 ||
-	    bind(s->tcp, (struct sockaddr *)&ss, len) < 0 || listen(s->tcp, 64) < 0)
-		goto fail;
-	s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						 : ((struct sockaddr_in *)&ss)->sin_port);
-	return 0;
-fail:
+	for (tries = 0; tries < 20; tries++) {
+		s->udp = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		s->tcp = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s->udp < 0 || s->tcp < 0)
+			break;
+		setsockopt(s->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(s->udp, (struct sockaddr *)&ss, len) < 0)
+			break;
+		if (getsockname(s->udp, (struct sockaddr *)&ss, &len) == 0 &&
+		    bind(s->tcp, (struct sockaddr *)&ss, len) == 0 && listen(s->tcp, 64) == 0) {
+			s->port = ntohs(ss.ss_family == AF_INET6
+						? ((struct sockaddr_in6 *)&ss)->sin6_port
+						: ((struct sockaddr_in *)&ss)->sin_port);
+			return 0;
+		}
+		if (errno != EADDRINUSE || c->listen_port != 0)
+			break;
+		close(s->udp);
+		close(s->tcp);
+		s->udp = s->tcp = -1;
+		listen_addr(c, &ss, &len); /* port 0 again */
+	}
 	error_errno("cannot listen on %s port %u", c->listen_ip, c->listen_port);
 	if (s->udp >= 0)
 		close(s->udp);

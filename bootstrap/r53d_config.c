@@ -120,6 +120,16 @@ static int client_text(const char *s, char *out, size_t len)
 	return -1;
 }
 
+/* Base64 of RFC 4648: the alphabet, padded to a multiple of 4 at the end. */
+static int base64(const char *s)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(s), body = strspn(s, abc), pad = strspn(s + body, "=");
+
+	return n && n % 4 == 0 && body + pad == n && pad <= 2;
+}
+
 static int add_key(struct inifile *ini, struct r53d_config *c, const char *key, const char *v)
 {
 	char client[64], *copy = xstrdup(v), *save = NULL;
@@ -139,7 +149,7 @@ static int add_key(struct inifile *ini, struct r53d_config *c, const char *key, 
 		      ini->line, client);
 		goto out;
 	}
-	if (strlen(secret) % 4 || strlen(secret) > 4 * (sizeof(bin) / 3) ||
+	if (!base64(secret) || strlen(secret) > 4 * (sizeof(bin) / 3) ||
 	    EVP_DecodeBlock(bin, (const unsigned char *)secret, (int)strlen(secret)) <= 0) {
 		error("%s:%d: [tsig] %s: the secret of key %s is not base64", ini->where, ini->line,
 		      client, kname);
@@ -271,7 +281,7 @@ static int boto_key(struct inifile *ini, const char *section, const char *key, c
 	return 0;
 }
 
-static int load_credentials(struct r53d_config *c)
+int r53d_config_credentials(struct r53d_config *c)
 {
 	const char *id = getenv("AWS_ACCESS_KEY_ID"), *sec = getenv("AWS_SECRET_ACCESS_KEY");
 	const char *tok = getenv("AWS_SESSION_TOKEN"), *env = getenv("BOTO_CONFIG");
@@ -327,7 +337,7 @@ out:
 	return ret;
 }
 
-int r53d_config_load(const char *path, int creds, struct r53d_config *c)
+int r53d_config_load(const char *path, struct r53d_config *c)
 {
 	struct buf txt = BUF_INIT;
 	struct stat st;
@@ -342,7 +352,7 @@ int r53d_config_load(const char *path, int creds, struct r53d_config *c)
 		      (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	ret = creds ? load_credentials(c) : 0;
+	ret = 0;
 out:
 	if (txt.data)
 		memset(txt.data, 0, txt.len);

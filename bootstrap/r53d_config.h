@@ -67,8 +67,10 @@ struct r53d_config {
 /* The config from memory (no credentials, no mode check); -1 with one
  * error printed, c left released. */
 int r53d_config_parse(const char *where, const char *text, size_t len, struct r53d_config *c);
-/* Read path, check its mode, parse it, and with creds find the credentials. */
-int r53d_config_load(const char *path, int creds, struct r53d_config *c);
+/* Read path, check its mode, parse it; -1 with one error, c released. */
+int r53d_config_load(const char *path, struct r53d_config *c);
+/* Find the AWS credentials (see above); -1 with one error printed. */
+int r53d_config_credentials(struct r53d_config *c);
 void r53d_config_release(struct r53d_config *c);
 
 const struct r53d_zone *r53d_zone_of(const struct r53d_config *c, const char *name);
