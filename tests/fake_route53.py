@@ -4,6 +4,7 @@
 Usage:
   fake_route53.py --data FILE.json --log FILE --portfile FILE [--port 0]
                   [--page-size 100] [--throttle-every 0]
+                  [--fail-changes 0] [--change-error CODE[:STATUS]] [--bodies DIR]
                   [--access-key AKIDEXAMPLE] [--secret-key SECRET]
                   [--session-token TOKEN] [--max-skew 900] [--raw-query]
                   [--parent PID] [--lifetime 3600]
@@ -12,7 +13,7 @@ Run it with /usr/bin/python3: it needs botocore (Debian's python3-botocore),
 which checks the signature of every request independently of the client.
 
 It listens on 127.0.0.1 only (HTTP/1.1, plain http; port 0 picks a free
-port, written to --portfile once the socket listens) and answers two
+port, written to --portfile once the socket listens) and answers these
 operations of the Route 53 API version 2013-04-01 from the zones in --data,
 which is read again whenever it changed (tests edit it between syncs):
 
@@ -23,9 +24,76 @@ which is read again whenever it changed (tests edit it between syncs):
       ListResourceRecordSetsResponse; record sets sorted by name (labels
       reversed), then type, then SetIdentifier; a page starts at the first
       record set >= (name, type, identifier).
+  POST /2013-04-01/hostedzone/ZONEID/rrset[/]   (ChangeResourceRecordSets)
+      body: a ChangeResourceRecordSetsRequest (namespace
+      https://route53.amazonaws.com/doc/2013-04-01/) holding ChangeBatch,
+      [Comment], Changes, Change+ of Action (CREATE, DELETE, UPSERT) and
+      ResourceRecordSet (Name, Type, SetIdentifier, Weight, Region,
+      GeoLocation, Failover, MultiValueAnswer, TTL, ResourceRecords,
+      AliasTarget, HealthCheckId, in that order, as the schema has them).
+      200 ChangeResourceRecordSetsResponse/ChangeInfo: Id /change/C...,
+      Status PENDING, SubmittedAt, Comment when one was sent.
+  GET /2013-04-01/change/CHANGEID               (GetChange)
+      GetChangeResponse/ChangeInfo, Status INSYNC, for a change this server
+      made; otherwise 404 NoSuchChange.
 
 A page holds min(maxitems, --page-size) items (maxitems defaults to, and is
 capped at, 100 for zones and 300 for record sets, as Route 53 does).
+
+A change batch is all or nothing, as in Route 53.  The changes are checked
+in order, each against the zone as the changes before it left it (so a
+DELETE then a CREATE of one record set is a replacement), and every problem
+is reported; if there is any, nothing is applied and the answer is 400
+InvalidChangeBatch with all of them in one Message, "[first, second]" (the
+standard ErrorResponse form Route 53 uses now; the old <InvalidChangeBatch>
+<Messages> body is not produced).  The checks and their messages:
+  CREATE of a set that exists   Tried to create resource record set
+                                [name='x.', type='A'] but it already exists
+  DELETE of a set not there     Tried to delete resource record set [...]
+                                but it was not found
+  DELETE that differs in TTL, a value (order does not matter), weight,
+  alias or another field        ... but the values provided do not match
+                                the current values
+  a name outside the zone       RRSet with DNS name x. is not permitted in
+                                zone z.
+  a CNAME where other types are RRSet of type CNAME with DNS name x. is not
+                                permitted as it conflicts with other records
+                                with the same DNS name in zone z.
+  another type where a CNAME is RRSet of type A with DNS name x. is not
+                                permitted because a conflicting RRSet of type
+                                 CNAME with the same DNS name already exists
+                                in zone z.   (two blanks, as Route 53 says it)
+  a CNAME at the apex           RRSet of type CNAME with DNS name z. is not
+                                permitted at apex in zone z.
+  the apex SOA or NS deleted    A HostedZone must contain exactly one SOA
+  (and not created again)       record. / ... at least one NS record for the
+                                zone itself.
+  one set changed twice         The request contains an invalid set of
+  (but DELETE then CREATE)      changes for a resource record set 'A x.'
+  an A or AAAA value that is no address, several CNAME values, an alias to
+  a name and type missing from this same zone: Invalid Resource Record: ...
+  / Tried to create an alias that targets ... but that target was not found
+A SetIdentifier shows in the set's name: [name='x.', type='A',
+set-identifier='i'].  Other answers: a body that is not well-formed XML,
+another namespace or root, unknown or misordered elements, a bad Action,
+Type or number: 400 InvalidInput "Invalid XML ; ..."; neither AliasTarget
+nor TTL with ResourceRecords (or both): 400 InvalidInput "Invalid request:
+Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or
+TrafficPolicyInstanceId] ..."; an unknown zone: 404 NoSuchHostedZone (the
+XML is checked first).  Not modelled: the limits on changes and values per
+batch, TrafficPolicyInstanceId, health checks' existence, most value syntax.
+
+Names in a request are compared case-insensitively, with or without the
+final dot, and stored as Route 53 stores them: lower case, the final dot,
+bytes other than a-z 0-9 - _ as \\ooo ("*.x" becomes "\\052.x.").  An applied
+batch is written back to --data at once (a temporary file in the same
+folder, fsync, rename over the file): other processes (the sync agent
+under test) and later listings see it; a zone's existing record sets keep
+their place in the file, the replaced ones in place, new ones at the end.
+The server keeps the bytes it wrote, so its own write is not taken for an
+edit, while a test's edit to the file is still picked up by the next
+request and by the next batch (which applies to the edited data).  A test
+should not edit the file while a batch is being applied.
 
 The data file:
   {"zones": [{"id": "Z1ABC", "name": "corp.example.com.",
@@ -37,7 +105,8 @@ SetIdentifier, Weight, Region, Failover, GeoLocation {ContinentCode,
 CountryCode, SubdivisionCode}, MultiValueAnswer, HealthCheckId,
 AliasTarget {HostedZoneId, DNSName, EvaluateTargetHealth}.  Names are sent
 back exactly as written in the data (write them with the final dot and
-Route 53's escapes, e.g. "\\052.corp.example.com.").
+Route 53's escapes, e.g. "\\052.corp.example.com.").  The server rewrites
+the file with indent 1 when it applies a batch.
 
 Every request first has its AWS Signature Version 4 checked with botocore's
 own SigV4Auth (credentials from --access-key/--secret-key/--session-token,
@@ -45,21 +114,44 @@ scope us-east-1/route53): the request is rebuilt as received, the canonical
 request signed with the exact headers named in SignedHeaders and the
 received X-Amz-Date, and the result compared with the received signature.
 The query string is decoded and canonically re-encoded as AWS does, unless
---raw-query, which signs it exactly as received (stricter).  Failures answer
-403 with an ErrorResponse:
+--raw-query, which signs it exactly as received (stricter).  The payload
+hash is the SHA-256 of the body received, so a POST body changed after
+signing fails; an X-Amz-Content-SHA256 header (libcurl sends one only when
+told to) must hold that same hash, or the request fails with
+SignatureDoesNotMatch (UNSIGNED-PAYLOAD, which only S3 takes, included).
+Failures answer 403 with an ErrorResponse:
   no Authorization header            MissingAuthenticationToken   sig=none
   malformed Authorization, no date   IncompleteSignature          sig=bad
   unknown access key, bad token      InvalidClientTokenId         sig=bad
-  wrong scope, stale date, mismatch  SignatureDoesNotMatch        sig=bad
+  wrong scope, stale date, mismatch, SignatureDoesNotMatch        sig=bad
+  X-Amz-Content-SHA256 not the body's
 The SignatureDoesNotMatch message carries the canonical request and the
 string to sign botocore expected (also written to stderr).
 
---throttle-every N (N > 0): of the requests that passed the signature check,
-every Nth answers 400 Throttling "Rate exceeded", except every (2N)th, which
-answers 503 ServiceUnavailable instead.
+Fault injection, applied in this order to requests that passed the
+signature check:
+  --throttle-every N (N > 0): of all such requests (GET and POST), every
+      Nth answers 400 Throttling "Rate exceeded", except every (2N)th,
+      which answers 503 ServiceUnavailable instead.
+  --fail-changes N: the next N ChangeResourceRecordSets answer 400
+      Throttling (before the body is looked at), then they are served: for
+      retry tests.  Listings are not affected.
+  --change-error CODE[:STATUS]: every ChangeResourceRecordSets answers that
+      error, nothing applied.  Known codes and their status: AccessDenied
+      403, InvalidChangeBatch 400, InvalidInput 400, NoSuchHostedZone 404,
+      PriorRequestNotComplete 400, Throttling 400, ServiceUnavailable 503
+      (Receiver), InternalFailure 500 (Receiver), InvalidClientTokenId 403,
+      SignatureDoesNotMatch 403; any other code needs its STATUS.
 
 Each request appends one line to --log:
   <METHOD> <path?query> <status> sig=ok|bad|none
+and a ChangeResourceRecordSets line goes on with a tab and the batch as the
+client sent it (names not normalised), whatever the answer:
+  POST /2013-04-01/hostedzone/Z1ABC/rrset/ 200 sig=ok<TAB>changes=UPSERT:www.corp.example.com.:A,DELETE:old.corp.example.com.:TXT
+one ACTION:NAME:TYPE[:SETIDENTIFIER] per change, in order (blanks, commas,
+colons and % written %XX); changes=? when the body is not XML.  With
+--bodies DIR every POST body is written as received to DIR/0001.xml,
+DIR/0002.xml, ... in the order the POSTs arrive (refused ones included).
 
 The server exits cleanly on SIGTERM/SIGINT, when the process --parent is
 gone, or after --lifetime seconds.
