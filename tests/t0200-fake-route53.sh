@@ -6,6 +6,12 @@
 # botocore as Throttling and ServiceUnavailable; wrong credentials, a wrong
 # secret and unsigned requests are refused with 403; curl's own SigV4
 # (what roleboot uses) is accepted; an edit to the data shows at once.
+# ChangeResourceRecordSets, POSTed and signed by curl as roleboot route53d
+# does: CREATE, UPSERT, exact DELETE; whole batches refused (InvalidChangeBatch
+# with every problem listed) and nothing of them applied; CNAME and apex
+# rules; the signature covers the body; applied batches land in the data
+# file, where another process finds them; GetChange; the fault flags
+# --fail-changes, --change-error, --throttle-every on POSTs; --bodies.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/https.sh"
 . "$TESTS_DIR/route53.sh"
@@ -189,6 +195,17 @@ elif mode == "count":  # count ZONEID PAGESIZE: record sets, pages and seconds
     t0 = time.monotonic()
     got, pages = list_records(sys.argv[6], int(sys.argv[7]))
     print("records=%d pages=%d seconds=%.2f" % (len(got), pages, time.monotonic() - t0))
+elif mode == "change":  # change ZONEID ACTION NAME: one A record set, then GetChange
+    try:
+        r = client.change_resource_record_sets(HostedZoneId=sys.argv[6], ChangeBatch={"Changes": [
+            {"Action": sys.argv[7], "ResourceRecordSet": {"Name": sys.argv[8], "Type": "A", "TTL": 60,
+                                                          "ResourceRecords": [{"Value": "192.0.2.53"}]}}]})
+        got = client.get_change(Id=r["ChangeInfo"]["Id"])
+        print("ok %s %s" % (r["ChangeInfo"]["Status"], got["ChangeInfo"]["Status"]))
+    except ClientError as e:
+        print("error %s %d %s" % (e.response["Error"]["Code"],
+                                   e.response["ResponseMetadata"]["HTTPStatusCode"],
+                                   e.response["Error"].get("Message", "").splitlines()[0]))
 elif mode == "error":  # error OPERATION [ZONEID]: prints the error botocore sees
     try:
         if sys.argv[6] == "zones":
@@ -311,6 +328,229 @@ n503=$(r53_count ' 503 sig=ok$')
 total=$(r53_count ' sig=ok$')
 check "every 5th request 400 Throttling, every 10th 503 ($n400 + $n503 of $total)" \
 	[ "$n400" -eq $((total / 5 - total / 10)) -a "$n503" -eq $((total / 10)) ]
+stop_pid "$R53_PID"
+
+# ---- ChangeResourceRecordSets: signed POSTs with curl, as roleboot route53d -----
+"$R53_PYTHON" - "$T/write.json" <<'PY'
+import json, sys
+z = "corp.example.com."
+json.dump({"zones": [
+    {"id": "Z1ABC", "name": z, "records": [
+        {"Name": z, "Type": "SOA", "TTL": 900, "ResourceRecords": [
+            "ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"]},
+        {"Name": z, "Type": "NS", "TTL": 172800, "ResourceRecords": ["ns-1.awsdns-01.org.", "ns-2.awsdns-02.net."]},
+        {"Name": "old." + z, "Type": "TXT", "TTL": 300, "ResourceRecords": ['"one"', '"two"']},
+        {"Name": "www." + z, "Type": "CNAME", "TTL": 300, "ResourceRecords": ["web.corp.example.com."]},
+        {"Name": "web." + z, "Type": "A", "TTL": 300, "ResourceRecords": ["192.0.2.80"]}]},
+    {"id": "Z3ORG", "name": "a.example.org.", "records": []}]}, open(sys.argv[1], "w"), indent=1)
+PY
+# change ACTION NAME TYPE TTL VALUE...: one <Change> element
+change() {
+	local a=$1 n=$2 t=$3 ttl=$4 v
+	shift 4
+	printf '<Change><Action>%s</Action><ResourceRecordSet><Name>%s</Name><Type>%s</Type><TTL>%s</TTL><ResourceRecords>' \
+		"$a" "$n" "$t" "$ttl"
+	for v; do printf '<ResourceRecord><Value>%s</Value></ResourceRecord>' "$v"; done
+	printf '</ResourceRecords></ResourceRecordSet></Change>'
+}
+# batch CHANGE...: a ChangeResourceRecordSetsRequest around the changes
+batch() {
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Comment>t0200</Comment><Changes>%s</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>\n' "$*"
+}
+# post ZONE BODY [SECRET [CURL ARGS...]]: the body POSTed to ZONE's rrset/,
+# signed by curl; the status in $code, the answer in $T/curl.xml
+post() {
+	local zone=$1 secret=${3:-$R53_SECRET_KEY}
+	printf '%s' "$2" >"$T/body.xml"
+	shift 3 2>/dev/null || shift $#
+	code=$(curl -s -o "$T/curl.xml" -w '%{http_code}' --max-time 10 \
+		--aws-sigv4 "aws:amz:us-east-1:route53" --user "$R53_ACCESS_KEY:$secret" \
+		-H "Content-Type: text/xml" "$@" --data-binary @"$T/body.xml" "$R53_URL/2013-04-01/hostedzone/$zone/rrset/")
+}
+# said TEXT: the last answer's Message holds TEXT (fixed string)
+said() { grep -Fq -- "$1" "$T/curl.xml" || { sed 's/^/# answer: /' "$T/curl.xml"; false; }; }
+# rrsets: corp.example.com's record sets in the data file, "NAME TYPE TTL
+# VALUES" sorted
+rrsets() {
+	"$R53_PYTHON" - "$T/write.json" <<'PY'
+import json, sys
+for r in sorted(json.load(open(sys.argv[1]))["zones"][0]["records"], key=lambda r: (r["Name"], r["Type"])):
+    print(r["Name"], r["Type"], r.get("TTL"), ",".join(sorted(r.get("ResourceRecords", []))))
+PY
+}
+: >"$T/r53.log"
+mkdir "$T/bodies"
+start_fake_route53 "$T/write.json" --bodies "$T/bodies" ||
+	{ not_ok "fake_route53 did not start for writes"; done_testing; exit 1; }
+tab=$'\t'
+
+body1=$(batch "$(change CREATE New.Corp.Example.COM A 300 192.0.2.10)")
+post Z1ABC "$body1"
+check "CREATE: 200" answered 200 -
+check "CREATE: ChangeInfo /change/C..., PENDING, SubmittedAt, the Comment" grep -Eq \
+	'<ChangeResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeInfo><Id>/change/C[A-Z0-9]+</Id><Status>PENDING</Status><SubmittedAt>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z</SubmittedAt><Comment>t0200</Comment></ChangeInfo>' "$T/curl.xml"
+change_id=$(sed -n 's|.*<Id>/change/\([A-Z0-9]*\)</Id>.*|\1|p' "$T/curl.xml")
+check "CREATE: logged with the batch as sent" \
+	grep -Fqx "POST /2013-04-01/hostedzone/Z1ABC/rrset/ 200 sig=ok${tab}changes=CREATE:New.Corp.Example.COM:A" "$T/r53.log"
+check "CREATE: stored lower case with the final dot, in the data file" \
+	grep -Fqx "new.corp.example.com. A 300 192.0.2.10" <(rrsets)
+code=$(sigv4 "/2013-04-01/hostedzone/Z1ABC/rrset?maxitems=1&name=new.corp.example.com.&type=A")
+check "CREATE: ListResourceRecordSets shows it" grep -q \
+	'<ResourceRecordSet><Name>new.corp.example.com.</Name><Type>A</Type><TTL>300</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.10</Value>' "$T/curl.xml"
+code=$(sigv4 "/2013-04-01/change/$change_id")
+check "GetChange: 200 INSYNC" grep -q "<GetChangeResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeInfo><Id>/change/$change_id</Id><Status>INSYNC</Status>" "$T/curl.xml"
+code=$(sigv4 "/2013-04-01/change/CNOSUCHCHANGE")
+check "GetChange of an unknown change: 404 NoSuchChange" answered 404 NoSuchChange
+check "--bodies: the body as sent, in 0001.xml" cmp -s "$T/bodies/0001.xml" <(printf '%s' "$body1")
+
+cp "$T/write.json" "$T/before.json"
+post Z1ABC "$(batch "$(change CREATE new.corp.example.com. A 300 192.0.2.10)")"
+check "CREATE of an existing set: 400 InvalidChangeBatch" answered 400 InvalidChangeBatch
+check "  ... Tried to create [name='new.corp.example.com.', type='A'] but it already exists" \
+	said "<Type>Sender</Type><Code>InvalidChangeBatch</Code><Message>[Tried to create resource record set [name='new.corp.example.com.', type='A'] but it already exists]</Message>"
+post Z1ABC "$(batch "$(change CREATE good.corp.example.com A 60 192.0.2.20)$(change DELETE old.corp.example.com TXT 60 '"one"' '"two"')")"
+check "a good CREATE with a DELETE whose TTL differs: 400 InvalidChangeBatch" answered 400 InvalidChangeBatch
+check "  ... but the values provided do not match the current values" \
+	said "[Tried to delete resource record set [name='old.corp.example.com.', type='TXT'] but the values provided do not match the current values]"
+post Z1ABC "$(batch "$(change CREATE good.corp.example.com A 60 192.0.2.20)$(change DELETE old.corp.example.com TXT 300 '"one"')")"
+check "a DELETE with one value of two: refused as well" said "but the values provided do not match the current values"
+post Z1ABC "$(batch "$(change UPSERT good.corp.example.com A 60 192.0.2.20)$(change DELETE gone.corp.example.com A 60 192.0.2.1)")"
+check "a DELETE of a set that is not there: but it was not found" \
+	said "[Tried to delete resource record set [name='gone.corp.example.com.', type='A'] but it was not found]"
+check "refused batches changed nothing, the good changes in them included (atomic)" \
+	cmp -s "$T/before.json" "$T/write.json"
+post Z1ABC "$(batch "$(change CREATE x.example.org A 60 192.0.2.1)$(change CREATE bad.corp.example.com A 60 192.0.2.256)")"
+check "every problem of a batch in one message: outside the zone, a bad IPv4 value" \
+	said "[RRSet with DNS name x.example.org. is not permitted in zone corp.example.com., Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with '192.0.2.256'']"
+
+post Z1ABC "$(batch "$(change DELETE OLD.corp.example.com. TXT 300 '"two"' '"one"')")"
+check "DELETE matching exactly (name case and value order aside): 200" answered 200 -
+check "DELETE: the set is gone from the data" [ -z "$(rrsets | grep '^old\.')" ]
+post Z1ABC "$(batch "$(change UPSERT new.corp.example.com A 60 192.0.2.11 192.0.2.12)$(change UPSERT fresh.corp.example.com AAAA 60 2001:db8::1)")"
+check "UPSERT of an existing set and of a new one: 200" answered 200 -
+check "UPSERT replaced the set (TTL and values)" grep -Fqx "new.corp.example.com. A 60 192.0.2.11,192.0.2.12" <(rrsets)
+check "UPSERT created the other" grep -Fqx "fresh.corp.example.com. AAAA 60 2001:db8::1" <(rrsets)
+check "UPSERT: one set per name and type" [ "$(rrsets | grep -c '^new\.corp\.example\.com\. A ')" -eq 1 ]
+
+cp "$T/write.json" "$T/before.json"
+post Z1ABC "$(batch "$(change CREATE new.corp.example.com CNAME 60 web.corp.example.com.)")"
+check "a CNAME where an A is: 400 InvalidChangeBatch" answered 400 InvalidChangeBatch
+check "  ... RRSet of type CNAME with DNS name new.corp.example.com. is not permitted as it conflicts" \
+	said "RRSet of type CNAME with DNS name new.corp.example.com. is not permitted as it conflicts with other records with the same DNS name in zone corp.example.com."
+post Z1ABC "$(batch "$(change UPSERT www.corp.example.com TXT 60 '"x"')")"
+check "another type where a CNAME is: refused" said "RRSet of type TXT with DNS name www.corp.example.com. is not permitted because a conflicting RRSet of type  CNAME"
+post Z1ABC "$(batch "$(change UPSERT corp.example.com CNAME 60 web.corp.example.com.)")"
+check "a CNAME at the apex: refused" said "RRSet of type CNAME with DNS name corp.example.com. is not permitted at apex in zone corp.example.com."
+post Z1ABC "$(batch "$(change DELETE corp.example.com NS 172800 ns-1.awsdns-01.org. ns-2.awsdns-02.net.)")"
+check "DELETE of the apex NS: refused" said "[A HostedZone must contain at least one NS record for the zone itself.]"
+post Z1ABC "$(batch "$(change DELETE corp.example.com SOA 900 'ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400')")"
+check "DELETE of the apex SOA: refused" said "[A HostedZone must contain exactly one SOA record.]"
+post Z1ABC "$(batch "$(change UPSERT new.corp.example.com A 60 192.0.2.1)$(change UPSERT new.corp.example.com A 60 192.0.2.2)")"
+check "two changes of one set in a batch: refused" \
+	said "The request contains an invalid set of changes for a resource record set 'A new.corp.example.com.'"
+check "none of these changed the data" cmp -s "$T/before.json" "$T/write.json"
+post Z1ABC "$(batch "$(change DELETE www.corp.example.com CNAME 300 web.corp.example.com.)$(change CREATE www.corp.example.com A 300 192.0.2.80)")"
+check "DELETE of a CNAME and CREATE of an A at its name in one batch: 200" answered 200 -
+check "  ... the A replaced the CNAME" [ "$(rrsets | grep '^www\.')" = "www.corp.example.com. A 300 192.0.2.80" ]
+post Z1ABC "$(batch "$(change UPSERT corp.example.com SOA 900 'ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 2 7200 900 1209600 86400')")"
+check "UPSERT of the apex SOA: 200" answered 200 -
+
+post NOSUCHZONE "$(batch "$(change UPSERT a.corp.example.com A 60 192.0.2.1)")"
+check "an unknown zone: 404 NoSuchHostedZone" answered 404 NoSuchHostedZone
+post Z1ABC "$(batch "$(change UPSERT a.corp.example.com A 60 192.0.2.1)" | sed 's|</Changes>||')"
+check "malformed XML: 400 InvalidInput" answered 400 InvalidInput
+post Z1ABC "$(batch "$(change UPSERT a.corp.example.com A 60 192.0.2.1)" | sed 's|<Type>A</Type><TTL>60</TTL>|<TTL>60</TTL><Type>A</Type>|')"
+check "elements out of the schema's order: 400 InvalidInput" answered 400 InvalidInput
+post Z1ABC "$(batch "$(change UPSERT a.corp.example.com A 60 192.0.2.1)" | sed 's|https://route53.amazonaws.com/doc/2013-04-01/|https://route53.amazonaws.com/doc/2012-12-12/|')"
+check "another namespace: 400 InvalidInput" answered 400 InvalidInput
+post Z1ABC "$(batch "$(change UPSERT a.corp.example.com A 60 192.0.2.1)" | sed 's|<TTL>60</TTL>||')"
+check "no TTL and no AliasTarget: 400 InvalidInput, Expected exactly one of" said "<Code>InvalidInput</Code><Message>Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords]"
+
+# the signature covers the body
+cp "$T/write.json" "$T/before.json"
+bodyA=$(batch "$(change UPSERT signed.corp.example.com A 60 192.0.2.1)")
+post Z1ABC "$bodyA" wrong-secret
+check "a POST signed with a wrong secret: 403 SignatureDoesNotMatch" answered 403 SignatureDoesNotMatch
+check "  ... logged as sig=bad with its batch" grep -Fqx \
+	"POST /2013-04-01/hostedzone/Z1ABC/rrset/ 403 sig=bad${tab}changes=UPSERT:signed.corp.example.com:A" "$T/r53.log"
+other_hash=$(printf '%s' "$(batch "$(change UPSERT other.corp.example.com A 60 192.0.2.1)")" | sha256sum | cut -d' ' -f1)
+post Z1ABC "$bodyA" "$R53_SECRET_KEY" -H "x-amz-content-sha256: $other_hash"
+check "x-amz-content-sha256 of another body (signed with it): 403 SignatureDoesNotMatch" answered 403 SignatureDoesNotMatch
+post Z1ABC "$bodyA" "$R53_SECRET_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD"
+check "x-amz-content-sha256 UNSIGNED-PAYLOAD: 403 SignatureDoesNotMatch" answered 403 SignatureDoesNotMatch
+check "refused signatures changed nothing" cmp -s "$T/before.json" "$T/write.json"
+post Z1ABC "$bodyA" "$R53_SECRET_KEY" -H "x-amz-content-sha256: $(printf '%s' "$bodyA" | sha256sum | cut -d' ' -f1)"
+check "x-amz-content-sha256 of this body: accepted, 200" answered 200 -
+
+# persistence: written by rename, seen by another process; a test's edit is seen
+check "no temporary files left next to the data" eval '! compgen -G "$T/write.json.*" >/dev/null'
+"$R53_PYTHON" - "$T/write.json" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+d["zones"][0]["records"].append({"Name": "edited.corp.example.com.", "Type": "A", "TTL": 5, "ResourceRecords": ["192.0.2.5"]})
+json.dump(d, open(sys.argv[1] + ".new", "w"))
+os.rename(sys.argv[1] + ".new", sys.argv[1])
+PY
+code=$(sigv4 "/2013-04-01/hostedzone/Z1ABC/rrset?maxitems=1&name=edited.corp.example.com.&type=A")
+check "an edit of the data file after a write is seen" grep -q '<Name>edited.corp.example.com.</Name>' "$T/curl.xml"
+post Z1ABC "$(batch "$(change DELETE edited.corp.example.com A 5 192.0.2.5)$(change CREATE later.corp.example.com A 60 192.0.2.6)")"
+check "a batch on the edited data: 200" answered 200 -
+check "  ... the file has the batch and the edits before it" \
+	[ "$(rrsets | grep -Ec '^(later|signed|fresh|www)\.corp')" -eq 4 -a -z "$(rrsets | grep '^edited\.')" ]
+nposts=$(r53_count '^POST ')
+check "--bodies: one file per POST ($nposts)" [ "$(ls "$T/bodies" | wc -l)" -eq "$nposts" ]
+stop_pid "$R53_PID"
+: >"$T/r53.log"
+start_fake_route53 "$T/write.json" || { not_ok "fake_route53 did not start again"; done_testing; exit 1; }
+code=$(sigv4 "/2013-04-01/hostedzone/Z1ABC/rrset?maxitems=2&name=later.corp.example.com.&type=A")
+check "a new server process serves the written data" grep -q '<Name>later.corp.example.com.</Name><Type>A</Type><TTL>60</TTL>' "$T/curl.xml"
+out=$(client change "$R53_URL" "${creds[@]}" Z1ABC UPSERT botocore.corp.example.com)
+check "botocore's ChangeResourceRecordSets and GetChange ($out)" [ "$out" = "ok PENDING INSYNC" ]
+out=$(client change "$R53_URL" "${creds[@]}" Z1ABC CREATE botocore.corp.example.com)
+check "botocore reads the refusal as InvalidChangeBatch ($out)" \
+	like "$out" "error InvalidChangeBatch 400 *but it already exists]"
+stop_pid "$R53_PID"
+
+# fault injection
+cp "$T/write.json" "$T/before.json"
+: >"$T/r53.log"
+start_fake_route53 "$T/write.json" --fail-changes 2 || { not_ok "fake_route53 --fail-changes did not start"; done_testing; exit 1; }
+body=$(batch "$(change UPSERT retry.corp.example.com A 60 192.0.2.7)")
+post Z1ABC "$body"
+c1=$code
+code=$(sigv4 "/2013-04-01/hostedzone/Z1ABC/rrset?maxitems=1")
+g=$code
+post Z1ABC "$body"
+check "--fail-changes 2: two 400 Throttling, listing unaffected ($c1 $g $code)" \
+	[ "$c1" = 400 -a "$g" = 200 -a "$code" = 400 ]
+check "  ... Throttling" answered 400 Throttling
+check "  ... and nothing applied meanwhile" cmp -s "$T/before.json" "$T/write.json"
+post Z1ABC "$body"
+check "  ... then the change goes through: 200" answered 200 -
+check "  ... all three logged with their batch" \
+	[ "$(r53_count "^POST /2013-04-01/hostedzone/Z1ABC/rrset/ (400|200) sig=ok${tab}changes=UPSERT:retry.corp.example.com:A$")" -eq 3 ]
+stop_pid "$R53_PID"
+cp "$T/write.json" "$T/before.json"
+for spec in AccessDenied:403 InvalidChangeBatch:400 ServiceUnavailable:503 Conflicting:409; do
+	ec=${spec%:*} st=${spec#*:}
+	arg=$ec
+	[ "$ec" = Conflicting ] && arg=$spec
+	start_fake_route53 "$T/write.json" --change-error "$arg" ||
+		{ not_ok "fake_route53 --change-error $arg did not start"; continue; }
+	post Z1ABC "$body"
+	check "--change-error $arg: $st $ec" answered "$st" "$ec"
+	stop_pid "$R53_PID"
+done
+check "  ... nothing applied" cmp -s "$T/before.json" "$T/write.json"
+: >"$T/r53.log"
+start_fake_route53 "$T/write.json" --throttle-every 2 || { not_ok "fake_route53 --throttle-every did not start"; done_testing; exit 1; }
+codes=
+for i in 1 2 3 4; do
+	post Z1ABC "$(batch "$(change UPSERT t$i.corp.example.com A 60 192.0.2.$i)")"
+	codes="$codes $code"
+done
+check "--throttle-every 2 applies to POSTs: 200 400 200 503 ($codes)" [ "$codes" = " 200 400 200 503" ]
+check "  ... only the answered ones applied" [ "$(rrsets | grep -Ec '^t[13]\.corp')" -eq 2 -a "$(rrsets | grep -Ec '^t[24]\.corp')" -eq 0 ]
 stop_pid "$R53_PID"
 
 # ---- a session token ---------------------------------------------------------------
