@@ -38,8 +38,11 @@ static int text(struct inifile *ini, const char *key, const char *v, char **slot
 	return 0;
 }
 
+static int client_text(const char *s, char *out, size_t len);
+
 static int server_key(struct inifile *ini, struct r53d_config *c, const char *key, const char *v)
 {
+	char addr[64];
 	long n;
 
 	if (!strcmp(key, "processes")) {
@@ -57,6 +60,9 @@ static int server_key(struct inifile *ini, struct r53d_config *c, const char *ke
 	} else if (!strcmp(key, "fudge")) {
 		return number(ini, key, v, 1, 3600, &c->fudge);
 	} else if (!strcmp(key, "listen_ip")) {
+		if (client_text(v, addr, sizeof(addr)) < 0)
+			return error("%s:%d: listen_ip '%s' is not an IP address", ini->where,
+				     ini->line, v);
 		return text(ini, key, v, &c->listen_ip);
 	} else if (!strcmp(key, "username")) {
 		return text(ini, key, v, &c->username);
@@ -99,13 +105,17 @@ static int add_zone(struct inifile *ini, struct r53d_config *c, const char *key,
 			return error("%s:%d: zone '%s' listed twice", ini->where, ini->line, key);
 		}
 	}
-	if (!*v || has_control(v) || strchr(v, ' ')) {
+	if (!strncmp(v, "/hostedzone/", 12))
+		v += 12;
+	if (!*v || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
+			   strlen(v)) {
 		free(name);
-		return error("%s:%d: zone '%s' needs one hosted zone id", ini->where, ini->line, key);
+		return error("%s:%d: zone '%s' needs one hosted zone id (letters and digits)",
+			     ini->where, ini->line, key);
 	}
 	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
 	c->zones[c->nzones].name = name;
-	c->zones[c->nzones++].id = xstrdup(strrchr(v, '/') ? strrchr(v, '/') + 1 : v);
+	c->zones[c->nzones++].id = xstrdup(v);
 	return 0;
 }
 
