@@ -236,7 +236,7 @@ check "dns-sync: no placeholder for a zone the role does not have" \
 check "dns-sync: placeholders recorded in the state without a hash" \
 	[ "$(grep -c '^file keep 0644 root root /var/cache/bind/roleboot/.*\.zone$' "$R/var/lib/roleboot/state")" -eq 2 ]
 check "dns-sync: named-checkconf -z loads every zone of the fresh root" \
-	named-checkconf -z -t "$R" /etc/bind/named.conf
+	bash -c "named-checkconf -z -t '$R' /etc/bind/named.conf >'$T/checkconf.out' 2>&1"
 U=$R/etc/systemd/system/roleboot-presync.service
 check "dns-sync: first-sync unit is a oneshot of roleboot sync --once, its failure ignored" \
 	bash -c "grep -qx 'Type=oneshot' '$U' && grep -qx 'ExecStart=-/usr/bin/roleboot sync --once' '$U'"
@@ -428,7 +428,8 @@ check "dns-sync on Rocky: named-checkconf accepts it" named-checkconf -t "$R" /e
 check "dns-sync on Rocky: placeholders in /var/named/roleboot pass named-checkzone" \
 	bash -c "named-checkzone corp.example.com '$R/var/named/roleboot/corp.example.com.zone' | grep -q 'loaded serial 1' &&
 		named-checkzone lab.example.com '$R/var/named/roleboot/lab.example.com.zone' | grep -q 'loaded serial 1'"
-check "dns-sync on Rocky: named-checkconf -z loads every zone" named-checkconf -z -t "$R" /etc/named.conf
+check "dns-sync on Rocky: named-checkconf -z loads every zone" \
+	bash -c "named-checkconf -z -t '$R' /etc/named.conf >'$T/checkconf.out' 2>&1"
 check "dns-sync on Rocky: first sync enabled, ordered before named" \
 	bash -c "systemctl --root='$R' --quiet is-enabled roleboot-presync.service &&
 		grep -q '^Before=.*named.service' '$R/etc/systemd/system/roleboot-presync.service'"
