@@ -5,7 +5,10 @@
 # written here;
 # files, modes, owners from the root's passwd, folders, services, the
 # generated rndc key, the staged named-checkconf validator, convergence
-# ("0 changed") and secrets kept out of stderr and the report are checked.
+# ("0 changed") and secrets kept out of stderr and the report are checked;
+# for dns-sync also the placeholder zones (named-checkconf -z on the fresh
+# root), the first-sync unit ordered before named, and re-applies that keep
+# the zone files the sync agent wrote.
 # route53d.ini is read with Python's configparser as route53d reads it.
 # The example role files in roles/ must render against their bundles.
 . "$(dirname "$0")/lib.sh"
