@@ -230,13 +230,15 @@ out:
 	return ret;
 }
 
-static int render_file(struct apply *a, const struct mfile *f, struct buf *out, int *secret)
+static int render_file(struct apply *a, const struct mfile *f, const struct tv *scope,
+		       struct buf *out, int *secret)
 {
 	const struct bundle_entry *e;
 
 	*secret = 0;
 	if (f->template)
-		return render_template(f->template, a->data, entry_lookup, &a->bundle, out, secret);
+		return render_template_in(f->template, a->data, scope, entry_lookup, &a->bundle, out,
+					  secret);
 	if (f->content) {
 		buf_puts(out, f->content);
 		return 0;
@@ -250,12 +252,74 @@ static int render_file(struct apply *a, const struct mfile *f, struct buf *out, 
 	return 0;
 }
 
-int apply_render(struct apply *a)
+/* Renders f (with scope on top of the data) and adds it to the plan;
+ * 0 or EXIT_RENDER. */
+static int add_file(struct apply *a, const struct mfile *f, const struct tv *scope)
 {
 	struct buf out = BUF_INIT;
+	int secret;
+
+	if (render_file(a, f, scope, &out, &secret) < 0) {
+		buf_release(&out);
+		return EXIT_RENDER;
+	}
+	install_add(&a->plan, f, &out, secret);
+	return 0;
+}
+
+/* A foreach file: one copy per role section of its variable, the path's
+ * {{name}} replaced by the section's name. */
+static int add_each(struct apply *a, const struct mfile *f)
+{
+	const struct tv *list = tv_get(a->data, f->foreach), *item, *name;
+	struct mfile *copy;
+	char *path;
+	size_t i;
+	int r;
+
+	for (i = 0; list && list->kind == TV_LIST && i < list->n; i++) {
+		item = list->items[i];
+		name = tv_get(item, "name");
+		if (!name || name->kind != TV_STRING)
+			continue;
+		path = manifest_foreach_path(f, name->str);
+		if (!path)
+			return EXIT_RENDER;
+		copy = xmalloc(sizeof(*copy));
+		*copy = *f;
+		copy->path = path;
+		copy->foreach = NULL;
+		a->each = xrealloc(a->each, (a->neach + 1) * sizeof(*a->each));
+		a->each[a->neach++] = copy;
+		r = add_file(a, copy, item);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Two entries that came to the same path (a foreach file's copy and
+ * another file). */
+static int check_unique(const struct apply *a)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->plan.n; i++)
+		for (j = i + 1; j < a->plan.n; j++)
+			if (!strcmp(a->plan.files[i].path, a->plan.files[j].path)) {
+				error("manifest.ini:%d and %d: both lay down %s",
+				      a->plan.files[i].mf->line, a->plan.files[j].mf->line,
+				      a->plan.files[i].path);
+				return EXIT_RENDER;
+			}
+	return 0;
+}
+
+int apply_render(struct apply *a)
+{
 	const struct tv *fam;
 	size_t i;
-	int secret;
+	int r;
 
 	a->data = render_data(&a->manifest, &a->role, a->ov, a->nov, a->plan.root, &a->kcmd);
 	if (!a->data)
@@ -270,13 +334,11 @@ int apply_render(struct apply *a)
 
 		if (!manifest_applies(&f->families, a->family))
 			continue;
-		if (render_file(a, f, &out, &secret) < 0) {
-			buf_release(&out);
-			return EXIT_RENDER;
-		}
-		install_add(&a->plan, f, &out, secret);
+		r = f->foreach ? add_each(a, f) : add_file(a, f, NULL);
+		if (r)
+			return r;
 	}
-	return 0;
+	return check_unique(a);
 }
 
 int apply_stage(struct apply *a)
@@ -337,8 +399,15 @@ static void add_state(struct apply *a)
 		const struct plan_file *f = &a->plan.files[i];
 
 		/* a hash of secret content would let a reader of the state test guesses */
-		state_add_file(&st, f->path, f->secret ? "secret" : f->sha256, f->mode, f->mf->owner,
-			       f->mf->group);
+		/* a replace = no file is the node's once laid down (the sync agent's
+		 * zones): no hash, and the manifest's mode, so that what the node
+		 * writes there later never changes the state */
+		if (!f->mf->replace)
+			state_add_file(&st, f->path, "keep", f->want_mode, f->mf->owner,
+				       f->mf->group);
+		else
+			state_add_file(&st, f->path, f->secret ? "secret" : f->sha256, f->mode,
+				       f->mf->owner, f->mf->group);
 	}
 	st.present = 1;
 	if (!state_same(&st, &a->old)) {
@@ -453,6 +522,8 @@ int apply_services(struct apply *a)
 
 void apply_release(struct apply *a)
 {
+	size_t i;
+
 	if (a->bundle_tmp) {
 		unlink(a->bundle_tmp);
 		cleanup_forget(a->bundle_tmp);
@@ -463,6 +534,11 @@ void apply_release(struct apply *a)
 	free(a->ov);
 	tv_free(a->data);
 	install_release(&a->plan);
+	for (i = 0; i < a->neach; i++) {
+		free(a->each[i]->path);
+		free(a->each[i]);
+	}
+	free(a->each);
 	state_release(&a->old);
 	manifest_release(&a->manifest);
 	bundle_release(&a->bundle);

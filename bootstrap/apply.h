@@ -53,6 +53,9 @@ struct apply {
 	struct tv *data;
 	const char *family;   /* host.os.family, borrowed from data, or NULL */
 	struct plan plan;
+	struct mfile **each;   /* owned: a foreach file's copy per role section
+				* (path owned, the rest borrowed from the manifest) */
+	size_t neach;
 	size_t changed, enabled, restarted;
 };
 

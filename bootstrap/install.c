@@ -59,6 +59,7 @@ struct plan_file *install_add(struct plan *p, const struct mfile *mf, struct buf
 		f->mode &= ~0137u;
 		warning("%s holds secret values: mode lowered to %04o", mf->path, f->mode);
 	}
+	f->want_mode = f->mode;
 	return f;
 }
 
@@ -144,6 +145,30 @@ static int inspect(struct plan *p, const char *path, struct stat *st)
 	return -1;
 }
 
+/* A replace = no file the target has: the plan takes its content, mode and
+ * owner, so that it counts as unchanged and the staged tree the validators
+ * see holds what the node will have. */
+static int keep_target(struct plan *p, struct plan_file *f, const struct stat *st)
+{
+	struct buf old = BUF_INIT;
+	unsigned char md[32];
+
+	if (rootfs_read(&p->fs, f->path, MAX_COMPARE, &old) < 0)
+		return rootfs_fail(&p->fs, f->path, "cannot read");
+	if (f->content.data)
+		memset(f->content.data, 0, f->content.len);
+	buf_release(&f->content);
+	f->content = old;
+	EVP_Digest(f->content.data ? f->content.data : "", f->content.len, md, NULL, EVP_sha256(),
+		   NULL);
+	hex_encode(md, sizeof(md), f->sha256);
+	f->mode = st->st_mode & 07777;
+	f->uid = st->st_uid;
+	f->gid = st->st_gid;
+	f->kept = 1;
+	return 0;
+}
+
 /* Compare the wanted file with what the target holds. */
 static int compare_target(struct plan *p, struct plan_file *f)
 {
@@ -158,6 +183,8 @@ static int compare_target(struct plan *p, struct plan_file *f)
 	if (!S_ISREG(st.st_mode))
 		return error("%s: exists and is not a regular file", f->target);
 	f->change = CH_NONE;
+	if (f->mf && !f->mf->replace)
+		return keep_target(p, f, &st);
 	if ((size_t)st.st_size != f->content.len) {
 		f->change |= CH_CONTENT;
 	} else {

@@ -17,7 +17,8 @@
  *                     journal_recover() does the same from the journal.
  * Every path under the root goes through rootfs.h: a symbolic link anywhere
  * on the way to a target is refused, never followed.
- * A file whose content, mode and owner already match is not touched.
+ * A file whose content, mode and owner already match is not touched, and
+ * neither is a replace = no file that exists (it is kept, whatever it holds).
  * Nothing on the target changes before install_commit, and after a failed
  * install_commit everything is as it was.
  */
@@ -40,10 +41,14 @@ struct plan_file {
 	char *target;           /* owned: ROOT + path, for messages and validators */
 	struct buf content;     /* owned: what the file must hold */
 	int secret;             /* content holds secret values */
-	unsigned mode;
+	unsigned mode;    /* the manifest's; a kept file's own */
+	unsigned want_mode; /* the manifest's (secret files lowered) */
 	uid_t uid;
 	gid_t gid;
 	int change;       /* enum change bits */
+	int kept;         /* replace = no and the target has the file: it is
+			   * left as it is (content, mode, owner), staged as
+			   * it is for the validators, and counts as unchanged */
 	char *staged;     /* owned: staged copy */
 	char sha256[65];  /* of content */
 };

@@ -36,7 +36,7 @@ int parse_utc(const char *s, time_t *out)
 	return 0;
 }
 
-static int path_ok(const char *p)
+int manifest_path_ok(const char *p)
 {
 	const char *c;
 
@@ -83,7 +83,7 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 		return 0;
 	}
 	if (!strcmp(kind, "dir")) {
-		if (!path_ok(arg))
+		if (!manifest_path_ok(arg))
 			return error("%s:%d: folder path '%s' must be absolute and normalised",
 				     ini->where, ini->line, arg);
 		for (i = 0; i < m->ndirs; i++)
@@ -97,7 +97,7 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 		return 0;
 	}
 	if (!strcmp(kind, "file")) {
-		if (!path_ok(arg))
+		if (!manifest_path_ok(arg))
 			return error("%s:%d: file path '%s' must be absolute and normalised", ini->where,
 				     ini->line, arg);
 		for (i = 0; i < m->nfiles; i++)
@@ -107,6 +107,7 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 		memset(&m->files[m->nfiles], 0, sizeof(*m->files));
 		m->files[m->nfiles].path = xstrdup(arg);
 		m->files[m->nfiles].mode = 0644;
+		m->files[m->nfiles].replace = 1;
 		m->files[m->nfiles++].line = ini->line;
 		return 0;
 	}
@@ -294,6 +295,10 @@ static int file_key(struct inifile *ini, struct mfile *f, const char *key, const
 		return split_list(v, &f->notify, &f->nnotify);
 	if (!strcmp(key, "mode"))
 		return parse_mode(ini, &f->mode, v);
+	if (!strcmp(key, "replace"))
+		return set_bool(ini, &f->replace, key, v);
+	if (!strcmp(key, "foreach"))
+		return set_str(ini, &f->foreach, key, v);
 	return error("%s:%d: unknown key '%s' in [file %s]", ini->where, ini->line, key, f->path);
 }
 
@@ -363,6 +368,22 @@ static int check_file(const struct manifest *m, struct mfile *f)
 	if (!!f->template + !!f->source + !!f->generate != 1)
 		return error("%s:%d: [file %s] needs exactly one of template, source or generate",
 			     m->where, f->line, f->path);
+	if (f->foreach) {
+		const struct mvar *v = manifest_var(m, f->foreach);
+
+		if (!v || v->type != VT_SECTION)
+			return error("%s:%d: [file %s]: foreach '%s' is not declared with type = section",
+				     m->where, f->line, f->path, f->foreach);
+		if (!strstr(f->path, "{{name}}") || strstr(f->path, "{{name}}") < strrchr(f->path, '/'))
+			return error("%s:%d: [file %s]: a foreach path holds {{name}} in its last part",
+				     m->where, f->line, f->path);
+		if (f->generate)
+			return error("%s:%d: [file %s]: foreach takes a template or a source",
+				     m->where, f->line, f->path);
+	} else if (strstr(f->path, "{{")) {
+		return error("%s:%d: [file %s]: {{name}} in a path needs foreach = SECTION",
+			     m->where, f->line, f->path);
+	}
 	if (!f->owner)
 		f->owner = xstrdup("root");
 	if (!f->group)
@@ -442,6 +463,29 @@ int manifest_applies(const struct mfamilies *f, const char *family)
 	return 0;
 }
 
+char *manifest_foreach_path(const struct mfile *f, const char *name)
+{
+	struct buf b = BUF_INIT;
+	const char *p = f->path, *hit;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		error("[file %s]: section name '%s' cannot be part of a path", f->path, name);
+		return NULL;
+	}
+	while ((hit = strstr(p, "{{name}}"))) {
+		buf_add(&b, p, (size_t)(hit - p));
+		buf_puts(&b, name);
+		p = hit + strlen("{{name}}");
+	}
+	buf_puts(&b, p);
+	if (!manifest_path_ok(b.data)) {
+		error("[file %s]: '%s' is not an acceptable path", f->path, b.data);
+		buf_release(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
 static void families_free(struct mfamilies *f)
 {
 	size_t i;
@@ -472,6 +516,7 @@ void manifest_release(struct manifest *m)
 		free(f->validate);
 		free(f->generate);
 		free(f->content);
+		free(f->foreach);
 		families_free(&f->families);
 		for (j = 0; j < f->nnotify; j++)
 			free(f->notify[j]);

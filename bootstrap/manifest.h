@@ -34,6 +34,16 @@
  *                                     ; %t: the staging folder (a mirror)
  *   notify   = named                  ; services to restart when it changed
  *   os-family = rhel, debian          ; only on these families
+ *   replace  = no                     ; default yes; no: laid down only when
+ *                                     ; the target has no such file, a file
+ *                                     ; already there is left as it is
+ *
+ *   [file /var/named/roleboot/{{name}}.zone]  ; one file per role section:
+ *   foreach  = zone                   ; a [var zone] of type = section; the
+ *                                     ; path's {{name}} becomes the section's
+ *                                     ; name, and its template sees the
+ *                                     ; section's keys (and name) on top of
+ *                                     ; the data, as inside {{#zone}}
  *
  *   [service named]
  *   enable            = yes           ; default yes
@@ -83,6 +93,8 @@ struct mfile {
 	char *validate;      /* owned or NULL */
 	char **notify;       /* owned service names */
 	size_t nnotify;
+	int replace;         /* 0: only laid down when absent (replace = no) */
+	char *foreach;       /* owned: a section variable, or NULL */
 	int line;
 };
 
@@ -112,6 +124,11 @@ int manifest_parse(const char *where, const char *text, size_t len, struct manif
 const struct mvar *manifest_var(const struct manifest *m, const char *name);
 /* 1 when an entry with these families applies to family (NULL: unknown). */
 int manifest_applies(const struct mfamilies *f, const char *family);
+/* 1 when p is an absolute, normalised path (no "//", ".", ".." parts). */
+int manifest_path_ok(const char *p);
+/* PATH of a foreach entry with "{{name}}" replaced by name (owned); NULL
+ * (an error was printed) when the result is not an acceptable path. */
+char *manifest_foreach_path(const struct mfile *f, const char *name);
 void manifest_release(struct manifest *m);
 
 /* Parse "2027-06-30" or "2027-06-30T00:00:00Z" as UTC; -1 when malformed. */

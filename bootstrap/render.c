@@ -63,6 +63,12 @@ static int find_partial(void *ctx, const char *name, const char **text, size_t *
 int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,
 		    struct buf *out, int *secret)
 {
+	return render_template_in(name, data, NULL, get, ctx, out, secret);
+}
+
+int render_template_in(const char *name, const struct tv *data, const struct tv *scope,
+		       entry_fn get, void *ctx, struct buf *out, int *secret)
+{
 	struct partials p = {get, ctx, BUF_INIT};
 	struct tpl_opts opts;
 	const char *text;
@@ -75,6 +81,7 @@ int render_template(const char *name, const struct tv *data, entry_fn get, void 
 	opts.max_depth = 16;
 	opts.partial = find_partial;
 	opts.partial_ctx = &p;
+	opts.scope = scope;
 	if (get(ctx, name, &text, &len) < 0) {
 		error("template '%s' is not in the bundle", name);
 		goto out;

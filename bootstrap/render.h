@@ -30,5 +30,9 @@ struct tv *render_data(const struct manifest *m, const struct role *r, const str
  * the bundle entry "x.mustache".  Prints one error line on failure. */
 int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,
 		    struct buf *out, int *secret);
+/* The same with scope (one item of a section list, or NULL) on top of
+ * data, as inside {{#section}}. */
+int render_template_in(const char *name, const struct tv *data, const struct tv *scope,
+		       entry_fn get, void *ctx, struct buf *out, int *secret);
 
 #endif

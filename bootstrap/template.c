@@ -562,6 +562,8 @@ int tpl_render(const char *name, const char *text, size_t len, const struct tv *
 			errlen, &t))
 		goto out;
 	push_ctx(&c, data);
+	if (c.o->scope)
+		push_ctx(&c, c.o->scope);
 	ret = render_range(&c, t, 0, t->n, &no_indent, NULL);
 out:
 	for (i = 0; i < c.pcap; i++) {

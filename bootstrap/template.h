@@ -58,6 +58,9 @@ struct tpl_opts {
 	 * that a template expanding to nothing still stops); exceeding it is
 	 * an error.  0 means 256 MiB. */
 	size_t max_output;
+	/* Pushed on the context stack above data, as a section would push
+	 * one item (one role section for a foreach file); may be NULL. */
+	const struct tv *scope;
 };
 
 /* Render text (named `name` in messages) against data, appending to out.

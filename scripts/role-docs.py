@@ -56,8 +56,17 @@ def describe(role):
         default = k.get("default")
         default = "`%s`" % default if default else ("(empty)" if "default" in k else "required")
         out.append("| `%s` | %s | %s | %s |" % (s["head"][4:], t, default, notes.replace("|", "\\|")))
-    files = sorted({s["head"][5:] + (" (%s)" % s["keys"]["os-family"] if "os-family" in s["keys"] else "")
-                    for s in sections if s["head"].startswith("file ")})
+    def file_line(s):
+        k, path, notes = s["keys"], s["head"][5:], []
+        if "foreach" in k:
+            path = path.replace("{{name}}", "NAME")
+            notes.append('one per [%s "NAME"]' % k["foreach"])
+        if k.get("replace") == "no":
+            notes.append("only when absent")
+        if "os-family" in k:
+            notes.insert(0, k["os-family"])
+        return path + (" (%s)" % "; ".join(notes) if notes else "")
+    files = sorted({file_line(s) for s in sections if s["head"].startswith("file ")})
     svcs = [s["head"][8:] for s in sections if s["head"].startswith("service ")]
     out += ["", "Files: " + ", ".join("`%s`" % f for f in files) + ".",
             "Services enabled: " + (", ".join("`%s`" % s for s in svcs) or "none") + ".", "",

@@ -5,7 +5,10 @@
 # written here;
 # files, modes, owners from the root's passwd, folders, services, the
 # generated rndc key, the staged named-checkconf validator, convergence
-# ("0 changed") and secrets kept out of stderr and the report are checked.
+# ("0 changed") and secrets kept out of stderr and the report are checked;
+# for dns-sync also the placeholder zones (named-checkconf -z on the fresh
+# root), the first-sync unit ordered before named, and re-applies that keep
+# the zone files the sync agent wrote.
 # route53d.ini is read with Python's configparser as route53d reads it.
 # The example role files in roles/ must render against their bundles.
 . "$(dirname "$0")/lib.sh"
@@ -217,6 +220,48 @@ check "dns-sync: timer runs at the interval" \
 check "dns-sync: named enabled" systemctl --root="$R" --quiet is-enabled named
 check "dns-sync: roleboot-sync.timer enabled" systemctl --root="$R" --quiet is-enabled roleboot-sync.timer
 check "dns-sync: no RHEL paths on Debian" absent "$R/etc/named.conf" "$R/etc/rndc.key" "$R/var/named"
+
+# first boot: every synced zone has a file before named starts (a
+# placeholder until the first sync), and the first sync runs before named
+HOST=$(hostname)
+for z in corp.example.com lab.example.com; do
+	P=$R/var/cache/bind/roleboot/$z.zone
+	check "dns-sync: placeholder for $z where sync writes it, 0644 root:root" [ "$(mode_owner "$P")" = "644 0:0" ]
+	check "dns-sync: placeholder for $z passes named-checkzone with serial 1" \
+		bash -c "named-checkzone '$z' '$P' | grep -qx 'zone $z/IN: loaded serial 1'"
+	check "dns-sync: placeholder for $z: SOA and NS name this node ($HOST)" \
+		bash -c "named-checkzone -D -o - '$z' '$P' 2>/dev/null >'$T/dump' &&
+			grep -qP '^$z\.\s+\d+\s+IN\s+SOA\s+$HOST\. hostmaster\.$HOST\. 1 ' '$T/dump' &&
+			grep -qP '^$z\.\s+\d+\s+IN\s+NS\s+$HOST\.$' '$T/dump'"
+done
+check "dns-sync: no placeholder for a zone the role does not have" \
+	[ "$(ls "$R/var/cache/bind/roleboot")" = "$(printf 'corp.example.com.zone\nlab.example.com.zone')" ]
+check "dns-sync: placeholders recorded in the state without a hash" \
+	[ "$(grep -c '^file keep 0644 root root /var/cache/bind/roleboot/.*\.zone$' "$R/var/lib/roleboot/state")" -eq 2 ]
+check "dns-sync: named-checkconf -z loads every zone of the fresh root" \
+	bash -c "named-checkconf -z -t '$R' /etc/bind/named.conf >'$T/checkconf.out' 2>&1"
+U=$R/etc/systemd/system/roleboot-presync.service
+check "dns-sync: first-sync unit is a oneshot of roleboot sync --once, its failure ignored" \
+	bash -c "grep -qx 'Type=oneshot' '$U' && grep -qx 'ExecStart=-/usr/bin/roleboot sync --once' '$U'"
+check "dns-sync: first sync ordered before named (named.service, and bind9.service of older Debian)" \
+	bash -c "grep '^Before=' '$U' | tr ' =' '\n\n' | grep -qx named.service &&
+		grep '^Before=' '$U' | tr ' =' '\n\n' | grep -qx bind9.service"
+check "dns-sync: first sync after the network, bounded in time" \
+	bash -c "grep -qx 'After=network-online.target' '$U' && grep -qx 'TimeoutStartSec=90' '$U'"
+check "dns-sync: named never requires the first sync (ordering only)" \
+	bash -c "! grep -Eq '^(Requires|BindsTo|Requisite|RequiredBy)=' '$U' &&
+		! grep -rqs roleboot-presync '$R/usr/lib/systemd/system/named.service' '$R/etc/systemd/system/named.service.d'"
+check "dns-sync: first sync and named enabled in the same target (one boot transaction)" \
+	bash -c "[ -L '$R/etc/systemd/system/multi-user.target.wants/roleboot-presync.service' ] &&
+		[ -L '$R/etc/systemd/system/multi-user.target.wants/named.service' ]"
+check "dns-sync: first-sync unit enabled (systemctl --root)" \
+	systemctl --root="$R" --quiet is-enabled roleboot-presync.service
+if command -v systemd-analyze >/dev/null; then
+	check "dns-sync: systemd-analyze verify accepts the first-sync unit" \
+		systemd-analyze verify --man=no "$U"
+else
+	skip "dns-sync: systemd-analyze verify: no systemd-analyze here"
+fi
 check "dns-sync: no mode wider than the bundle's (no world-readable secret)" \
 	[ -z "$(find "$R/etc/roleboot" "$R/etc/bind" -type f -perm /0004 ! -name named.conf ! -name rndc.conf ! -name sync.ini)" ]
 secrets_hidden "dns-sync" "$TSIG" "$AWS_SECRET" "$AWS_ID" "$RNDC_SECRET"
@@ -228,6 +273,47 @@ secrets_hidden "dns-sync (second apply)" "$TSIG" "$AWS_SECRET" "$AWS_ID" "$RNDC_
 apply_role "$R" "$T/sync.role" --dry-run --diff --var transfer_secret=c2Vjb25kLXNlY3JldC1mb3ItdGhlLXRlc3Q=
 check "dns-sync: dry-run with a new transfer secret is pending (exit 1)" [ "$rc" -eq 1 ]
 secrets_hidden "dns-sync dry-run --diff" "$TSIG" "c2Vjb25kLXNlY3JldC1mb3ItdGhlLXRlc3Q=" "$RNDC_SECRET"
+
+# a zone file the sync agent wrote (higher serial, its own header and
+# mode) is kept by a re-apply, and a dry run finds nothing to do
+Z=$R/var/cache/bind/roleboot/corp.example.com.zone
+cat >"$Z" <<'EOF2'
+; corp.example.com from Route 53 hosted zone Z1CORPEXAMPLE, written by roleboot sync
+; content-sha256 0000000000000000000000000000000000000000000000000000000000000000 serial 1764979200
+$TTL 300
+@	IN SOA	ns-1.awsdns-1.com. awsdns-hostmaster.amazon.com. 1764979200 7200 900 1209600 86400
+@	IN NS	ns-1.awsdns-1.com.
+www	IN A	192.0.2.71
+EOF2
+chmod 0640 "$Z"
+ZSUM=$(sha256sum <"$Z")
+h=$(tree_hash "$R")
+apply_role "$R" "$T/sync.role" --dry-run --diff
+check "dns-sync: dry-run over a synced zone: nothing to do (exit 0)" [ "$rc" -eq 0 ]
+check "dns-sync: ... no diff of the synced zone" bash -c "! grep -q 'corp.example.com.zone' '$T/out' '$T/err'"
+apply_role "$R" "$T/sync.role"
+check "dns-sync: re-apply over a synced zone succeeds with 0 changed" \
+	bash -c "[ $rc -eq 0 ] && grep -q '0 changed,' '$T/err'"
+check "dns-sync: ... the synced zone is kept byte for byte" [ "$(sha256sum <"$Z")" = "$ZSUM" ]
+check "dns-sync: ... with its mode" [ "$(stat -c %a "$Z")" = 640 ]
+check "dns-sync: ... and the root (state included) is unchanged" [ "$(tree_hash "$R")" = "$h" ]
+rm "$R/var/cache/bind/roleboot/lab.example.com.zone"
+apply_role "$R" "$T/sync.role"
+check "dns-sync: a zone file that went missing gets its placeholder back" \
+	bash -c "[ $rc -eq 0 ] && named-checkzone lab.example.com '$R/var/cache/bind/roleboot/lab.example.com.zone' | grep -q 'loaded serial 1'"
+check "dns-sync: ... and the synced one is still kept" [ "$(sha256sum <"$Z")" = "$ZSUM" ]
+
+# named.conf's validator loads the zones (-z): a zone file named cannot
+# load refuses the apply, and nothing is written
+R=$T/sync-badzone
+deb_root "$R"
+mkdir -p "$R/var/cache/bind/roleboot"
+echo 'this is not a zone' >"$R/var/cache/bind/roleboot/lab.example.com.zone"
+h=$(tree_hash "$R")
+apply_role "$R" "$T/sync.role"
+check "dns-sync: a zone file that does not load fails validation (exit 7)" [ "$rc" -eq 7 ]
+check "dns-sync: ... named-checkconf is named" grep -q "validate /etc/bind/named.conf: 'named-checkconf -z" "$T/err"
+check "dns-sync: ... and the root is unchanged" [ "$(tree_hash "$R")" = "$h" ]
 
 # the key a package already made is kept as it is
 R=$T/sync-pkg
@@ -342,6 +428,14 @@ C=$R/etc/named.conf
 check "dns-sync on Rocky: zone files in /var/named/roleboot" \
 	has "$C" 'file "/var/named/roleboot/corp.example.com.zone";'
 check "dns-sync on Rocky: named-checkconf accepts it" named-checkconf -t "$R" /etc/named.conf
+check "dns-sync on Rocky: placeholders in /var/named/roleboot pass named-checkzone" \
+	bash -c "named-checkzone corp.example.com '$R/var/named/roleboot/corp.example.com.zone' | grep -q 'loaded serial 1' &&
+		named-checkzone lab.example.com '$R/var/named/roleboot/lab.example.com.zone' | grep -q 'loaded serial 1'"
+check "dns-sync on Rocky: named-checkconf -z loads every zone" \
+	bash -c "named-checkconf -z -t '$R' /etc/named.conf >'$T/checkconf.out' 2>&1"
+check "dns-sync on Rocky: first sync enabled, ordered before named" \
+	bash -c "systemctl --root='$R' --quiet is-enabled roleboot-presync.service &&
+		grep -q '^Before=.*named.service' '$R/etc/systemd/system/roleboot-presync.service'"
 check "dns-sync on Rocky: sync folder 0750 root:named" [ "$(mode_owner "$R/var/named/roleboot")" = "750 0:$NAMED_GID" ]
 check "dns-sync on Rocky: sync.ini writes where named reads" \
 	grep -qx "directory   = /var/named/roleboot" "$R/etc/roleboot/sync.ini"

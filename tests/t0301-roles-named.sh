@@ -42,28 +42,35 @@ deb_root() {
 		>"$1/usr/lib/systemd/system/named.service"
 }
 
-# start_node NAME ROOT: named -u bind for ROOT in its own mount namespace,
-# log in $T/NAME.log; sets NODE_PID.  /etc/roleboot is mounted when the root
-# has one: directly when the host has the folder, else over an overlay of
-# /etc (a file $T/NAME.no-roleboot says when neither worked).
+# NODE_MOUNTS: sh script ($1 root, $2 overlay folder, $3 flag file) that
+# mounts the root's BIND folders, /var/lib and /etc/roleboot over the
+# host's in a private mount namespace.  /etc/roleboot is mounted when the
+# root has one: directly when the host has the folder, else over an overlay
+# of /etc (the flag file says when neither worked).
+NODE_MOUNTS='
+	r=$1 ovl=$2 flag=$3
+	if [ -d "$r/etc/roleboot" ]; then
+		if [ ! -d /etc/roleboot ]; then
+			mount -t tmpfs tmpfs "$ovl" && mkdir "$ovl/u" "$ovl/w" &&
+			mount -t overlay overlay -o "lowerdir=/etc,upperdir=$ovl/u,workdir=$ovl/w" /etc &&
+			mkdir /etc/roleboot
+		fi
+		mount --bind "$r/etc/roleboot" /etc/roleboot || : >"$flag"
+	fi
+	mount --bind "$r/etc/bind" /etc/bind &&
+	mount --bind "$r/var/cache/bind" /var/cache/bind &&
+	mount --bind "$r/var/lib" /var/lib &&
+	mount -t tmpfs tmpfs /run && mkdir /run/named && chown bind:bind /run/named ||
+		exit 111
+'
+
+# start_node NAME ROOT: named -u bind for ROOT in its own mount namespace
+# (NODE_MOUNTS), log in $T/NAME.log; sets NODE_PID ($T/NAME.no-roleboot
+# when /etc/roleboot could not be mounted).
 start_node() {
 	local name=$1 root=$2 i
 	mkdir -p "$T/$name.ovl"
-	unshare -m --propagation private sh -c '
-		r=$1 ovl=$2 flag=$3
-		if [ -d "$r/etc/roleboot" ]; then
-			if [ ! -d /etc/roleboot ]; then
-				mount -t tmpfs tmpfs "$ovl" && mkdir "$ovl/u" "$ovl/w" &&
-				mount -t overlay overlay -o "lowerdir=/etc,upperdir=$ovl/u,workdir=$ovl/w" /etc &&
-				mkdir /etc/roleboot
-			fi
-			mount --bind "$r/etc/roleboot" /etc/roleboot || : >"$flag"
-		fi
-		mount --bind "$r/etc/bind" /etc/bind &&
-		mount --bind "$r/var/cache/bind" /var/cache/bind &&
-		mount --bind "$r/var/lib" /var/lib &&
-		mount -t tmpfs tmpfs /run && mkdir /run/named && chown bind:bind /run/named ||
-			exit 111
+	unshare -m --propagation private sh -c "$NODE_MOUNTS"'
 		exec named -g -n 1 -u bind -c /etc/bind/named.conf
 	' sh "$root" "$T/$name.ovl" "$T/$name.no-roleboot" >"$T/$name.log" 2>&1 &
 	NODE_PID=$!
@@ -76,6 +83,19 @@ start_node() {
 	echo "# named $name did not start:" >&2
 	tail -20 "$T/$name.log" | sed 's/^/# /' >&2
 	return 1
+}
+
+# boot_step NAME ROOT COMMAND...: COMMAND with ROOT mounted as start_node
+# mounts it, before any named runs there (a unit that boot runs before
+# named); its exit code, output in $T/NAME.out and $T/NAME.err.
+boot_step() {
+	local name=$1 root=$2
+	shift 2
+	mkdir -p "$T/$name.ovl"
+	unshare -m --propagation private sh -c "$NODE_MOUNTS"'
+		shift 3
+		exec "$@"
+	' sh "$root" "$T/$name.ovl" "$T/$name.no-roleboot" "$@" >"$T/$name.out" 2>"$T/$name.err"
 }
 
 # in_node PID COMMAND...: COMMAND in that node's mount namespace.
@@ -110,6 +130,10 @@ eventually() {
 		n=$((n - 1))
 	done
 	return 1
+}
+
+status_is() { # status_is PORT NAME TYPE RCODE
+	[ "$(status_at "$1" "$2" "$3")" = "$4" ]
 }
 
 answers() { # answers PORT NAME TYPE EXPECTED
@@ -203,13 +227,36 @@ run_rb apply --root "$I" --pubkey "$PUB" "$T/internal.role"
 check "dns-internal applied" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
 
-# the primary starts with one zone file in the sync folder and none yet for
-# the other (as before the sync agent's first run)
-zone_file "$S/var/cache/bind/roleboot/corp.example.com.zone" corp.example.com 1 192.0.2.1
+# first boot, before the sync agent ever ran: every zone has its
+# placeholder, named-checkconf -z passes and named answers for every zone
+HOST=$(hostname)
+for z in corp.example.com lab.example.com; do
+	check "fresh primary: placeholder for $z passes named-checkzone" \
+		named-checkzone -q "$z" "$S/var/cache/bind/roleboot/$z.zone"
+done
+check "fresh primary: named-checkconf -z on the provisioned root" \
+	bash -c "named-checkconf -z -t '$S' /etc/bind/named.conf >'$T/checkconf.out' 2>&1"
 start_node sync "$S" || { not_ok "primary named did not start"; done_testing; exit 1; }
 PID_S=$NODE_PID
-check "primary: starts although a zone file is still missing" grep -q "lab.example.com/IN: loading from master file .* failed: file not found" "$T/sync.log"
-check "primary: serves the zone file from the sync folder" answers "$PORT_S" www.corp.example.com A 192.0.2.1
+check "fresh primary: named loads every zone (no file missing)" \
+	bash -c "grep -q 'zone corp.example.com/IN: loaded serial 1\$' '$T/sync.log' &&
+		grep -q 'zone lab.example.com/IN: loaded serial 1\$' '$T/sync.log' &&
+		! grep -q 'file not found' '$T/sync.log'"
+for z in corp.example.com lab.example.com; do
+	check "fresh primary: SOA $z answers NOERROR, not SERVFAIL" [ "$(status_at "$PORT_S" "$z" SOA)" = NOERROR ]
+	check "fresh primary: SOA $z is the placeholder's (this node, serial 1)" \
+		answers "$PORT_S" "$z" SOA "$HOST. hostmaster.$HOST. 1 60 60 1209600 60"
+	check "fresh primary: NS $z is this node" answers "$PORT_S" "$z" NS "$HOST."
+	check "fresh primary: names in $z answer NXDOMAIN, not SERVFAIL" \
+		[ "$(status_at "$PORT_S" "www.$z" A)" = NXDOMAIN ]
+done
+
+# the sync agent writes a zone (a higher serial) and reloads it
+RNDC_CMD=$(sed -n 's/^rndc *= *//p' "$S/etc/roleboot/sync.ini")
+zone_file "$S/var/cache/bind/roleboot/corp.example.com.zone" corp.example.com 10 192.0.2.1
+# shellcheck disable=SC2086 # the command line is words, as the sync agent splits it
+in_node "$PID_S" $RNDC_CMD reload corp.example.com >"$T/rndc.out" 2>&1
+check "primary: serves the zone file from the sync folder" eventually 10 answers "$PORT_S" www.corp.example.com A 192.0.2.1
 check "primary: no zone transfer without the key" \
 	bash -c "dig @127.0.0.1 -p $PORT_S +time=2 +tries=1 corp.example.com AXFR | grep -q 'Transfer failed'"
 check "primary: zone transfer with the transfer key" \
@@ -220,7 +267,7 @@ start_node internal "$I" || { not_ok "internal named did not start"; done_testin
 PID_I=$NODE_PID
 check "internal: transfers the zone and answers" eventually 15 answers "$PORT_I" www.corp.example.com A 192.0.2.1
 check "internal: the transfer was signed with the transfer key" \
-	grep -q "zone corp.example.com/IN: transferred serial 1: TSIG 'transfer'" "$T/internal.log"
+	grep -q "zone corp.example.com/IN: transferred serial 10: TSIG 'transfer'" "$T/internal.log"
 check "internal: keeps a copy in the slaves folder, as bind" \
 	eventually 10 bash -c "[ \"\$(stat -c %u '$I/var/cache/bind/slaves/corp.example.com.db' 2>/dev/null)\" = $BIND_UID ]"
 check "internal: authoritative answer" \
@@ -228,23 +275,36 @@ check "internal: authoritative answer" \
 
 # a change on the primary, and the rndc command the sync agent would run:
 # NOTIFY brings it to the internal server long before its refresh (1 h)
-RNDC_CMD=$(sed -n 's/^rndc *= *//p' "$S/etc/roleboot/sync.ini")
-zone_file "$S/var/cache/bind/roleboot/corp.example.com.zone" corp.example.com 2 192.0.2.2
-# shellcheck disable=SC2086 # the command line is words, as the sync agent splits it
+zone_file "$S/var/cache/bind/roleboot/corp.example.com.zone" corp.example.com 11 192.0.2.2
+# shellcheck disable=SC2086
 in_node "$PID_S" $RNDC_CMD reload corp.example.com >"$T/rndc.out" 2>&1
 check "primary: the sync config's rndc command reloads the zone" grep -q "zone reload" "$T/rndc.out"
 grep -q "zone reload" "$T/rndc.out" || sed 's/^/# /' "$T/rndc.out"
 check "internal: NOTIFY brings the change" eventually 15 answers "$PORT_I" www.corp.example.com A 192.0.2.2
 check "internal: ... it heard the primary's NOTIFY, signed" \
 	bash -c "grep -q \"received notify for zone 'corp.example.com': TSIG 'transfer'\" '$T/internal.log' &&
-		grep -q 'corp.example.com/IN: notify from 127.0.0.1#[0-9]*: serial 2$' '$T/internal.log'"
+		grep -q 'corp.example.com/IN: notify from 127.0.0.1#[0-9]*: serial 11$' '$T/internal.log'"
 
-# the zone file that was missing appears and is loaded on reload
-zone_file "$S/var/cache/bind/roleboot/lab.example.com.zone" lab.example.com 1 192.0.2.5
+# the internal server has the placeholder of the zone not synced yet, so
+# it answers for it too
+check "internal: the placeholder zone transferred too (NOERROR)" \
+	eventually 15 status_is "$PORT_I" lab.example.com SOA NOERROR
+# the sync agent's first write of the other zone replaces its placeholder
+zone_file "$S/var/cache/bind/roleboot/lab.example.com.zone" lab.example.com 2 192.0.2.5
 # shellcheck disable=SC2086
 in_node "$PID_S" $RNDC_CMD reload lab.example.com >"$T/rndc.out" 2>&1
-check "primary: a zone whose file came later loads on reload" eventually 10 answers "$PORT_S" www.lab.example.com A 192.0.2.5
+check "primary: a placeholder replaced by a synced zone loads on reload" eventually 10 answers "$PORT_S" www.lab.example.com A 192.0.2.5
 check "internal: ... and the internal server gets it" eventually 15 answers "$PORT_I" www.lab.example.com A 192.0.2.5
+
+# a re-apply on the live primary keeps the zone files the sync agent wrote
+ZSUMS=$(cat "$S"/var/cache/bind/roleboot/*.zone | sha256sum)
+run_rb apply --root "$S" --pubkey "$PUB" "$T/sync.role"
+check "re-apply on the live primary: succeeds, 0 changed" bash -c "[ $rc -eq 0 ] && grep -q '0 changed,' '$T/err'"
+check "... the synced zone files are kept" [ "$(cat "$S"/var/cache/bind/roleboot/*.zone | sha256sum)" = "$ZSUMS" ]
+# shellcheck disable=SC2086
+in_node "$PID_S" $RNDC_CMD reload corp.example.com >"$T/rndc.out" 2>&1
+check "... and named, reloading them, still serves the synced data" \
+	bash -c "sleep 0.5; [ \"\$(dig @127.0.0.1 -p $PORT_S +short +time=2 +tries=1 www.corp.example.com A)\" = 192.0.2.2 ]"
 
 # the internal server's ACLs (127.0.0.1 is localhost, always internal)
 check "internal: allow_query network may query the zones" \
@@ -284,6 +344,35 @@ else
 	check "sync agent: second run after a change in Route 53" [ "$src" -eq 0 ]
 	check "... the change reaches the internal server" eventually 15 answers "$PORT_I" www.corp.example.com A 192.0.2.72
 	check "... by NOTIFY" [ "$(grep -c 'corp.example.com/IN: notify from 127.0.0.1' "$T/internal.log")" -ge 3 ]
+
+	# the boot of a freshly provisioned primary: the first-sync unit's
+	# command runs before named, then named starts on real data
+	S2=$T/sync2
+	deb_root "$S2"
+	PORT_S2=$(free_port) CTL_S2=$(free_port)
+	run_rb apply --root "$S2" --pubkey "$PUB" --var listen_port="$PORT_S2" --var control_port="$CTL_S2" "$T/sync.role"
+	check "boot: second primary applied" [ "$rc" -eq 0 ]
+	EXEC=$(sed -n 's/^ExecStart=//p' "$S2/etc/systemd/system/roleboot-presync.service")
+	check "boot: the first-sync unit ignores its command's failure (ExecStart=-)" [ "${EXEC:0:1}" = - ]
+	EXEC=${EXEC#-}
+	EXEC=${EXEC/\/usr\/bin\/roleboot/$ROLEBOOT}
+	# shellcheck disable=SC2086 # the command line is words, as systemd splits it
+	boot_step presync "$S2" $EXEC
+	prc=$?
+	check "boot: the first sync finds no named to reload yet (exit 7, rndc)" \
+		bash -c "[ $prc -eq 7 ] && grep -q rndc '$T/presync.err'"
+	[ "$prc" -eq 7 ] || sed 's/^/# /' "$T/presync.err"
+	check "boot: ... but wrote every zone from Route 53 before named starts" \
+		bash -c "grep -q '192.0.2.72' '$S2/var/cache/bind/roleboot/corp.example.com.zone' &&
+			grep -q '198.51.100.7' '$S2/var/cache/bind/roleboot/lab.example.com.zone'"
+	if start_node sync2 "$S2"; then
+		check "boot: named's first answer is Route 53's data" answers "$PORT_S2" www.corp.example.com A 192.0.2.72
+		check "boot: ... for the zone looked up by name too" answers "$PORT_S2" web.lab.example.com A 198.51.100.7
+		serial=$(dig_at "$PORT_S2" corp.example.com SOA | awk '{print $3}')
+		check "boot: SOA serial is the sync's, above the placeholder's ($serial)" [ "${serial:-0}" -gt 1 ]
+	else
+		not_ok "boot: named did not start after the first sync"
+	fi
 fi
 check "no secret in the named logs" bash -c "! grep -qF -- '$TSIG' '$T/sync.log' '$T/internal.log'"
 done_testing

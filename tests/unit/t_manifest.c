@@ -322,6 +322,28 @@ static const struct refusal refusals[] = {
 	 WHERE ":4: [file /etc/x] notifies 'nope'", "second notify undeclared"},
 	{"[file /etc/x]\nsource = s\n[file /etc/y]\nsource = s\n[file /etc/x]\nsource = t\n",
 	 WHERE ":8: file '/etc/x' listed twice", "duplicate file"},
+	{"[file /etc/x]\nsource = s\nreplace = sometimes\n",
+	 WHERE ":6: 'replace' must be yes or no, not 'sometimes'", "replace not a boolean"},
+	{"[file /z/{{name}}.zone]\nsource = s\nforeach = zone\n",
+	 WHERE ":4: [file /z/{{name}}.zone]: foreach 'zone' is not declared with type = section",
+	 "foreach of an undeclared variable"},
+	{"[var zone]\ntype = hostname\n[file /z/{{name}}.zone]\nsource = s\nforeach = zone\n",
+	 WHERE ":6: [file /z/{{name}}.zone]: foreach 'zone' is not declared with type = section",
+	 "foreach of a variable that is not a section"},
+	{"[var zone]\ntype = section\n[file /z/all.zone]\nsource = s\nforeach = zone\n",
+	 WHERE ":6: [file /z/all.zone]: a foreach path holds {{name}} in its last part",
+	 "foreach path without {{name}}"},
+	{"[var zone]\ntype = section\n[file /z/{{name}}/db]\nsource = s\nforeach = zone\n",
+	 WHERE ":6: [file /z/{{name}}/db]: a foreach path holds {{name}} in its last part",
+	 "foreach path with {{name}} in a folder"},
+	{"[var zone]\ntype = section\n[file /z/{{name}}.zone]\ngenerate = true\nforeach = zone\n",
+	 WHERE ":6: [file /z/{{name}}.zone]: foreach takes a template or a source",
+	 "foreach with generate"},
+	{"[file /z/{{name}}.zone]\nsource = s\n",
+	 WHERE ":4: [file /z/{{name}}.zone]: {{name}} in a path needs foreach = SECTION",
+	 "{{name}} without foreach"},
+	{"[var zone]\ntype = section\n[file /z/{{name}}.zone]\nsource = s\nforeach = zone\nforeach = zone\n",
+	 WHERE ":9: 'foreach' is set twice", "foreach set twice"},
 	/* services */
 	{"[service named]\nenable = perhaps\n", WHERE ":5: 'enable' must be yes or no, not 'perhaps'",
 	 "enable not a boolean"},
@@ -334,6 +356,82 @@ static const struct refusal refusals[] = {
 	{"[service na/med]\n", WHERE ":4: bad service name 'na/med'", "service name with '/'"},
 	{"[service \"a b\"]\n", WHERE ":4: bad service name 'a b'", "service name with a space"},
 };
+
+/* replace = no and foreach, and the path a foreach entry gets */
+static void file_options(void)
+{
+	static const char text[] = HEAD
+		"[var zone]\n"                       /* 4 */
+		"type     = section\n"               /* 5 */
+		"key-type = hostname\n"              /* 6 */
+		"[file /var/named/rb/{{name}}.zone]\n" /* 7 */
+		"foreach  = zone\n"                  /* 8 */
+		"template = zone.mustache\n"         /* 9 */
+		"replace  = no\n"                    /* 10 */
+		"[file /etc/x]\n"                    /* 11 */
+		"source  = x\n"                      /* 12 */
+		"replace = yes\n"                    /* 13 */
+		"[file /etc/y]\n"                    /* 14 */
+		"source  = y\n";                     /* 15 */
+	const struct mfile *f;
+	struct manifest m;
+	char *p;
+	int ret = parse(text, &m);
+
+	check_msg(ret == 0, "manifest with replace and foreach parses");
+	if (ret)
+		return;
+	f = find_file(&m, "/var/named/rb/{{name}}.zone");
+	OK(f && f->foreach && !strcmp(f->foreach, "zone") && f->replace == 0 && f->line == 7,
+	   "foreach = zone, replace = no");
+	f = find_file(&m, "/etc/x");
+	OK(f && f->replace == 1 && f->foreach == NULL, "replace = yes");
+	f = find_file(&m, "/etc/y");
+	OK(f && f->replace == 1, "replace defaults to yes");
+
+	f = find_file(&m, "/var/named/rb/{{name}}.zone");
+	if (f) {
+		p = manifest_foreach_path(f, "corp.example.com");
+		STREQ(p ? p : "(null)", "/var/named/rb/corp.example.com.zone",
+		      "foreach path: {{name}} replaced by the section's name");
+		free(p);
+		p = manifest_foreach_path(f, "2.0.192.in-addr.arpa");
+		STREQ(p ? p : "(null)", "/var/named/rb/2.0.192.in-addr.arpa.zone",
+		      "foreach path: reverse zone");
+		free(p);
+		capture_begin();
+		p = manifest_foreach_path(f, "a/b");
+		capture_end();
+		OK(p == NULL && contains(errtext, "section name 'a/b' cannot be part of a path"),
+		   "foreach path: a name with '/' refused");
+		free(p);
+		capture_begin();
+		p = manifest_foreach_path(f, "");
+		capture_end();
+		OK(p == NULL, "foreach path: an empty name refused");
+		free(p);
+	}
+	manifest_release(&m);
+
+	ret = parse(HEAD "[var s]\ntype = section\n[file /d/{{name}}]\nsource = s\nforeach = s\n", &m);
+	check_msg(ret == 0, "foreach path that is only {{name}} in its folder");
+	if (!ret) {
+		capture_begin();
+		p = manifest_foreach_path(&m.files[0], "..");
+		capture_end();
+		OK(p == NULL, "foreach path: '..' as the whole last part refused");
+		free(p);
+		capture_begin();
+		p = manifest_foreach_path(&m.files[0], ".");
+		capture_end();
+		OK(p == NULL, "foreach path: '.' as the whole last part refused");
+		free(p);
+		p = manifest_foreach_path(&m.files[0], "x..y");
+		STREQ(p ? p : "(null)", "/d/x..y", "foreach path: dots inside a name are a name");
+		free(p);
+		manifest_release(&m);
+	}
+}
 
 static void refusals_table(void)
 {
@@ -413,6 +511,7 @@ int main(void)
 {
 	good();
 	minimal();
+	file_options();
 	refusals_table();
 	utc();
 	return unit_done();

@@ -491,6 +491,30 @@ static void test_limits_and_misc(const struct tv *data)
 	buf_release(&out);
 }
 
+/* opts.scope: one item on top of the data, as inside its section */
+static void test_scope(const struct tv *data)
+{
+	const struct tv *zones = tv_get(data, "zones");
+	struct tpl_opts o = {.strict = 1};
+	struct buf out = BUF_INIT;
+	char err[256];
+	int rc;
+
+	o.scope = zones->items[1];
+	rc = tpl_render("t", "{{name}} {{#primaries}}{{.}}{{/primaries}} {{host.fqdn}}", 56, data,
+			&o, &out, NULL, err, sizeof(err));
+	OK(rc == 0 && out.data && !strcmp(out.data, "example.org 192.0.2.3 ns1.example.net"),
+	   "scope: the item's keys on top, the data below");
+	buf_reset(&out);
+	rc = tpl_render("t", "{{tsig.name}}", 13, data, &o, &out, NULL, err, sizeof(err));
+	OK(rc == 0 && out.data && !strcmp(out.data, "xfer"), "scope: dotted names reach the data");
+	buf_reset(&out);
+	o.scope = NULL;
+	rc = tpl_render("t", "{{name}}", 8, data, &o, &out, NULL, err, sizeof(err));
+	OK(rc == -1 && strstr(err, "undefined variable 'name'"), "no scope: the item's keys are not there");
+	buf_release(&out);
+}
+
 int main(void)
 {
 	struct tv *data = make_data();
@@ -501,6 +525,7 @@ int main(void)
 	for (i = 0; i < sizeof(spec_cases) / sizeof(spec_cases[0]); i++)
 		run_case(&spec_cases[i], data, 1);
 	test_limits_and_misc(data);
+	test_scope(data);
 	test_big_list();
 	tv_free(data);
 	return unit_done();
