@@ -104,7 +104,9 @@ static void set_error(struct sync_zone *z)
 	z->error = xstrdup(msg_last_error());
 }
 
-/* Render, compare, and when changed write + check + reload one zone. */
+/* Render, compare, and when changed write + check + reload one zone.  The
+ * zone's records and serial change only when it succeeds, so that after a
+ * failure they still describe the file named serves. */
 static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 		      const struct zone_src *all, size_t nall, struct sync_counts *counts)
 {
@@ -114,27 +116,32 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 	struct buf body = BUF_INIT, file = BUF_INIT;
 	struct header old;
 	time_t now = time(NULL);
+	unsigned long serial;
+	size_t records;
 	int ret = -1;
 
 	z->changed = 0;
-	if (zone_render(src, all, nall, 0, 0, &body, &z->records) < 0)
+	if (zone_render(src, all, nall, 0, 0, &body, &records) < 0)
 		goto out;
 	sha256_hex(&body, sha);
 	read_header(path, &old);
-	z->serial = old.serial;
 	if (old.serial && !strcmp(old.sha, sha)) {
+		z->serial = old.serial;
+		z->records = records;
 		ret = 0; /* same content: the file stays byte for byte */
 		goto out;
 	}
-	z->serial = (unsigned long)now > old.serial ? (unsigned long)now : old.serial + 1;
+	serial = (unsigned long)now > old.serial ? (unsigned long)now : old.serial + 1;
 	buf_reset(&body);
 	buf_printf(&file, "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
 			  "; content-sha256 %s serial %lu\n",
-		   z->name, z->id, sha, z->serial);
-	if (zone_render(src, all, nall, z->serial, 0, &file, &z->records) < 0 ||
+		   z->name, z->id, sha, serial);
+	if (zone_render(src, all, nall, serial, 0, &file, &records) < 0 ||
 	    write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0)
 		goto out;
 	z->changed = 1;
+	z->serial = serial;
+	z->records = records;
 	counts->zones_changed++;
 	note("sync", "zone %s: %zu records, serial %lu, written", z->name, z->records, z->serial);
 	if (c->rndc) {
@@ -159,14 +166,16 @@ static int fetch_zone(struct r53_client *cl, struct sync_zone *z)
 	return r53_list_records(cl, z->id, &z->recs);
 }
 
-/* Last successes and the warnings given, per zone, from the previous status
- * file (other fields are rebuilt); warned[i] gets "HASH\n" lines. */
+/* Last successes (when, records, serial) and the warnings given, per zone,
+ * from the previous status file (other fields are rebuilt); warned[i] gets
+ * "HASH\n" lines.  In loop mode the zones already hold the last success. */
 static void status_load(struct sync_config *c, struct buf *warned)
 {
 	char line[1024], name[512] = "", hash[WARN_HASH + 1];
 	FILE *fp = fopen(c->status, "re");
+	unsigned long serial;
 	long long t;
-	size_t i;
+	size_t i, n;
 
 	while (fp && fgets(line, sizeof(line), fp)) {
 		if (sscanf(line, "zone %511s", name) == 1)
@@ -177,9 +186,17 @@ static void status_load(struct sync_config *c, struct buf *warned)
 			continue;
 		if (sscanf(line, "warned %16[0-9a-f]", hash) == 1 && strlen(hash) == WARN_HASH)
 			buf_printf(&warned[i], "%s\n", hash);
-		else if (sscanf(line, "last_success %lld", &t) == 1 && !c->zones[i].last_success)
+		else if (c->zones[i].loaded)
+			continue;
+		else if (sscanf(line, "last_success %lld", &t) == 1)
 			c->zones[i].last_success = (time_t)t;
+		else if (sscanf(line, "records %zu", &n) == 1)
+			c->zones[i].records = n;
+		else if (sscanf(line, "serial %lu", &serial) == 1)
+			c->zones[i].serial = serial;
 	}
+	for (i = 0; i < c->nzones; i++)
+		c->zones[i].loaded = 1;
 	if (fp)
 		fclose(fp);
 }

@@ -42,9 +42,10 @@ struct sync_zone {
 	char *id;   /* owned or NULL until looked up */
 	int line;
 	struct r53_records recs;
-	time_t last_success;
-	unsigned long serial;
-	size_t records;
+	time_t last_success;  /* these three: of the last success, kept */
+	unsigned long serial; /* across failures (and read back from the */
+	size_t records;       /* status file on the first pass) */
+	int loaded;           /* the status file was read */
 	double ms;
 	int changed;
 	char *error; /* owned: last error, NULL when none */

@@ -155,6 +155,10 @@ check "changed data: the other zone untouched" [ "$(named_reloads lab.example.co
 
 # a zone named-checkzone refuses keeps its old file
 sum=$(sha256sum "$Z/corp.example.com.zone")
+# status_field ZONE KEY: that zone's KEY line of the status file
+status_field() { awk -v z="$1" -v k="$2" '$1 == "zone" {cur = $2} cur == z && $1 == k {print $2}' "$T/status"; }
+good_records=$(status_field corp.example.com records)
+good_serial=$(status_field corp.example.com serial)
 python3 - "$T/data.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -167,6 +171,10 @@ check "... named in the error" grep -q "zone corp.example.com: named-checkzone f
 check "... old file kept" [ "$(sha256sum "$Z/corp.example.com.zone")" = "$sum" ]
 check "... no temporary file left" [ -z "$(find "$Z" -name '.*')" ]
 check "... reported in the status file" grep -q "^last_error zone corp.example.com: named-checkzone failed" "$T/status"
+check "... the status keeps the last good record count" [ "$(status_field corp.example.com records)" = "$good_records" ]
+check "... and the last good serial" [ "$(status_field corp.example.com serial)" = "$good_serial" ]
+check "... which is the serial of the file named serves" \
+	[ "$(awk '/SOA/ {print $7}' "$Z/corp.example.com.zone")" = "$good_serial" ]
 check "... named still answers" [ "$(ask www.corp.example.com A)" = 192.0.2.99 ]
 cp "$TESTS_DIR/data/sync/zones.json" "$T/data.json"
 
@@ -180,6 +188,9 @@ printf '[default]\naws_access_key_id = %s\naws_secret_access_key = wrong\n[ops]\
 	"$R53_ACCESS_KEY" "$R53_ACCESS_KEY" "$R53_SECRET_KEY" >"$T/aws.ini"
 sync
 check "wrong secret: exit 4" [ "$rc" -eq 4 ]
+check "... the status keeps records and serial of the last success" \
+	[ "$(status_field corp.example.com records) $(status_field corp.example.com serial)" = "$good_records $good_serial" ]
+check "... with the error beside them" grep -q "^last_error route53: .*SignatureDoesNotMatch" "$T/status"
 check "... with the AWS error code" grep -q "AWS error SignatureDoesNotMatch" "$T/err"
 AWS_PROFILE=ops sync
 check "AWS_PROFILE picks the profile" [ "$rc" -eq 0 ]
