@@ -24,7 +24,9 @@ struct page {
 	struct r53_record cur;   /* the one being read */
 	int truncated;
 	char *next_name, *next_type, *next_id; /* continuation, owned */
-	char *zone_id, *zone_name;             /* first HostedZone, owned */
+	struct r53_zone *zones;                /* HostedZones, owned */
+	size_t nzones;
+	char *next_dns, *next_zone;            /* ListHostedZonesByName continuation */
 	char *code, *message;                  /* an error answer, owned */
 	int xml_error;
 };
@@ -71,6 +73,27 @@ static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
 	if (!strcmp(name, "ResourceRecordSet")) {
 		record_free(&p->cur); /* a malformed answer may nest them */
 		p->cur.weight = -1;
+	} else if (!strcmp(name, "HostedZone") && !strcmp(parent(p, 1), "HostedZones")) {
+		p->zones = xrealloc(p->zones, (p->nzones + 1) * sizeof(*p->zones));
+		memset(&p->zones[p->nzones++], 0, sizeof(*p->zones));
+	}
+}
+
+/* A field of the HostedZone being read (ListHostedZonesByName). */
+static void zone_field(struct page *p, const char *name, const char *up)
+{
+	struct r53_zone *z = p->nzones ? &p->zones[p->nzones - 1] : NULL;
+
+	if (!z)
+		return;
+	if (!strcmp(up, "HostedZone") && !strcmp(parent(p, 2), "HostedZones")) {
+		if (!strcmp(name, "Id"))
+			take(&z->id, &p->text);
+		else if (!strcmp(name, "Name"))
+			take(&z->name, &p->text);
+	} else if (!strcmp(up, "Config") && !strcmp(parent(p, 2), "HostedZone") &&
+		   !strcmp(name, "PrivateZone")) {
+		z->private_zone = p->text.data && !strcmp(p->text.data, "true");
 	}
 }
 
@@ -150,20 +173,33 @@ static void on_end(void *user, const XML_Char *name)
 		take(&p->next_type, &p->text);
 	else if (!strcmp(name, "NextRecordIdentifier"))
 		take(&p->next_id, &p->text);
-	else if (!strcmp(up, "HostedZone") && !strcmp(name, "Id") && !p->zone_id)
-		take(&p->zone_id, &p->text);
-	else if (!strcmp(up, "HostedZone") && !strcmp(name, "Name") && !p->zone_name)
-		take(&p->zone_name, &p->text);
+	else if (!strcmp(name, "NextDNSName"))
+		take(&p->next_dns, &p->text);
+	else if (!strcmp(name, "NextHostedZoneId"))
+		take(&p->next_zone, &p->text);
 	else if (!strcmp(up, "Error") && !strcmp(name, "Code"))
 		take(&p->code, &p->text);
 	else if (!strcmp(up, "Error") && !strcmp(name, "Message"))
 		take(&p->message, &p->text);
+	else
+		zone_field(p, name, up);
 	p->depth--;
 	if (p->depth < DEPTH) {
 		free(p->path[p->depth]);
 		p->path[p->depth] = NULL;
 	}
 	buf_reset(&p->text);
+}
+
+void r53_zones_release(struct r53_zone *z, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(z[i].id);
+		free(z[i].name);
+	}
+	free(z);
 }
 
 void r53_records_release(struct r53_records *r)
@@ -201,8 +237,9 @@ static void page_release(struct page *p)
 	free(p->next_name);
 	free(p->next_type);
 	free(p->next_id);
-	free(p->zone_id);
-	free(p->zone_name);
+	r53_zones_release(p->zones, p->nzones);
+	free(p->next_dns);
+	free(p->next_zone);
 	free(p->code);
 	free(p->message);
 	if (p->xp)
@@ -344,36 +381,88 @@ static int same_zone(const char *a, const char *b)
 	return la == lb && !strncasecmp(a, b, la);
 }
 
-int r53_zone_id(struct r53_client *c, const char *zone, char **id)
+/* Every hosted zone named zone, appended to *out (ids without /hostedzone/). */
+static int list_zones(struct r53_client *c, const char *zone, struct r53_zone **out, size_t *n)
 {
 	struct r53_records none = {NULL, 0, 0};
 	struct buf q = BUF_INIT;
 	struct page p;
 	CURL *h = curl_easy_init();
-	char *url;
-	const char *slash;
-	int ret = -1;
+	char *url = NULL, *next = NULL, *slash;
+	size_t i;
+	int ret = -1, more = 1;
 
-	*id = NULL;
-	add_param(&q, h, "dnsname", zone); /* sorted: dnsname < maxitems */
-	add_param(&q, h, "maxitems", "1");
-	url = api_url(c, "hostedzonesbyname", &q);
 	memset(&p, 0, sizeof(p));
-	if (get_page(c, url, &none, &p) < 0)
-		goto out;
-	if (!p.zone_id || !p.zone_name || !same_zone(p.zone_name, zone)) {
-		error("route53: no hosted zone named %s", zone);
-		goto out;
+	while (more) {
+		buf_reset(&q);
+		/* sorted: dnsname < hostedzoneid < maxitems */
+		add_param(&q, h, "dnsname", zone);
+		if (next)
+			add_param(&q, h, "hostedzoneid", next);
+		add_param(&q, h, "maxitems", "10");
+		free(url);
+		url = api_url(c, "hostedzonesbyname", &q);
+		if (get_page(c, url, &none, &p) < 0)
+			goto out;
+		for (i = 0; i < p.nzones; i++) {
+			if (!p.zones[i].id || !p.zones[i].name || !same_zone(p.zones[i].name, zone))
+				continue;
+			slash = strrchr(p.zones[i].id, '/');
+			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+			(*out)[*n].id = xstrdup(slash ? slash + 1 : p.zones[i].id);
+			(*out)[*n].name = xstrdup(p.zones[i].name);
+			(*out)[(*n)++].private_zone = p.zones[i].private_zone;
+		}
+		/* sorted by name: once a page ends past the name, none follow */
+		more = p.truncated && p.next_dns && p.next_zone && same_zone(p.next_dns, zone);
+		free(next);
+		next = more ? xstrdup(p.next_zone) : NULL;
+		page_release(&p);
 	}
-	slash = strrchr(p.zone_id, '/');
-	*id = xstrdup(slash ? slash + 1 : p.zone_id);
 	ret = 0;
 out:
 	page_release(&p);
 	r53_records_release(&none);
+	free(next);
 	free(url);
 	buf_release(&q);
 	curl_easy_cleanup(h);
+	return ret;
+}
+
+int r53_zone_id(struct r53_client *c, const char *zone, int private_zone, char **id)
+{
+	static const char *const kind[] = {"public", "private"};
+	struct r53_zone *zs = NULL;
+	struct buf ids = BUF_INIT;
+	size_t n = 0, i, found = 0, pick = 0;
+	int ret = -1;
+
+	*id = NULL;
+	if (list_zones(c, zone, &zs, &n) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (private_zone >= 0 && zs[i].private_zone != private_zone)
+			continue;
+		buf_printf(&ids, "%s%s (%s)", found ? " and " : "", zs[i].id,
+			   kind[zs[i].private_zone]);
+		pick = i;
+		found++;
+	}
+	if (!found && n && private_zone >= 0)
+		error("route53: no %s hosted zone named %s", kind[private_zone], zone);
+	else if (!found)
+		error("route53: no hosted zone named %s", zone);
+	else if (found > 1)
+		error("route53: hosted zones %s are all named %s: pick one with 'id =' or "
+		      "'private = yes|no' in [zone \"%s\"]",
+		      ids.data, zone, zone);
+	else
+		*id = xstrdup(zs[pick].id);
+	ret = *id ? 0 : -1;
+out:
+	r53_zones_release(zs, n);
+	buf_release(&ids);
 	return ret;
 }
 

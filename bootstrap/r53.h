@@ -38,8 +38,18 @@ struct r53_client {
 	unsigned requests, throttled; /* counters */
 };
 
-/* The hosted zone id ("Z1ABC", without /hostedzone/) of a zone name. */
-int r53_zone_id(struct r53_client *c, const char *zone, char **id);
+struct r53_zone {
+	char *id, *name;  /* owned; id as the API writes it (/hostedzone/Z1ABC) */
+	int private_zone; /* HostedZone/Config/PrivateZone */
+};
+
+/* The hosted zone id ("Z1ABC", without /hostedzone/) of a zone name.  Every
+ * hosted zone of that name is listed (ListHostedZonesByName, paginated);
+ * private_zone 0 or 1 keeps only public or private ones, -1 all of them.
+ * Exactly one must remain: none, or several (a public and a private zone
+ * of one name, say) is an error naming each id. */
+int r53_zone_id(struct r53_client *c, const char *zone, int private_zone, char **id);
+void r53_zones_release(struct r53_zone *z, size_t n);
 /* Every record set of a zone, appended to out in API order. */
 int r53_list_records(struct r53_client *c, const char *id, struct r53_records *out);
 void r53_records_release(struct r53_records *r);

@@ -161,7 +161,7 @@ out:
 static int fetch_zone(struct r53_client *cl, struct sync_zone *z)
 {
 	r53_records_release(&z->recs);
-	if (!z->id && r53_zone_id(cl, z->name, &z->id) < 0)
+	if (!z->id && r53_zone_id(cl, z->name, z->private_zone, &z->id) < 0)
 		return -1;
 	return r53_list_records(cl, z->id, &z->recs);
 }

@@ -13,6 +13,8 @@
  *   status      = /var/lib/roleboot/sync-status
  *   [zone "corp.example.com"]
  *   id = Z1ABC                          ; optional: looked up by name
+ *   private = yes                       ; or no: which of the zones of
+ *                                       ; that name, when not given by id
  *
  * Credentials, as AWS's own tools find them: AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; otherwise the profile
@@ -40,6 +42,7 @@
 struct sync_zone {
 	char *name; /* owned, no final dot */
 	char *id;   /* owned or NULL until looked up */
+	int private_zone; /* private = yes (1) | no (0); -1: not set */
 	int line;
 	struct r53_records recs;
 	time_t last_success;  /* these three: of the last success, kept */

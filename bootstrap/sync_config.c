@@ -85,7 +85,28 @@ static int section_cb(struct inifile *ini, const char *section)
 	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
 	memset(&c->zones[c->nzones], 0, sizeof(*c->zones));
 	c->zones[c->nzones].name = name;
+	c->zones[c->nzones].private_zone = -1;
 	c->zones[c->nzones++].line = ini->line;
+	return 0;
+}
+
+static int zone_key(struct inifile *ini, struct sync_zone *z, const char *key, const char *v)
+{
+	if (!strcmp(key, "private")) {
+		if (z->private_zone >= 0)
+			return error("%s:%d: 'private' is set twice", ini->where, ini->line);
+		if (!strcmp(v, "yes") || !strcmp(v, "no"))
+			z->private_zone = !strcmp(v, "yes");
+		else
+			return error("%s:%d: 'private' must be yes or no, not '%s'", ini->where,
+				     ini->line, v);
+	} else if (set_text(ini, &z->id, key, v) < 0) {
+		return -1;
+	}
+	if (z->id && z->private_zone >= 0)
+		return error("%s:%d: zone %s: 'id' and 'private' both pick the hosted zone: "
+			     "give one of them",
+			     ini->where, ini->line, z->name);
 	return 0;
 }
 
@@ -95,8 +116,8 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 
 	if (!strcmp(section, "sync"))
 		return sync_key(ini, c, key, v);
-	if (c->nzones && !strcmp(key, "id"))
-		return set_text(ini, &c->zones[c->nzones - 1].id, key, v);
+	if (c->nzones && (!strcmp(key, "id") || !strcmp(key, "private")))
+		return zone_key(ini, &c->zones[c->nzones - 1], key, v);
 	return error("%s:%d: unknown key '%s' in [%s]", ini->where, ini->line, key, section);
 }
 

@@ -37,6 +37,16 @@ static const struct scase cases[] = {
 	{"[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\n[zone \"A.EXAMPLE.\"]\n", 0, "twice",
 	 "the same zone twice (case and final dot aside)"},
 	{"[sync]\ndirectory = /srv/z\n", 0, "at least one", "no zone"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\nprivate = yes\n", 1, "a.example",
+	 "private = yes"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\nprivate = true\n", 0,
+	 "fuzz.ini:4: 'private' must be yes or no", "private = true refused"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\nprivate = no\nprivate = no\n", 0,
+	 "fuzz.ini:5: 'private' is set twice", "private twice refused"},
+	{"[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\nid = Z1\nprivate = no\n", 0,
+	 "'id' and 'private' both pick", "id and private together refused"},
+	{"[sync]\ndirectory = /srv/z\nprivate = no\n[zone \"a.example\"]\n", 0,
+	 "unknown key 'private' in [sync]", "private in [sync] refused"},
 };
 
 /* Exactly one message line. */
@@ -90,9 +100,24 @@ static void defaults(void)
 	sync_config_release(&c);
 }
 
+/* Which hosted zone of a name: private = yes|no, unset is -1. */
+static void private_key(void)
+{
+	static const char text[] = "[sync]\ndirectory = /srv/z\n[zone \"a.example\"]\nprivate = yes\n"
+				   "[zone \"b.example\"]\nprivate = no\n[zone \"c.example\"]\n";
+	struct sync_config c;
+
+	OK(sync_config_parse("x.ini", text, sizeof(text) - 1, &c) == 0, "private keys parse");
+	OK(c.nzones == 3 && c.zones[0].private_zone == 1 && c.zones[1].private_zone == 0 &&
+		   c.zones[2].private_zone == -1,
+	   "private = yes is 1, no is 0, unset -1");
+	sync_config_release(&c);
+}
+
 int main(void)
 {
 	table();
+	private_key();
 	defaults();
 	return unit_done();
 }
