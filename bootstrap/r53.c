@@ -330,29 +330,66 @@ out:
 	return o;
 }
 
-/* A page with retries; on success p holds it (the caller releases it). */
+/* A throttled answer (Throttling, 5xx): the client's pace doubles, from
+ * the first backoff ceiling up to the largest. */
+static void pace_up(struct r53_client *c)
+{
+	const struct fetch_config *fc = fetch_current();
+	long base = fc->backoff_ms, max = fc->backoff_max_ms;
+
+	c->pace_ms = c->pace_ms < base ? base : c->pace_ms * 2;
+	if (c->pace_ms > max)
+		c->pace_ms = max;
+}
+
+/* An answer that was not throttled: the pace decays by a quarter and ends
+ * below an eighth of the first backoff ceiling. */
+static void pace_down(struct r53_client *c)
+{
+	c->pace_ms -= c->pace_ms / 4;
+	if (c->pace_ms * 8 < (long)fetch_current()->backoff_ms)
+		c->pace_ms = 0;
+}
+
+/* Waits ms (not past the deadline). */
+static void wait_ms(long ms)
+{
+	long left = fetch_remaining_ms();
+
+	if (ms > 0)
+		fetch_sleep_ms(ms < left ? ms : left);
+}
+
+/* A page with retries; on success p holds it (the caller releases it).
+ * Every request first waits the client's pace (r53.h). */
 static int get_page(struct r53_client *c, const char *url, struct r53_records *out,
 		    struct page *p)
 {
 	char why[CURL_ERROR_SIZE + 256];
 	size_t keep = out->n;
-	unsigned n;
+	unsigned n, throttled;
+	enum r53_outcome o;
 	long delay;
 
+	wait_ms(c->pace_ms);
 	for (n = 1;; n++) {
 		page_init(p, out);
-		switch (get_once(c, url, p, why, sizeof(why))) {
-		case R53_OK:
+		throttled = c->throttled;
+		o = get_once(c, url, p, why, sizeof(why));
+		if (c->throttled > throttled)
+			pace_up(c);
+		else if (o == R53_OK)
+			pace_down(c);
+		if (o == R53_OK)
 			return 0;
-		case R53_FAIL:
+		if (o == R53_FAIL)
 			return error("route53: %s: %s", url, why);
-		case R53_RETRY:
-			break;
-		}
 		while (out->n > keep)
 			record_free(&out->recs[--out->n]);
 		page_release(p);
 		delay = fetch_backoff_ms(n, 0);
+		if (delay < c->pace_ms)
+			delay = c->pace_ms;
 		if (n >= R53_TRIES || fetch_remaining_ms() <= delay)
 			return error("route53: %s: %s (gave up after %u tries)", url, why, n);
 		note("sync", "route53: %s; retry %u in %.1f s", why, n, (double)delay / 1000.0);

@@ -9,6 +9,15 @@
  * "Throttling"), 500 and 503 and connection errors are retried with
  * backoff and jitter within the fetch deadline (fetch.h); any other API
  * error is reported with its AWS code and message.
+ *
+ * Backoff spans the client, not one request: a throttled answer
+ * (Throttling, 500, 503) sets the client's pace to the first backoff
+ * ceiling (fetch.h; $ROLEBOOT_BACKOFF_MS) or doubles it, up to the largest
+ * ceiling, and every answer that is not throttled takes a quarter off it
+ * (below an eighth of the first ceiling it ends).  Every request, of any
+ * zone, first waits the pace: one client for a whole sync pass, so the
+ * zones after a throttled one are slowed down too, and a pass over many
+ * zones does not hammer the API.
  */
 #ifndef ROLEBOOT_R53_H
 #define ROLEBOOT_R53_H
@@ -36,6 +45,7 @@ struct r53_client {
 	const char *key_id, *secret, *token; /* token may be NULL */
 	unsigned page_size;   /* maxitems per request (default 300) */
 	unsigned requests, throttled; /* counters */
+	long pace_ms;         /* wait before each request; 0 at first (below) */
 };
 
 struct r53_zone {

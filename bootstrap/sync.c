@@ -293,7 +293,7 @@ static const char *alias_into_failed(const struct sync_config *c, const struct s
 
 int sync_run(struct sync_config *c, struct sync_counts *counts)
 {
-	struct r53_client cl = {c->endpoint, c->key_id, c->secret, c->token, 300, 0, 0};
+	struct r53_client cl = {c->endpoint, c->key_id, c->secret, c->token, 300, 0, 0, 0};
 	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
 	int *failed = xcalloc(c->nzones, sizeof(*failed));
 	struct buf *prev = xcalloc(c->nzones, sizeof(*prev)), *now = xcalloc(c->nzones, sizeof(*now));
