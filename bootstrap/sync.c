@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 
 #include "atomic.h"
 #include "fetch.h"
 #include "proc.h"
+#include "resolve.h"
 #include "util.h"
 #include "zone.h"
 
@@ -219,29 +221,92 @@ static void zone_warning(const struct buf *prev, struct buf *now, const char *te
 	buf_release(&b);
 }
 
-/* The alias records of z left out because their target is in no synced
- * zone: each alias rendered alone gives no record. */
-static void alias_warnings(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			   const struct buf *prev, struct buf *now)
+/* The addresses of the alias targets that need them (zone.h), looked up
+ * once per pass and name: found ones go to addrs (TTL alias-ttl), failed
+ * ones to failed (type in Type, the reason in SetIdentifier). */
+struct lookups {
+	struct r53_records addrs, failed;
+	struct resolver res;
+	int ready;
+};
+
+static const struct r53_record *find(const struct r53_records *l, const char *name,
+				     const char *type)
 {
-	struct buf out = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcasecmp(l->recs[i].name, name) && !strcmp(l->recs[i].type, type))
+			return &l->recs[i];
+	return NULL;
+}
+
+static void push(struct r53_records *l, const char *name, const char *type, long ttl,
+		 char **values, size_t n, char *why)
+{
+	struct r53_record *r;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->recs = xrealloc(l->recs, l->cap * sizeof(*l->recs));
+	}
+	r = &l->recs[l->n++];
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(name);
+	r->type = xstrdup(type);
+	r->ttl = ttl;
+	r->values = values;
+	r->nvalues = n;
+	r->set_id = why;
+	r->weight = -1;
+}
+
+static void look_up(const struct sync_config *c, struct lookups *lk, const struct zone_src *z,
+		    const struct zone_src *all, size_t nall)
+{
+	char **values, *why;
 	size_t i, n;
+
+	for (i = 0; i < z->recs->n; i++) {
+		const struct r53_record *r = &z->recs->recs[i];
+
+		if (zone_alias_kind(z, all, nall, i) != ZONE_ALIAS_ADDRESS ||
+		    find(&lk->addrs, r->alias_name, r->type) || find(&lk->failed, r->alias_name, r->type))
+			continue;
+		if (!lk->ready)
+			resolve_init(&lk->res, c->resolvers, c->nresolvers);
+		lk->ready = 1;
+		values = NULL;
+		n = 0;
+		if (resolve_addrs(&lk->res, r->alias_name, r->type, &values, &n, &why) == 0)
+			push(&lk->addrs, r->alias_name, r->type, c->alias_ttl, values, n, NULL);
+		else
+			push(&lk->failed, r->alias_name, r->type, 0, values, n, why);
+	}
+}
+
+/* A warning for each alias record of z that gives no record. */
+static void alias_warnings(const struct zone_src *z, const struct zone_src *all, size_t nall,
+			   const struct lookups *lk, const struct buf *prev, struct buf *now)
+{
+	const struct r53_record *f;
+	size_t i;
 	char *text;
 
 	for (i = 0; i < z->recs->n; i++) {
-		struct r53_record *r = &z->recs->recs[i];
-		struct r53_records one = {r, 1, 1};
-		struct zone_src alone = {z->name, z->id, &one};
+		const struct r53_record *r = &z->recs->recs[i];
 
-		buf_reset(&out);
-		if (!r->alias_name || zone_render(&alone, all, nall, 0, 0, &out, &n) < 0 || n)
-			continue;
-		text = xasprintf("zone %s: alias %s %s -> %s is outside the synced zones: left out",
-				 z->name, r->name, r->type, r->alias_name);
-		zone_warning(prev, now, text);
+		f = r->alias_name ? find(&lk->failed, r->alias_name, r->type) : NULL;
+		if (f && zone_alias_kind(z, all, nall, i) == ZONE_ALIAS_ADDRESS)
+			text = xasprintf("zone %s: alias %s %s -> %s: a CNAME may not be there and "
+					 "its %s lookup failed (%s): left out",
+					 z->name, r->name, r->type, r->alias_name, r->type, f->set_id);
+		else
+			text = zone_alias_problem(z, all, nall, i);
+		if (text)
+			zone_warning(prev, now, text);
 		free(text);
 	}
-	buf_release(&out);
 }
 
 static int status_save(const struct sync_config *c, const struct buf *warned)
@@ -297,11 +362,13 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
 	int *failed = xcalloc(c->nzones, sizeof(*failed));
 	struct buf *prev = xcalloc(c->nzones, sizeof(*prev)), *now = xcalloc(c->nzones, sizeof(*now));
+	struct lookups lk;
 	const char *bad;
 	double t0;
 	size_t i;
 
 	memset(counts, 0, sizeof(*counts));
+	memset(&lk, 0, sizeof(lk));
 	status_load(c, prev);
 	for (i = 0; i < c->nzones; i++) {
 		t0 = fetch_now();
@@ -314,7 +381,12 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 		all[i].name = c->zones[i].name;
 		all[i].id = c->zones[i].id ? c->zones[i].id : "";
 		all[i].recs = &c->zones[i].recs;
+		all[i].addrs = &lk.addrs;
+		all[i].alias_ttl = c->alias_ttl;
 	}
+	for (i = 0; i < c->nzones; i++)
+		if (!failed[i])
+			look_up(c, &lk, &all[i], all, c->nzones);
 	for (i = 0; i < c->nzones; i++) {
 		struct sync_zone *z = &c->zones[i];
 
@@ -324,7 +396,7 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 				buf_add(&now[i], prev[i].data, prev[i].len);
 			continue;
 		}
-		alias_warnings(&all[i], all, c->nzones, &prev[i], &now[i]);
+		alias_warnings(&all[i], all, c->nzones, &lk, &prev[i], &now[i]);
 		t0 = fetch_now();
 		bad = alias_into_failed(c, z, failed);
 		if (bad)
@@ -349,6 +421,9 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 		buf_release(&prev[i]);
 		buf_release(&now[i]);
 	}
+	r53_records_release(&lk.addrs);
+	r53_records_release(&lk.failed);
+	resolve_release(&lk.res);
 	free(prev);
 	free(now);
 	free(all);

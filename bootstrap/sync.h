@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "r53.h"
+#include "resolve.h"
 
 struct sync_zone {
 	char *name; /* owned, no final dot */
@@ -58,6 +59,9 @@ struct sync_config {
 	char *where;
 	char *directory, *endpoint, *rndc, *checkzone, *credentials, *status; /* owned */
 	long interval, jitter;
+	long alias_ttl;                   /* alias-ttl, default ZONE_ALIAS_TTL (zone.h) */
+	struct resolve_server *resolvers; /* owned: resolver = ...; none: resolv.conf */
+	size_t nresolvers;
 	struct sync_zone *zones; /* owned */
 	size_t nzones;
 	char *key_id, *secret, *token; /* owned credentials */
