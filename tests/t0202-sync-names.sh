@@ -82,6 +82,104 @@ check "private = no where only a private zone has the name: exit 4" [ "$rc" -eq 
 check "... says so" grep -q "no public hosted zone named one.example.com" "$T/err"
 stop_pid "$R53_PID"
 
+# ---- aliases out of the synced zones --------------------------------------
+# "the internet": a named serving the targets' zones, the resolver of the
+# sync config; then the hidden primary that serves the synced zones
+mkdir -p "$T/up"
+cat >"$T/up/elb.zone" <<'EOF2'
+$TTL 300
+@	IN SOA ns.elb.amazonaws.com. hostmaster.elb.amazonaws.com. 1 3600 600 86400 300
+@	IN NS ns.elb.amazonaws.com.
+ns	IN A 127.0.0.1
+dualstack.x	IN A 192.0.2.80
+dualstack.x	IN A 192.0.2.81
+dualstack.x	IN AAAA 2001:db8::80
+EOF2
+start_named "$T/up" "zone \"elb.amazonaws.com\" { type primary; file \"$T/up/elb.zone\"; };" ||
+	{ not_ok "upstream named did not start"; done_testing; exit 1; }
+UP_PORT=$NAMED_PORT UP_RNDC=$RNDC
+$UP_RNDC querylog on >/dev/null
+start_named "$T/named" "
+zone \"alias.example.com\" { type primary; file \"$Z/alias.example.com.zone\"; };
+zone \"bad.example.com\" { type primary; file \"$Z/bad.example.com.zone\"; };" ||
+	{ not_ok "named did not start"; done_testing; exit 1; }
+ELB=Z35SXDOTRQ7X7K LB=dualstack.x.elb.amazonaws.com.
+{
+	echo '{"zones": ['
+	zone Z5AL alias.example.com false \
+		"$(alias alias.example.com. A $ELB $LB)" "$(alias alias.example.com. AAAA $ELB $LB)" \
+		"$(alias www.alias.example.com. A Z2FDTNDATAQYW2 d111.cloudfront.net.)" \
+		"$(alias www.alias.example.com. AAAA Z2FDTNDATAQYW2 d111.cloudfront.net.)" \
+		"$(alias mixed.alias.example.com. A $ELB $LB)" \
+		"$(a mixed.alias.example.com. TXT 300 '\"v=spf1 -all\"')" \
+		"$(alias in.alias.example.com. A Z6BAD ok.bad.example.com.)"
+	echo ,
+	zone Z6BAD bad.example.com false \
+		"$(alias bad.example.com. A $ELB nx.elb.amazonaws.com.)" \
+		"$(a ok.bad.example.com. A 300 192.0.2.6)"
+	echo ']}'
+} >"$T/alias.json"
+: >"$T/r53.log"
+start_fake_route53 "$T/alias.json" ||
+	{ not_ok "fake Route 53 did not start"; done_testing; exit 1; }
+rm -f "$T/status"
+config "rndc = $RNDC" "resolver = 127.0.0.1:$UP_PORT" -- \
+	'[zone "alias.example.com"]' '[zone "bad.example.com"]'
+sync
+F=$Z/alias.example.com.zone
+check "aliases: sync passes (a failed lookup is a warning)" [ "$rc" -eq 0 ]
+sed 's/^/# /' "$F"
+check "named-checkzone accepts the zone with aliases" \
+	bash -c "named-checkzone alias.example.com $F >/dev/null"
+check "apex A alias: the target's addresses, looked up, with the alias TTL" \
+	[ "$(grep -Ec "^@	60	IN	A	192.0.2.8[01]$" "$F")" -eq 2 ]
+check "apex AAAA alias: the target's AAAA" grep -Eq "^@	60	IN	AAAA	2001:db8::80$" "$F"
+check "apex: no CNAME" bash -c "! grep -Eq '^@	.*CNAME' '$F'"
+check "dig at the primary: apex A" [ "$(ask alias.example.com A | sort | tr '\n' ' ')" = "192.0.2.80 192.0.2.81 " ]
+check "dig at the primary: apex AAAA" [ "$(ask alias.example.com AAAA)" = 2001:db8::80 ]
+check "non-apex alias out of the synced zones: one CNAME to its DNSName" \
+	[ "$(grep -c "^www	60	IN	CNAME	d111.cloudfront.net.$" "$F")" -eq 1 ]
+check "dig at the primary: the CNAME" [ "$(ask www.alias.example.com CNAME)" = d111.cloudfront.net. ]
+check "alias beside a TXT: addresses, no CNAME" \
+	bash -c "grep -q '^mixed	60	IN	A	192.0.2.80$' '$F' && ! grep -q '^mixed.*CNAME' '$F'"
+check "alias into a synced zone: its records, as before" [ "$(ask in.alias.example.com A)" = 192.0.2.6 ]
+check "the lookups went to the configured resolver" \
+	grep -q "client .*query: dualstack.x.elb.amazonaws.com IN A +" "$T/up/named.log"
+check "failed lookup (NXDOMAIN): the apex alias left out" bash -c "! grep -q '^@	.*	A	' '$Z/bad.example.com.zone'"
+check "... the rest of that zone synced" grep -q "^ok	300	IN	A	192.0.2.6$" "$Z/bad.example.com.zone"
+NX='zone bad.example.com: alias bad.example.com. A -> nx.elb.amazonaws.com.: a CNAME may not be there and its A lookup failed (NXDOMAIN): left out'
+check "... with a warning naming the alias and why" grep -qF "$NX" "$T/err"
+sync -q
+check "-q: the same failed lookup is not warned again" bash -c "! grep -q 'nx.elb' '$T/err'"
+serial=$(awk '/SOA/ {print $7}' "$F")
+sum=$(sha256sum "$F")
+sync
+check "same addresses: the file stays as it was" [ "$(sha256sum "$F")" = "$sum" ]
+sed -i 's/192.0.2.81/192.0.2.82/' "$T/up/elb.zone"
+sed -i 's/^@	IN SOA \(.*\) 1 3600/@	IN SOA \1 2 3600/' "$T/up/elb.zone"
+$UP_RNDC reload elb.amazonaws.com >/dev/null
+sleep 1
+sync
+check "the target's addresses changed: the next pass follows" \
+	[ "$(ask alias.example.com A | sort | tr '\n' ' ')" = "192.0.2.80 192.0.2.82 " ]
+check "... with a new serial" [ "$(awk '/SOA/ {print $7}' "$F")" -gt "$serial" ]
+config "alias-ttl = 120" "resolver = 127.0.0.1:$(free_port), 127.0.0.1:$UP_PORT" -- \
+	'[zone "alias.example.com"]'
+sync
+check "alias-ttl sets the TTL of CNAMEs and looked-up addresses" \
+	bash -c "grep -q '^www	120	IN	CNAME	' '$F' && grep -q '^@	120	IN	A	192.0.2.80$' '$F'"
+check "a resolver that does not answer: the next one is asked" [ "$rc" -eq 0 ]
+config "resolver = 127.0.0.1:$(free_port)" -- '[zone "alias.example.com"]'
+sum=$(sha256sum "$F")
+sync
+check "no resolver answers: warned, the apex addresses left out, the zone synced" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'alias alias.example.com. A -> $LB: a CNAME may not be there and its A lookup failed (no answer' '$T/err' && ! grep -q '^@	120	IN	A	' '$F'"
+config "resolver = 127.0.0.1:99999" -- '[zone "alias.example.com"]'
+sync
+check "a malformed resolver: refused with file:line (exit 3)" \
+	bash -c "[ $rc -eq 3 ] && grep -q \"sync.ini:6: resolver '127.0.0.1:99999' is not ADDR\" '$T/err'"
+stop_pid "$R53_PID"
+
 # ---- throttling slows the zones after the throttled one -------------------
 # 12 zones of one page each, every 4th request throttled (every 8th a 503).
 # Each log line of the fake is stamped as it is written (tail -F), so the
