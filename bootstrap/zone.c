@@ -226,22 +226,22 @@ static int outside(const struct r53_record *r, const struct zone_src *all, size_
 	return r->alias_name && synced_zone(r->alias_zone, all, nall) == nall;
 }
 
-/* May the aliases out of the synced zones at r's name be one CNAME: not
- * the apex, and every record set of that name such an alias, to one target. */
-static int cname_fits(const struct zone_src *z, const struct r53_record *r,
-		      const struct zone_src *all, size_t nall)
+/* May the aliases out of the synced zones at the name of record i be one
+ * CNAME: not the apex, and every record set of that name such an alias, to
+ * one target.  The record sets of a name are next to each other (zone.h). */
+static int cname_fits(const struct zone_src *z, size_t i, const struct zone_src *all,
+		      size_t nall)
 {
-	size_t i;
+	const struct r53_record *r = &z->recs->recs[i], *o;
+	size_t j;
 
 	if (name_eq(r->name, z->name))
 		return 0;
-	for (i = 0; i < z->recs->n; i++) {
-		const struct r53_record *o = &z->recs->recs[i];
-
-		if (name_eq(o->name, r->name) &&
-		    (!outside(o, all, nall) || !name_eq(o->alias_name, r->alias_name)))
+	for (j = i; j > 0 && name_eq(z->recs->recs[j - 1].name, r->name); j--)
+		;
+	for (; j < z->recs->n && name_eq((o = &z->recs->recs[j])->name, r->name); j++)
+		if (!outside(o, all, nall) || !name_eq(o->alias_name, r->alias_name))
 			return 0;
-	}
 	return 1;
 }
 
@@ -254,7 +254,7 @@ enum zone_alias zone_alias_kind(const struct zone_src *z, const struct zone_src 
 		return ZONE_ALIAS_NOT;
 	if (!outside(r, all, nall))
 		return alias_target(r, all, nall, 0) ? ZONE_ALIAS_SYNCED : ZONE_ALIAS_MISSING;
-	if (cname_fits(z, r, all, nall))
+	if (cname_fits(z, i, all, nall))
 		return ZONE_ALIAS_CNAME;
 	if (!strcmp(r->type, "A") || !strcmp(r->type, "AAAA"))
 		return ZONE_ALIAS_ADDRESS;

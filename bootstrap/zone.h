@@ -18,6 +18,8 @@
  *     up for its DNSName at sync time (zone_src.addrs, see resolve.h), with
  *     alias_ttl; without them, or of another type, it is left out.
  * Nothing here asks the network: the caller looks the addresses up first.
+ * The record sets of one name must be next to each other in recs, as
+ * ListResourceRecordSets gives them (sorted by name).
  *
  * Record sets with a SetIdentifier (weighted, latency, geolocation,
  * failover, multivalue) are merged, per name and type, by one rule:
