@@ -24,7 +24,9 @@ struct page {
 	struct r53_record cur;   /* the one being read */
 	int truncated;
 	char *next_name, *next_type, *next_id; /* continuation, owned */
-	char *zone_id, *zone_name;             /* first HostedZone, owned */
+	struct r53_zone *zones;                /* HostedZones, owned */
+	size_t nzones;
+	char *next_dns, *next_zone;            /* ListHostedZonesByName continuation */
 	char *code, *message;                  /* an error answer, owned */
 	int xml_error;
 };
@@ -71,6 +73,27 @@ static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
 	if (!strcmp(name, "ResourceRecordSet")) {
 		record_free(&p->cur); /* a malformed answer may nest them */
 		p->cur.weight = -1;
+	} else if (!strcmp(name, "HostedZone") && !strcmp(parent(p, 1), "HostedZones")) {
+		p->zones = xrealloc(p->zones, (p->nzones + 1) * sizeof(*p->zones));
+		memset(&p->zones[p->nzones++], 0, sizeof(*p->zones));
+	}
+}
+
+/* A field of the HostedZone being read (ListHostedZonesByName). */
+static void zone_field(struct page *p, const char *name, const char *up)
+{
+	struct r53_zone *z = p->nzones ? &p->zones[p->nzones - 1] : NULL;
+
+	if (!z)
+		return;
+	if (!strcmp(up, "HostedZone") && !strcmp(parent(p, 2), "HostedZones")) {
+		if (!strcmp(name, "Id"))
+			take(&z->id, &p->text);
+		else if (!strcmp(name, "Name"))
+			take(&z->name, &p->text);
+	} else if (!strcmp(up, "Config") && !strcmp(parent(p, 2), "HostedZone") &&
+		   !strcmp(name, "PrivateZone")) {
+		z->private_zone = p->text.data && !strcmp(p->text.data, "true");
 	}
 }
 
@@ -150,20 +173,33 @@ static void on_end(void *user, const XML_Char *name)
 		take(&p->next_type, &p->text);
 	else if (!strcmp(name, "NextRecordIdentifier"))
 		take(&p->next_id, &p->text);
-	else if (!strcmp(up, "HostedZone") && !strcmp(name, "Id") && !p->zone_id)
-		take(&p->zone_id, &p->text);
-	else if (!strcmp(up, "HostedZone") && !strcmp(name, "Name") && !p->zone_name)
-		take(&p->zone_name, &p->text);
+	else if (!strcmp(name, "NextDNSName"))
+		take(&p->next_dns, &p->text);
+	else if (!strcmp(name, "NextHostedZoneId"))
+		take(&p->next_zone, &p->text);
 	else if (!strcmp(up, "Error") && !strcmp(name, "Code"))
 		take(&p->code, &p->text);
 	else if (!strcmp(up, "Error") && !strcmp(name, "Message"))
 		take(&p->message, &p->text);
+	else
+		zone_field(p, name, up);
 	p->depth--;
 	if (p->depth < DEPTH) {
 		free(p->path[p->depth]);
 		p->path[p->depth] = NULL;
 	}
 	buf_reset(&p->text);
+}
+
+void r53_zones_release(struct r53_zone *z, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(z[i].id);
+		free(z[i].name);
+	}
+	free(z);
 }
 
 void r53_records_release(struct r53_records *r)
@@ -201,8 +237,9 @@ static void page_release(struct page *p)
 	free(p->next_name);
 	free(p->next_type);
 	free(p->next_id);
-	free(p->zone_id);
-	free(p->zone_name);
+	r53_zones_release(p->zones, p->nzones);
+	free(p->next_dns);
+	free(p->next_zone);
 	free(p->code);
 	free(p->message);
 	if (p->xp)
@@ -293,29 +330,66 @@ out:
 	return o;
 }
 
-/* A page with retries; on success p holds it (the caller releases it). */
+/* A throttled answer (Throttling, 5xx): the client's pace doubles, from
+ * the first backoff ceiling up to the largest. */
+static void pace_up(struct r53_client *c)
+{
+	const struct fetch_config *fc = fetch_current();
+	long base = fc->backoff_ms, max = fc->backoff_max_ms;
+
+	c->pace_ms = c->pace_ms < base ? base : c->pace_ms * 2;
+	if (c->pace_ms > max)
+		c->pace_ms = max;
+}
+
+/* An answer that was not throttled: the pace decays by a quarter and ends
+ * below an eighth of the first backoff ceiling. */
+static void pace_down(struct r53_client *c)
+{
+	c->pace_ms -= c->pace_ms / 4;
+	if (c->pace_ms * 8 < (long)fetch_current()->backoff_ms)
+		c->pace_ms = 0;
+}
+
+/* Waits ms (not past the deadline). */
+static void wait_ms(long ms)
+{
+	long left = fetch_remaining_ms();
+
+	if (ms > 0)
+		fetch_sleep_ms(ms < left ? ms : left);
+}
+
+/* A page with retries; on success p holds it (the caller releases it).
+ * Every request first waits the client's pace (r53.h). */
 static int get_page(struct r53_client *c, const char *url, struct r53_records *out,
 		    struct page *p)
 {
 	char why[CURL_ERROR_SIZE + 256];
 	size_t keep = out->n;
-	unsigned n;
+	unsigned n, throttled;
+	enum r53_outcome o;
 	long delay;
 
+	wait_ms(c->pace_ms);
 	for (n = 1;; n++) {
 		page_init(p, out);
-		switch (get_once(c, url, p, why, sizeof(why))) {
-		case R53_OK:
+		throttled = c->throttled;
+		o = get_once(c, url, p, why, sizeof(why));
+		if (c->throttled > throttled)
+			pace_up(c);
+		else if (o == R53_OK)
+			pace_down(c);
+		if (o == R53_OK)
 			return 0;
-		case R53_FAIL:
+		if (o == R53_FAIL)
 			return error("route53: %s: %s", url, why);
-		case R53_RETRY:
-			break;
-		}
 		while (out->n > keep)
 			record_free(&out->recs[--out->n]);
 		page_release(p);
 		delay = fetch_backoff_ms(n, 0);
+		if (delay < c->pace_ms)
+			delay = c->pace_ms;
 		if (n >= R53_TRIES || fetch_remaining_ms() <= delay)
 			return error("route53: %s: %s (gave up after %u tries)", url, why, n);
 		note("sync", "route53: %s; retry %u in %.1f s", why, n, (double)delay / 1000.0);
@@ -344,36 +418,88 @@ static int same_zone(const char *a, const char *b)
 	return la == lb && !strncasecmp(a, b, la);
 }
 
-int r53_zone_id(struct r53_client *c, const char *zone, char **id)
+/* Every hosted zone named zone, appended to *out (ids without /hostedzone/). */
+static int list_zones(struct r53_client *c, const char *zone, struct r53_zone **out, size_t *n)
 {
 	struct r53_records none = {NULL, 0, 0};
 	struct buf q = BUF_INIT;
 	struct page p;
 	CURL *h = curl_easy_init();
-	char *url;
-	const char *slash;
-	int ret = -1;
+	char *url = NULL, *next = NULL, *slash;
+	size_t i;
+	int ret = -1, more = 1;
 
-	*id = NULL;
-	add_param(&q, h, "dnsname", zone); /* sorted: dnsname < maxitems */
-	add_param(&q, h, "maxitems", "1");
-	url = api_url(c, "hostedzonesbyname", &q);
 	memset(&p, 0, sizeof(p));
-	if (get_page(c, url, &none, &p) < 0)
-		goto out;
-	if (!p.zone_id || !p.zone_name || !same_zone(p.zone_name, zone)) {
-		error("route53: no hosted zone named %s", zone);
-		goto out;
+	while (more) {
+		buf_reset(&q);
+		/* sorted: dnsname < hostedzoneid < maxitems */
+		add_param(&q, h, "dnsname", zone);
+		if (next)
+			add_param(&q, h, "hostedzoneid", next);
+		add_param(&q, h, "maxitems", "10");
+		free(url);
+		url = api_url(c, "hostedzonesbyname", &q);
+		if (get_page(c, url, &none, &p) < 0)
+			goto out;
+		for (i = 0; i < p.nzones; i++) {
+			if (!p.zones[i].id || !p.zones[i].name || !same_zone(p.zones[i].name, zone))
+				continue;
+			slash = strrchr(p.zones[i].id, '/');
+			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+			(*out)[*n].id = xstrdup(slash ? slash + 1 : p.zones[i].id);
+			(*out)[*n].name = xstrdup(p.zones[i].name);
+			(*out)[(*n)++].private_zone = p.zones[i].private_zone;
+		}
+		/* sorted by name: once a page ends past the name, none follow */
+		more = p.truncated && p.next_dns && p.next_zone && same_zone(p.next_dns, zone);
+		free(next);
+		next = more ? xstrdup(p.next_zone) : NULL;
+		page_release(&p);
 	}
-	slash = strrchr(p.zone_id, '/');
-	*id = xstrdup(slash ? slash + 1 : p.zone_id);
 	ret = 0;
 out:
 	page_release(&p);
 	r53_records_release(&none);
+	free(next);
 	free(url);
 	buf_release(&q);
 	curl_easy_cleanup(h);
+	return ret;
+}
+
+int r53_zone_id(struct r53_client *c, const char *zone, int private_zone, char **id)
+{
+	static const char *const kind[] = {"public", "private"};
+	struct r53_zone *zs = NULL;
+	struct buf ids = BUF_INIT;
+	size_t n = 0, i, found = 0, pick = 0;
+	int ret = -1;
+
+	*id = NULL;
+	if (list_zones(c, zone, &zs, &n) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (private_zone >= 0 && zs[i].private_zone != private_zone)
+			continue;
+		buf_printf(&ids, "%s%s (%s)", found ? " and " : "", zs[i].id,
+			   kind[zs[i].private_zone]);
+		pick = i;
+		found++;
+	}
+	if (!found && n && private_zone >= 0)
+		error("route53: no %s hosted zone named %s", kind[private_zone], zone);
+	else if (!found)
+		error("route53: no hosted zone named %s", zone);
+	else if (found > 1)
+		error("route53: hosted zones %s are all named %s: pick one with 'id =' or "
+		      "'private = yes|no' in [zone \"%s\"]",
+		      ids.data, zone, zone);
+	else
+		*id = xstrdup(zs[pick].id);
+	ret = *id ? 0 : -1;
+out:
+	r53_zones_release(zs, n);
+	buf_release(&ids);
 	return ret;
 }
 

@@ -9,6 +9,15 @@
  * "Throttling"), 500 and 503 and connection errors are retried with
  * backoff and jitter within the fetch deadline (fetch.h); any other API
  * error is reported with its AWS code and message.
+ *
+ * Backoff spans the client, not one request: a throttled answer
+ * (Throttling, 500, 503) sets the client's pace to the first backoff
+ * ceiling (fetch.h; $ROLEBOOT_BACKOFF_MS) or doubles it, up to the largest
+ * ceiling, and every answer that is not throttled takes a quarter off it
+ * (below an eighth of the first ceiling it ends).  Every request, of any
+ * zone, first waits the pace: one client for a whole sync pass, so the
+ * zones after a throttled one are slowed down too, and a pass over many
+ * zones does not hammer the API.
  */
 #ifndef ROLEBOOT_R53_H
 #define ROLEBOOT_R53_H
@@ -36,10 +45,21 @@ struct r53_client {
 	const char *key_id, *secret, *token; /* token may be NULL */
 	unsigned page_size;   /* maxitems per request (default 300) */
 	unsigned requests, throttled; /* counters */
+	long pace_ms;         /* wait before each request; 0 at first (below) */
 };
 
-/* The hosted zone id ("Z1ABC", without /hostedzone/) of a zone name. */
-int r53_zone_id(struct r53_client *c, const char *zone, char **id);
+struct r53_zone {
+	char *id, *name;  /* owned; id as the API writes it (/hostedzone/Z1ABC) */
+	int private_zone; /* HostedZone/Config/PrivateZone */
+};
+
+/* The hosted zone id ("Z1ABC", without /hostedzone/) of a zone name.  Every
+ * hosted zone of that name is listed (ListHostedZonesByName, paginated);
+ * private_zone 0 or 1 keeps only public or private ones, -1 all of them.
+ * Exactly one must remain: none, or several (a public and a private zone
+ * of one name, say) is an error naming each id. */
+int r53_zone_id(struct r53_client *c, const char *zone, int private_zone, char **id);
+void r53_zones_release(struct r53_zone *z, size_t n);
 /* Every record set of a zone, appended to out in API order. */
 int r53_list_records(struct r53_client *c, const char *id, struct r53_records *out);
 /* The record sets of a zone from name on, page after page while the next

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 
 #include "atomic.h"
 #include "fetch.h"
 #include "proc.h"
+#include "resolve.h"
 #include "util.h"
 #include "zone.h"
 
@@ -104,7 +106,9 @@ static void set_error(struct sync_zone *z)
 	z->error = xstrdup(msg_last_error());
 }
 
-/* Render, compare, and when changed write + check + reload one zone. */
+/* Render, compare, and when changed write + check + reload one zone.  The
+ * zone's records and serial change only when it succeeds, so that after a
+ * failure they still describe the file named serves. */
 static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 		      const struct zone_src *all, size_t nall, struct sync_counts *counts)
 {
@@ -114,27 +118,32 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 	struct buf body = BUF_INIT, file = BUF_INIT;
 	struct header old;
 	time_t now = time(NULL);
+	unsigned long serial;
+	size_t records;
 	int ret = -1;
 
 	z->changed = 0;
-	if (zone_render(src, all, nall, 0, 0, &body, &z->records) < 0)
+	if (zone_render(src, all, nall, 0, 0, &body, &records) < 0)
 		goto out;
 	sha256_hex(&body, sha);
 	read_header(path, &old);
-	z->serial = old.serial;
 	if (old.serial && !strcmp(old.sha, sha)) {
+		z->serial = old.serial;
+		z->records = records;
 		ret = 0; /* same content: the file stays byte for byte */
 		goto out;
 	}
-	z->serial = (unsigned long)now > old.serial ? (unsigned long)now : old.serial + 1;
+	serial = (unsigned long)now > old.serial ? (unsigned long)now : old.serial + 1;
 	buf_reset(&body);
 	buf_printf(&file, "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
 			  "; content-sha256 %s serial %lu\n",
-		   z->name, z->id, sha, z->serial);
-	if (zone_render(src, all, nall, z->serial, 0, &file, &z->records) < 0 ||
+		   z->name, z->id, sha, serial);
+	if (zone_render(src, all, nall, serial, 0, &file, &records) < 0 ||
 	    write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0)
 		goto out;
 	z->changed = 1;
+	z->serial = serial;
+	z->records = records;
 	counts->zones_changed++;
 	note("sync", "zone %s: %zu records, serial %lu, written", z->name, z->records, z->serial);
 	if (c->rndc) {
@@ -154,19 +163,21 @@ out:
 static int fetch_zone(struct r53_client *cl, struct sync_zone *z)
 {
 	r53_records_release(&z->recs);
-	if (!z->id && r53_zone_id(cl, z->name, &z->id) < 0)
+	if (!z->id && r53_zone_id(cl, z->name, z->private_zone, &z->id) < 0)
 		return -1;
 	return r53_list_records(cl, z->id, &z->recs);
 }
 
-/* Last successes and the warnings given, per zone, from the previous status
- * file (other fields are rebuilt); warned[i] gets "HASH\n" lines. */
+/* Last successes (when, records, serial) and the warnings given, per zone,
+ * from the previous status file (other fields are rebuilt); warned[i] gets
+ * "HASH\n" lines.  In loop mode the zones already hold the last success. */
 static void status_load(struct sync_config *c, struct buf *warned)
 {
 	char line[1024], name[512] = "", hash[WARN_HASH + 1];
 	FILE *fp = fopen(c->status, "re");
+	unsigned long serial;
 	long long t;
-	size_t i;
+	size_t i, n;
 
 	while (fp && fgets(line, sizeof(line), fp)) {
 		if (sscanf(line, "zone %511s", name) == 1)
@@ -177,9 +188,17 @@ static void status_load(struct sync_config *c, struct buf *warned)
 			continue;
 		if (sscanf(line, "warned %16[0-9a-f]", hash) == 1 && strlen(hash) == WARN_HASH)
 			buf_printf(&warned[i], "%s\n", hash);
-		else if (sscanf(line, "last_success %lld", &t) == 1 && !c->zones[i].last_success)
+		else if (c->zones[i].loaded)
+			continue;
+		else if (sscanf(line, "last_success %lld", &t) == 1)
 			c->zones[i].last_success = (time_t)t;
+		else if (sscanf(line, "records %zu", &n) == 1)
+			c->zones[i].records = n;
+		else if (sscanf(line, "serial %lu", &serial) == 1)
+			c->zones[i].serial = serial;
 	}
+	for (i = 0; i < c->nzones; i++)
+		c->zones[i].loaded = 1;
 	if (fp)
 		fclose(fp);
 }
@@ -202,29 +221,92 @@ static void zone_warning(const struct buf *prev, struct buf *now, const char *te
 	buf_release(&b);
 }
 
-/* The alias records of z left out because their target is in no synced
- * zone: each alias rendered alone gives no record. */
-static void alias_warnings(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			   const struct buf *prev, struct buf *now)
+/* The addresses of the alias targets that need them (zone.h), looked up
+ * once per pass and name: found ones go to addrs (TTL alias-ttl), failed
+ * ones to failed (type in Type, the reason in SetIdentifier). */
+struct lookups {
+	struct r53_records addrs, failed;
+	struct resolver res;
+	int ready;
+};
+
+static const struct r53_record *find(const struct r53_records *l, const char *name,
+				     const char *type)
 {
-	struct buf out = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcasecmp(l->recs[i].name, name) && !strcmp(l->recs[i].type, type))
+			return &l->recs[i];
+	return NULL;
+}
+
+static void push(struct r53_records *l, const char *name, const char *type, long ttl,
+		 char **values, size_t n, char *why)
+{
+	struct r53_record *r;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->recs = xrealloc(l->recs, l->cap * sizeof(*l->recs));
+	}
+	r = &l->recs[l->n++];
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(name);
+	r->type = xstrdup(type);
+	r->ttl = ttl;
+	r->values = values;
+	r->nvalues = n;
+	r->set_id = why;
+	r->weight = -1;
+}
+
+static void look_up(const struct sync_config *c, struct lookups *lk, const struct zone_src *z,
+		    const struct zone_src *all, size_t nall)
+{
+	char **values, *why;
 	size_t i, n;
+
+	for (i = 0; i < z->recs->n; i++) {
+		const struct r53_record *r = &z->recs->recs[i];
+
+		if (zone_alias_kind(z, all, nall, i) != ZONE_ALIAS_ADDRESS ||
+		    find(&lk->addrs, r->alias_name, r->type) || find(&lk->failed, r->alias_name, r->type))
+			continue;
+		if (!lk->ready)
+			resolve_init(&lk->res, c->resolvers, c->nresolvers);
+		lk->ready = 1;
+		values = NULL;
+		n = 0;
+		if (resolve_addrs(&lk->res, r->alias_name, r->type, &values, &n, &why) == 0)
+			push(&lk->addrs, r->alias_name, r->type, c->alias_ttl, values, n, NULL);
+		else
+			push(&lk->failed, r->alias_name, r->type, 0, values, n, why);
+	}
+}
+
+/* A warning for each alias record of z that gives no record. */
+static void alias_warnings(const struct zone_src *z, const struct zone_src *all, size_t nall,
+			   const struct lookups *lk, const struct buf *prev, struct buf *now)
+{
+	const struct r53_record *f;
+	size_t i;
 	char *text;
 
 	for (i = 0; i < z->recs->n; i++) {
-		struct r53_record *r = &z->recs->recs[i];
-		struct r53_records one = {r, 1, 1};
-		struct zone_src alone = {z->name, z->id, &one};
+		const struct r53_record *r = &z->recs->recs[i];
 
-		buf_reset(&out);
-		if (!r->alias_name || zone_render(&alone, all, nall, 0, 0, &out, &n) < 0 || n)
-			continue;
-		text = xasprintf("zone %s: alias %s %s -> %s is outside the synced zones: left out",
-				 z->name, r->name, r->type, r->alias_name);
-		zone_warning(prev, now, text);
+		f = r->alias_name ? find(&lk->failed, r->alias_name, r->type) : NULL;
+		if (f && zone_alias_kind(z, all, nall, i) == ZONE_ALIAS_ADDRESS)
+			text = xasprintf("zone %s: alias %s %s -> %s: a CNAME may not be there and "
+					 "its %s lookup failed (%s): left out",
+					 z->name, r->name, r->type, r->alias_name, r->type, f->set_id);
+		else
+			text = zone_alias_problem(z, all, nall, i);
+		if (text)
+			zone_warning(prev, now, text);
 		free(text);
 	}
-	buf_release(&out);
 }
 
 static int status_save(const struct sync_config *c, const struct buf *warned)
@@ -276,15 +358,17 @@ static const char *alias_into_failed(const struct sync_config *c, const struct s
 
 int sync_run(struct sync_config *c, struct sync_counts *counts)
 {
-	struct r53_client cl = {c->endpoint, c->key_id, c->secret, c->token, 300, 0, 0};
+	struct r53_client cl = {c->endpoint, c->key_id, c->secret, c->token, 300, 0, 0, 0};
 	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
 	int *failed = xcalloc(c->nzones, sizeof(*failed));
 	struct buf *prev = xcalloc(c->nzones, sizeof(*prev)), *now = xcalloc(c->nzones, sizeof(*now));
+	struct lookups lk;
 	const char *bad;
 	double t0;
 	size_t i;
 
 	memset(counts, 0, sizeof(*counts));
+	memset(&lk, 0, sizeof(lk));
 	status_load(c, prev);
 	for (i = 0; i < c->nzones; i++) {
 		t0 = fetch_now();
@@ -297,7 +381,12 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 		all[i].name = c->zones[i].name;
 		all[i].id = c->zones[i].id ? c->zones[i].id : "";
 		all[i].recs = &c->zones[i].recs;
+		all[i].addrs = &lk.addrs;
+		all[i].alias_ttl = c->alias_ttl;
 	}
+	for (i = 0; i < c->nzones; i++)
+		if (!failed[i])
+			look_up(c, &lk, &all[i], all, c->nzones);
 	for (i = 0; i < c->nzones; i++) {
 		struct sync_zone *z = &c->zones[i];
 
@@ -307,7 +396,7 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 				buf_add(&now[i], prev[i].data, prev[i].len);
 			continue;
 		}
-		alias_warnings(&all[i], all, c->nzones, &prev[i], &now[i]);
+		alias_warnings(&all[i], all, c->nzones, &lk, &prev[i], &now[i]);
 		t0 = fetch_now();
 		bad = alias_into_failed(c, z, failed);
 		if (bad)
@@ -332,6 +421,9 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 		buf_release(&prev[i]);
 		buf_release(&now[i]);
 	}
+	r53_records_release(&lk.addrs);
+	r53_records_release(&lk.failed);
+	resolve_release(&lk.res);
 	free(prev);
 	free(now);
 	free(all);

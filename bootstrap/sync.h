@@ -11,8 +11,14 @@
  *   checkzone   = named-checkzone       ; "ZONE FILE" is added
  *   credentials = /etc/roleboot/aws.ini ; boto-style key file, mode 0600/0640
  *   status      = /var/lib/roleboot/sync-status
+ *   alias-ttl   = 60                    ; TTL of CNAMEs and addresses made of
+ *                                       ; aliases out of the synced zones (zone.h)
+ *   resolver    = 10.0.0.2 [::1]:5353   ; ADDR[:PORT]...: apex alias lookups
+ *                                       ; (resolve.h); default /etc/resolv.conf
  *   [zone "corp.example.com"]
  *   id = Z1ABC                          ; optional: looked up by name
+ *   private = yes                       ; or no: which of the zones of
+ *                                       ; that name, when not given by id
  *
  * Credentials, as AWS's own tools find them: AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; otherwise the profile
@@ -21,13 +27,22 @@
  * Endpoint: the config's, else AWS_ENDPOINT_URL_ROUTE_53, else
  * AWS_ENDPOINT_URL, else https://route53.amazonaws.com.
  *
- * One sync lists every zone (aliases may cross zones), then for each zone
+ * A zone without id is looked up by name (r53_zone_id): when several
+ * hosted zones have that name (public and private), private picks one, and
+ * without it the zone fails naming every id.
+ *
+ * One sync lists every zone (aliases may cross zones), with one API client
+ * whose backoff pace carries from zone to zone (r53.h); then it looks up
+ * the addresses of the alias targets that need them (zone.h, resolve.h),
+ * once per name and type, and warns for each alias left out (a failed
+ * lookup, say); then for each zone
  * renders the file (zone.h); when its content changed it takes a new
  * serial, is written atomically, checked with named-checkzone before it
  * replaces the old file, and `rndc reload ZONE` runs.  Unchanged data
  * leaves the file byte-identical and runs nothing.  A zone that fails
- * keeps its old file; the status file records per zone the last success,
- * records, serial, duration and last error.
+ * keeps its old file; the status file records per zone the last success
+ * with its records and serial (a failure leaves these as they were),
+ * duration and last error.
  */
 #ifndef ROLEBOOT_SYNC_H
 #define ROLEBOOT_SYNC_H
@@ -36,15 +51,18 @@
 #include <time.h>
 
 #include "r53.h"
+#include "resolve.h"
 
 struct sync_zone {
 	char *name; /* owned, no final dot */
 	char *id;   /* owned or NULL until looked up */
+	int private_zone; /* private = yes (1) | no (0); -1: not set */
 	int line;
 	struct r53_records recs;
-	time_t last_success;
-	unsigned long serial;
-	size_t records;
+	time_t last_success;  /* these three: of the last success, kept */
+	unsigned long serial; /* across failures (and read back from the */
+	size_t records;       /* status file on the first pass) */
+	int loaded;           /* the status file was read */
 	double ms;
 	int changed;
 	char *error; /* owned: last error, NULL when none */
@@ -54,6 +72,9 @@ struct sync_config {
 	char *where;
 	char *directory, *endpoint, *rndc, *checkzone, *credentials, *status; /* owned */
 	long interval, jitter;
+	long alias_ttl;                   /* alias-ttl, default ZONE_ALIAS_TTL (zone.h) */
+	struct resolve_server *resolvers; /* owned: resolver = ...; none: resolv.conf */
+	size_t nresolvers;
 	struct sync_zone *zones; /* owned */
 	size_t nzones;
 	char *key_id, *secret, *token; /* owned credentials */

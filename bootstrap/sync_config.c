@@ -9,6 +9,7 @@
 #include "sync.h"
 #include "types.h"
 #include "util.h"
+#include "zone.h"
 
 static int set_text(struct inifile *ini, char **slot, const char *key, const char *v)
 {
@@ -33,6 +34,27 @@ static int set_seconds(struct inifile *ini, long *slot, const char *key, const c
 	return 0;
 }
 
+/* resolver = ADDR[:PORT] ...: one or more, separated by spaces or commas. */
+static int set_resolvers(struct inifile *ini, struct sync_config *c, const char *v)
+{
+	char *copy = xstrdup(v), *save = NULL, *word;
+	int ret = 0;
+
+	if (c->nresolvers)
+		ret = error("%s:%d: 'resolver' is set twice", ini->where, ini->line);
+	for (word = strtok_r(copy, " \t,", &save); word && !ret;
+	     word = strtok_r(NULL, " \t,", &save)) {
+		c->resolvers = xrealloc(c->resolvers, (c->nresolvers + 1) * sizeof(*c->resolvers));
+		if (resolve_parse_server(word, &c->resolvers[c->nresolvers++]) < 0)
+			ret = error("%s:%d: resolver '%s' is not ADDR, ADDR:PORT or [ADDR6]:PORT",
+				    ini->where, ini->line, word);
+	}
+	if (!ret && !c->nresolvers)
+		ret = error("%s:%d: 'resolver' is empty", ini->where, ini->line);
+	free(copy);
+	return ret;
+}
+
 static int sync_key(struct inifile *ini, struct sync_config *c, const char *key, const char *v)
 {
 	static const char *const text[] = {"directory", "endpoint", "rndc",
@@ -48,6 +70,10 @@ static int sync_key(struct inifile *ini, struct sync_config *c, const char *key,
 		return set_seconds(ini, &c->interval, key, v);
 	if (!strcmp(key, "jitter"))
 		return set_seconds(ini, &c->jitter, key, v);
+	if (!strcmp(key, "alias-ttl"))
+		return set_seconds(ini, &c->alias_ttl, key, v);
+	if (!strcmp(key, "resolver"))
+		return set_resolvers(ini, c, v);
 	return error("%s:%d: unknown key '%s' in [sync]", ini->where, ini->line, key);
 }
 
@@ -85,7 +111,28 @@ static int section_cb(struct inifile *ini, const char *section)
 	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
 	memset(&c->zones[c->nzones], 0, sizeof(*c->zones));
 	c->zones[c->nzones].name = name;
+	c->zones[c->nzones].private_zone = -1;
 	c->zones[c->nzones++].line = ini->line;
+	return 0;
+}
+
+static int zone_key(struct inifile *ini, struct sync_zone *z, const char *key, const char *v)
+{
+	if (!strcmp(key, "private")) {
+		if (z->private_zone >= 0)
+			return error("%s:%d: 'private' is set twice", ini->where, ini->line);
+		if (!strcmp(v, "yes") || !strcmp(v, "no"))
+			z->private_zone = !strcmp(v, "yes");
+		else
+			return error("%s:%d: 'private' must be yes or no, not '%s'", ini->where,
+				     ini->line, v);
+	} else if (set_text(ini, &z->id, key, v) < 0) {
+		return -1;
+	}
+	if (z->id && z->private_zone >= 0)
+		return error("%s:%d: zone %s: 'id' and 'private' both pick the hosted zone: "
+			     "give one of them",
+			     ini->where, ini->line, z->name);
 	return 0;
 }
 
@@ -95,8 +142,8 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 
 	if (!strcmp(section, "sync"))
 		return sync_key(ini, c, key, v);
-	if (c->nzones && !strcmp(key, "id"))
-		return set_text(ini, &c->zones[c->nzones - 1].id, key, v);
+	if (c->nzones && (!strcmp(key, "id") || !strcmp(key, "private")))
+		return zone_key(ini, &c->zones[c->nzones - 1], key, v);
 	return error("%s:%d: unknown key '%s' in [%s]", ini->where, ini->line, key, section);
 }
 
@@ -208,6 +255,7 @@ int sync_config_parse(const char *where, const char *text, size_t len, struct sy
 	memset(c, 0, sizeof(*c));
 	c->interval = 60;
 	c->jitter = 10;
+	c->alias_ttl = ZONE_ALIAS_TTL;
 	c->where = xstrdup(where);
 	memset(&ini, 0, sizeof(ini));
 	ini.where = where;
@@ -256,6 +304,7 @@ void sync_config_release(struct sync_config *c)
 		r53_records_release(&c->zones[i].recs);
 	}
 	free(c->zones);
+	free(c->resolvers);
 	if (c->secret)
 		memset(c->secret, 0, strlen(c->secret));
 	free(c->where);

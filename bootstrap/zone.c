@@ -12,6 +12,8 @@
 struct rset {
 	const struct r53_record *rec;  /* the record (or alias) it came from */
 	const struct r53_record *data; /* where values and TTL come from */
+	const char *type;              /* the output type: rec's, or CNAME */
+	struct r53_record *own;        /* owned or NULL: a CNAME made of an alias */
 	char *owner;                   /* owned: presentation, relative */
 	char *key;                     /* owned: canonical sort key */
 };
@@ -177,27 +179,36 @@ static int rset_cmp(const void *pa, const void *pb)
 
 	if (c)
 		return c;
-	c = type_rank(a->rec->type) - type_rank(b->rec->type);
+	c = type_rank(a->type) - type_rank(b->type);
 	if (c)
 		return c;
-	c = strcmp(a->rec->type, b->rec->type);
+	c = strcmp(a->type, b->type);
 	if (c)
 		return c;
 	/* sets of one name and type: a stable order of their identifiers */
 	return strcmp(a->rec->set_id ? a->rec->set_id : "", b->rec->set_id ? b->rec->set_id : "");
 }
 
+/* The synced zone (index into all) that holds id, or nall. */
+static size_t synced_zone(const char *alias_zone, const struct zone_src *all, size_t nall)
+{
+	const char *id = alias_zone ? strrchr(alias_zone, '/') : NULL;
+	size_t i;
+
+	id = id ? id + 1 : alias_zone;
+	for (i = 0; id && i < nall; i++)
+		if (!strcmp(all[i].id, id))
+			break;
+	return id ? i : nall;
+}
+
 /* The record an alias points at: same type, in a synced zone. */
 static const struct r53_record *alias_target(const struct r53_record *alias,
 					     const struct zone_src *all, size_t nall, int depth)
 {
-	const char *id = alias->alias_zone ? strrchr(alias->alias_zone, '/') : NULL;
-	size_t i, j;
+	size_t i = synced_zone(alias->alias_zone, all, nall), j;
 
-	id = id ? id + 1 : alias->alias_zone;
-	for (i = 0; depth < 4 && id && alias->alias_name && i < nall; i++) {
-		if (strcmp(all[i].id, id))
-			continue;
+	for (; depth < 4 && alias->alias_name && i < nall; i = nall) {
 		for (j = 0; j < all[i].recs->n; j++) {
 			const struct r53_record *r = &all[i].recs->recs[j];
 
@@ -209,22 +220,138 @@ static const struct r53_record *alias_target(const struct r53_record *alias,
 	return NULL;
 }
 
-/* The output sets: aliases resolved or dropped, in canonical order. */
+/* An alias whose target is in no synced zone. */
+static int outside(const struct r53_record *r, const struct zone_src *all, size_t nall)
+{
+	return r->alias_name && synced_zone(r->alias_zone, all, nall) == nall;
+}
+
+/* May the aliases out of the synced zones at the name of record i be one
+ * CNAME: not the apex, and every record set of that name such an alias, to
+ * one target.  The record sets of a name are next to each other (zone.h). */
+static int cname_fits(const struct zone_src *z, size_t i, const struct zone_src *all,
+		      size_t nall)
+{
+	const struct r53_record *r = &z->recs->recs[i], *o;
+	size_t j;
+
+	if (name_eq(r->name, z->name))
+		return 0;
+	for (j = i; j > 0 && name_eq(z->recs->recs[j - 1].name, r->name); j--)
+		;
+	for (; j < z->recs->n && name_eq((o = &z->recs->recs[j])->name, r->name); j++)
+		if (!outside(o, all, nall) || !name_eq(o->alias_name, r->alias_name))
+			return 0;
+	return 1;
+}
+
+enum zone_alias zone_alias_kind(const struct zone_src *z, const struct zone_src *all, size_t nall,
+				size_t i)
+{
+	const struct r53_record *r = &z->recs->recs[i];
+
+	if (!r->alias_name)
+		return ZONE_ALIAS_NOT;
+	if (!outside(r, all, nall))
+		return alias_target(r, all, nall, 0) ? ZONE_ALIAS_SYNCED : ZONE_ALIAS_MISSING;
+	if (cname_fits(z, i, all, nall))
+		return ZONE_ALIAS_CNAME;
+	if (!strcmp(r->type, "A") || !strcmp(r->type, "AAAA"))
+		return ZONE_ALIAS_ADDRESS;
+	return ZONE_ALIAS_NONE;
+}
+
+/* The looked-up addresses of an alias's target, or NULL. */
+static const struct r53_record *alias_addrs(const struct zone_src *z, const struct r53_record *r)
+{
+	size_t i;
+
+	for (i = 0; z->addrs && i < z->addrs->n; i++) {
+		const struct r53_record *a = &z->addrs->recs[i];
+
+		if (a->nvalues && !strcmp(a->type, r->type) && name_eq(a->name, r->alias_name))
+			return a;
+	}
+	return NULL;
+}
+
+char *zone_alias_problem(const struct zone_src *z, const struct zone_src *all, size_t nall,
+			 size_t i)
+{
+	const struct r53_record *r = &z->recs->recs[i];
+	const char *why;
+
+	switch (zone_alias_kind(z, all, nall, i)) {
+	case ZONE_ALIAS_MISSING:
+		why = "its target is not in the synced zone";
+		break;
+	case ZONE_ALIAS_NONE:
+		why = "outside the synced zones, where a CNAME may not be, and not of type A or AAAA";
+		break;
+	case ZONE_ALIAS_ADDRESS:
+		if (alias_addrs(z, r))
+			return NULL;
+		why = "outside the synced zones, where a CNAME may not be, and its addresses "
+		      "were not looked up";
+		break;
+	default:
+		return NULL;
+	}
+	return xasprintf("zone %s: alias %s %s -> %s: %s: left out", z->name, r->name, r->type,
+			 r->alias_name, why);
+}
+
+/* A CNAME record to an alias's target, with the zone's alias TTL. */
+static struct r53_record *alias_cname(const struct zone_src *z, const struct r53_record *r)
+{
+	struct r53_record *c = xcalloc(1, sizeof(*c));
+	size_t n = strlen(r->alias_name);
+
+	c->ttl = z->alias_ttl;
+	c->values = xcalloc(1, sizeof(*c->values));
+	c->values[0] = xasprintf("%s%s", r->alias_name, n && r->alias_name[n - 1] == '.' ? "" : ".");
+	c->nvalues = 1;
+	return c;
+}
+
+static void own_free(struct r53_record *c)
+{
+	if (c) {
+		free(c->values[0]);
+		free(c->values);
+		free(c);
+	}
+}
+
+/* The output sets: aliases resolved, made CNAMEs or dropped, in canonical order. */
 static struct rset *collect(const struct zone_src *z, const struct zone_src *all, size_t nall,
 			    int warn, size_t *count)
 {
 	struct rset *sets = xcalloc(z->recs->n ? z->recs->n : 1, sizeof(*sets));
 	struct buf owner = BUF_INIT;
 	size_t i, n = 0;
+	char *why;
 
 	for (i = 0; i < z->recs->n; i++) {
-		const struct r53_record *r = &z->recs->recs[i];
-		const struct r53_record *data = r->alias_name ? alias_target(r, all, nall, 0) : r;
+		const struct r53_record *r = &z->recs->recs[i], *data = r;
+		enum zone_alias kind = zone_alias_kind(z, all, nall, i);
 
+		sets[n].type = r->type;
+		if (kind == ZONE_ALIAS_SYNCED || kind == ZONE_ALIAS_MISSING)
+			data = alias_target(r, all, nall, 0);
+		else if (kind == ZONE_ALIAS_ADDRESS)
+			data = alias_addrs(z, r);
+		else if (kind == ZONE_ALIAS_NONE)
+			data = NULL;
+		if (kind == ZONE_ALIAS_CNAME) {
+			data = sets[n].own = alias_cname(z, r);
+			sets[n].type = "CNAME";
+		}
 		if (!data) {
-			if (warn)
-				warning("zone %s: alias %s %s -> %s is outside the synced zones: left out",
-					z->name, r->name, r->type, r->alias_name);
+			why = warn ? zone_alias_problem(z, all, nall, i) : NULL;
+			if (why)
+				warning("%s", why);
+			free(why);
 			continue;
 		}
 		buf_reset(&owner);
@@ -302,9 +429,9 @@ static int emit_group(const struct rset *g, size_t n, unsigned long serial, stru
 			ttl = g[i].data->ttl;
 		for (j = 0; j < g[i].data->nvalues; j++) {
 			buf_reset(&v);
-			if (value_text(g[i].rec->type, g[i].data->values[j], serial, &v) < 0) {
+			if (value_text(g[i].type, g[i].data->values[j], serial, &v) < 0) {
 				ret = error("zone record %s %s: malformed value '%s'", g[i].rec->name,
-					    g[i].rec->type, g[i].data->values[j]);
+					    g[i].type, g[i].data->values[j]);
 				break;
 			}
 			vals = xrealloc(vals, (nv + 1) * sizeof(*vals));
@@ -315,7 +442,7 @@ static int emit_group(const struct rset *g, size_t n, unsigned long serial, stru
 		qsort(vals, nv, sizeof(*vals), str_cmp);
 	for (i = 0; ret == 0 && i < nv; i++) {
 		if (i == 0 || strcmp(vals[i], vals[i - 1])) {
-			buf_printf(out, "%s\t%ld\tIN\t%s\t%s\n", g[0].owner, ttl, g[0].rec->type, vals[i]);
+			buf_printf(out, "%s\t%ld\tIN\t%s\t%s\n", g[0].owner, ttl, g[0].type, vals[i]);
 			(*nrecords)++;
 		}
 	}
@@ -337,7 +464,7 @@ int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nal
 	buf_printf(out, "$ORIGIN %s.\n", z->name);
 	for (i = 0; i < n && ret == 0; i = j) {
 		for (j = i + 1; j < n && !strcmp(sets[j].key, sets[i].key) &&
-				!strcmp(sets[j].rec->type, sets[i].rec->type);
+				!strcmp(sets[j].type, sets[i].type);
 		     j++)
 			;
 		ret = emit_group(sets + i, j - i, serial, out, nrecords);
@@ -345,6 +472,7 @@ int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nal
 	for (i = 0; i < n; i++) {
 		free(sets[i].owner);
 		free(sets[i].key);
+		own_free(sets[i].own);
 	}
 	free(sets);
 	return ret;
