@@ -134,7 +134,9 @@ static const char *rcode_name(int rcode)
 static int apply_update(const struct r53d_config *c, const struct r53d_zone *z,
 			const ldns_pkt *p, const ldns_rdf *zone, struct buf *log)
 {
-	struct r53_client api = {c->endpoint, c->key_id, c->secret, c->token, 100, 0, 0};
+	struct r53_client api = {
+		.endpoint = c->endpoint, .key_id = c->key_id, .secret = c->secret, .token = c->token,
+		.page_size = 100};
 	struct dnsupdate_names nm = {NULL, 0};
 	struct r53_change_error err;
 	struct r53_records cur = {NULL, 0, 0};
