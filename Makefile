@@ -127,6 +127,7 @@ fuzz-run: $(FUZZERS)
 	@for f in $(FUZZERS); do \
 	  echo "fuzz: $$f ($(FUZZ_SECONDS) s)"; \
 	  mkdir -p build-fuzz/corpus-$$(basename $$f); \
+	  ASAN_OPTIONS=fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$(basename $$f) \
 	    tests/fuzz/seeds/$$(basename $$f) 2>build-fuzz/$$(basename $$f).log || \
 	    { tail -30 build-fuzz/$$(basename $$f).log; exit 1; }; \

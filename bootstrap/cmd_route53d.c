@@ -4,7 +4,8 @@
  * Reads the config and the credentials (as root, when started so), binds
  * UDP and TCP, then switches to [server] username: as root without one it
  * refuses to start.  processes = N runs N workers on the same sockets; the
- * first process waits for them and ends them on SIGTERM or SIGINT.
+ * first process replaces a worker that ends and ends them all on SIGTERM
+ * or SIGINT.
  * Without --foreground it goes to the background once it listens.
  * --check only reads the config (no credentials, no socket): a validator.
  */
@@ -56,48 +57,66 @@ static int drop_privileges(const struct r53d_config *c)
 	return 0;
 }
 
-/* N workers; the caller waits for them.  Returns the count started. */
-static unsigned start_workers(const struct r53d_config *c, const struct r53d_sockets *s,
-			      pid_t *pids)
+static pid_t start_worker(const struct r53d_config *c, const struct r53d_sockets *s)
 {
-	unsigned i;
+	pid_t pid = fork();
 
-	for (i = 0; i < c->processes; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0) {
-			error_errno("cannot start worker %u", i + 1);
-			break;
-		}
-		if (pids[i] == 0) {
-			r53d_serve(c, s, &stop);
-			_exit(0);
-		}
+	if (pid < 0) {
+		error_errno("cannot start a worker");
+	} else if (pid == 0) {
+		r53d_serve(c, s, &stop);
+		_exit(0);
 	}
-	return i;
+	return pid;
 }
 
-static void supervise(pid_t *pids, unsigned n)
+/* processes workers on the sockets; a worker that ends (after
+ * R53D_RECYCLE messages, or by a crash) is replaced, one a second at most,
+ * until SIGTERM or SIGINT, which is passed on to them. */
+static int supervise(const struct r53d_config *c, const struct r53d_sockets *s)
 {
-	unsigned i, left = n;
-	pid_t pid;
+	pid_t pids[64], pid;
+	unsigned i, left = 0;
+	int status;
 
-	while (left) {
-		pid = waitpid(-1, NULL, 0);
-		if (pid < 0 && errno == EINTR) {
-			for (i = 0; stop && i < n; i++)
+	for (i = 0; i < c->processes; i++) {
+		pids[i] = start_worker(c, s);
+		if (pids[i] < 0)
+			break;
+		left++;
+	}
+	if (left < c->processes)
+		stop = 1;
+	for (;;) {
+		if (stop)
+			for (i = 0; i < c->processes; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGTERM);
+		if (!left)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0 && errno == EINTR)
 			continue;
-		}
 		if (pid < 0)
 			break;
-		for (i = 0; i < n; i++)
-			if (pids[i] == pid)
-				pids[i] = 0;
+		for (i = 0; i < c->processes && pids[i] != pid; i++)
+			;
+		if (i == c->processes)
+			continue;
+		pids[i] = 0;
 		left--;
-		if (!stop)
-			warning("route53d: worker %ld ended", (long)pid);
+		if (stop)
+			continue;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			warning("route53d: worker %ld ended (status %d): another takes its place",
+				(long)pid, status);
+			sleep(1); /* a worker that keeps failing does not spin */
+		}
+		pids[i] = start_worker(c, s);
+		if (pids[i] > 0)
+			left++;
 	}
+	return left ? -1 : 0;
 }
 
 static const char route53d_usage[] =
@@ -114,9 +133,7 @@ int cmd_route53d(int argc, char **argv)
 	struct r53d_sockets s = {-1, -1, 0};
 	struct r53d_config c;
 	struct sigaction sa;
-	pid_t pids[64];
 	int opt, fg = 0, check = 0, code = EXIT_ROLE;
-	unsigned n;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:fq", opts, NULL)) != -1) {
@@ -172,12 +189,7 @@ int cmd_route53d(int argc, char **argv)
 	note("route53d", "listening on %s port %u (udp, tcp): %zu zones, %zu keys, %u workers%s",
 	     c.listen_ip, s.port, c.nzones, c.nkeys, c.processes,
 	     c.dry_run ? ", dry-run" : "");
-	if (c.processes == 1) {
-		r53d_serve(&c, &s, &stop);
-	} else {
-		n = start_workers(&c, &s, pids);
-		supervise(pids, n);
-	}
+	supervise(&c, &s);
 	note("route53d", "stopped");
 	code = EXIT_OK;
 out:

@@ -392,17 +392,22 @@ static void serve_tcp(const struct r53d_config *c, int lfd)
 
 void r53d_serve(const struct r53d_config *c, const struct r53d_sockets *s, volatile int *stop)
 {
+	unsigned long served = 0;
 	struct pollfd fds[2];
 
 	fds[0].fd = s->udp;
 	fds[1].fd = s->tcp;
 	fds[0].events = fds[1].events = POLLIN;
-	while (!*stop) {
+	while (!*stop && served < R53D_RECYCLE) {
 		if (poll(fds, 2, 1000) <= 0)
 			continue;
-		if (fds[0].revents & POLLIN)
+		if (fds[0].revents & POLLIN) {
 			serve_udp(c, s->udp);
-		if (fds[1].revents & POLLIN)
+			served++;
+		}
+		if (fds[1].revents & POLLIN) {
 			serve_tcp(c, s->tcp);
+			served++;
+		}
 	}
 }

@@ -34,7 +34,13 @@ struct r53d_sockets {
 
 /* Bind UDP and TCP on listen_ip:listen_port; -1 with one error printed. */
 int r53d_bind(const struct r53d_config *c, struct r53d_sockets *s);
-/* Serve until *stop becomes non-zero; one process. */
+/* Messages one worker serves before it ends and a fresh one takes its
+ * place: libldns 1.8.3 leaks a few bytes on some malformed messages
+ * (ldns_wire2pkt), which hostile traffic must not pile up. */
+#define R53D_RECYCLE 100000UL
+
+/* Serve until *stop becomes non-zero or R53D_RECYCLE messages were
+ * served; one process. */
 void r53d_serve(const struct r53d_config *c, const struct r53d_sockets *s,
 		volatile int *stop);
 /* The answer to one message from client (text address), written to out

@@ -322,6 +322,18 @@ check "credentials from the boto file (BOTO_CONFIG): applied" \
 	[ "$urc" -eq 0 ] && [ "$(values "boto.$Z." A)" = "300 192.0.2.40" ]
 
 pid=$(pgrep -f "route53d --config $T/r53d.ini --foreground" | head -1)
+w=$(pgrep -P "$pid" | head -1)
+kill -KILL "$w"
+for _ in $(seq 40); do
+	[ "$(pgrep -P "$pid" | grep -cvx "$w")" -eq 2 ] && break
+	sleep 0.1
+done
+check "a worker killed outright is replaced (2 workers again)" \
+	[ "$(pgrep -P "$pid" | grep -cvx "$w")" -eq 2 ]
+check "... and the log says so" grep -q "worker $w ended" "$T/main.log"
+PORT=$(sed -n 's/.*listening on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/main.log")
+upd 1 "hmac-sha256:k256:$K256" <<<"update add after.$Z 300 A 192.0.2.50"
+check "... and updates go on" [ "$urc" -eq 0 ] && [ "$(values "after.$Z." A)" = "300 192.0.2.50" ]
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM stops route53d and its workers" \
