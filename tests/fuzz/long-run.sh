@@ -18,7 +18,8 @@ done
 one() {
 	mkdir -p "build-fuzz/long/corpus-$1" "build-fuzz/long/$1"
 	echo "fuzz_$1: start $(date -u +%FT%TZ)"
-	nice -n 19 "build-fuzz/fuzz_$1" -max_total_time="$seconds" -print_final_stats=1 \
+	ASAN_OPTIONS=fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp \
+		nice -n 19 "build-fuzz/fuzz_$1" -max_total_time="$seconds" -print_final_stats=1 \
 		-timeout=30 -artifact_prefix="build-fuzz/long/$1/" \
 		"build-fuzz/long/corpus-$1" "tests/fuzz/seeds/fuzz_$1" >"build-fuzz/long/$1.log" 2>&1
 	echo "fuzz_$1: exit $? $(date -u +%FT%TZ)"
