@@ -194,9 +194,9 @@ static void add_r53(struct model *m, const struct r53_record *r, const struct dn
 	if (!owner || !t)
 		goto out;
 	name = dnsupdate_name_text(owner);
-	for (i = 0; i < nm->n && strcmp(nm->names[i], name); i++)
+	for (i = 0; nm && i < nm->n && strcmp(nm->names[i], name); i++)
 		;
-	if (i == nm->n)
+	if (nm && i == nm->n)
 		goto out;
 	s = find(m, name, t);
 	if (s && !s->foreign && !r->set_id && !r->alias_name)
@@ -589,4 +589,69 @@ out:
 	dnsupdate_names_release(&nm);
 	free(zname);
 	return rc;
+}
+
+/* Record types a mirror leaves alone: the SOA (Route 53 keeps its own),
+ * DNSSEC records (Route 53 signs by itself) and meta types. */
+static int not_mirrored(ldns_rr_type t)
+{
+	return t == LDNS_RR_TYPE_SOA || t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC ||
+	       t == LDNS_RR_TYPE_NSEC3 || t == LDNS_RR_TYPE_NSEC3PARAM ||
+	       t == LDNS_RR_TYPE_DNSKEY || meta_type(t);
+}
+
+static int mirrored_set(const struct rrset *s, const char *zone)
+{
+	return !not_mirrored(s->rtype) && !(s->rtype == LDNS_RR_TYPE_NS && is_apex(s->name, zone));
+}
+
+int dnsupdate_mirror(const ldns_rr_list *axfr, const ldns_rdf *zone, const struct r53_records *cur,
+		     struct r53_batch *out, struct dnsupdate_mirror_counts *n)
+{
+	struct model m = {NULL, 0, 0};
+	char *zname = dnsupdate_name_text(zone), *name;
+	struct rrset *s;
+	ldns_rr *rr, *c;
+	size_t i, j;
+
+	memset(n, 0, sizeof(*n));
+	for (i = 0; i < cur->n; i++)
+		add_r53(&m, &cur->recs[i], NULL);
+	for (i = 0; i < m.n; i++)
+		if (!m.sets[i].foreign && mirrored_set(&m.sets[i], zname))
+			clear_set(&m.sets[i]);
+	for (i = 0; i < ldns_rr_list_rr_count(axfr); i++) {
+		rr = ldns_rr_list_rr(axfr, i);
+		if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN || !in_zone(ldns_rr_owner(rr), zone))
+			continue;
+		name = dnsupdate_name_text(ldns_rr_owner(rr));
+		s = find(&m, name, ldns_rr_get_type(rr));
+		if (!s)
+			s = add_set(&m, name, ldns_rr_get_type(rr));
+		if (!mirrored_set(s, zname)) {
+			free(name);
+			continue;
+		}
+		if (s->foreign || !plain_name(name)) {
+			n->skipped++; /* an alias or policy set, or a name Route 53 writes otherwise */
+			free(name);
+			continue;
+		}
+		c = canonical(rr);
+		for (j = 0; j < s->n && !rdata_eq(s->items[j].rr, c); j++)
+			;
+		if (j < s->n)
+			ldns_rr_free(c); /* the closing SOA, or a duplicate */
+		else
+			push_item(&s->items, &s->n, c, rdata_text(rr));
+		s->ttl = (long)ldns_rr_ttl(rr);
+		free(name);
+	}
+	for (i = 0; i < m.n; i++)
+		if (m.sets[i].n && mirrored_set(&m.sets[i], zname))
+			n->sets++;
+	difference(&m, out);
+	model_release(&m);
+	free(zname);
+	return 0;
 }

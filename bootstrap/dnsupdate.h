@@ -53,6 +53,18 @@ void dnsupdate_names_release(struct dnsupdate_names *names);
 int dnsupdate_eval(const ldns_pkt *p, const ldns_rdf *zone, const struct r53_records *cur,
 		   struct r53_batch *out, char *why, size_t len);
 
+/* A zone as a primary serves it (axfr: its records, from a transfer)
+ * mirrored into Route 53: the changes that make Route 53's record sets of
+ * the zone (cur: all of them) equal to the primary's, leaving alone the
+ * SOA, the apex NS, DNSSEC records, and Route 53's alias and routing-policy
+ * sets (a primary's set of such a name and type is counted as skipped). */
+struct dnsupdate_mirror_counts {
+	size_t sets;    /* record sets the primary serves that are mirrored */
+	size_t skipped; /* record sets left alone (alias, policy, odd names) */
+};
+int dnsupdate_mirror(const ldns_rr_list *axfr, const ldns_rdf *zone, const struct r53_records *cur,
+		     struct r53_batch *out, struct dnsupdate_mirror_counts *n);
+
 /* A name or record as text, lower case: for names[] and logs (owned). */
 char *dnsupdate_name_text(const ldns_rdf *name);
 

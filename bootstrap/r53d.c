@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "r53.h"
 #include "r53_change.h"
+#include "r53d_slave.h"
 #include "r53d_tsig.h"
 #include "util.h"
 
@@ -250,8 +251,56 @@ answer:
 	return 0;
 }
 
+/* RFC 1996: a NOTIFY of a [slave] zone from its primary. */
+static ldns_pkt *handle_notify(const struct r53d_config *c, ldns_pkt *p, const uint8_t *wire,
+			       size_t len, const char *client, struct buf *log,
+			       const struct r53d_slave **follow)
+{
+	const struct r53d_key *key = NULL;
+	const struct r53d_slave *s;
+	ldns_rr_list *q = ldns_pkt_question(p);
+	ldns_rr *zrr = q && ldns_rr_list_rr_count(q) == 1 ? ldns_rr_list_rr(q, 0) : NULL;
+	char why[256] = "", *zname;
+	ldns_pkt *a;
+	int rc = LDNS_RCODE_NOERROR, signed_ok = 0;
+
+	if (!zrr) {
+		buf_puts(log, " FORMERR (no zone)");
+		return answer_to(p, LDNS_RCODE_FORMERR);
+	}
+	zname = dnsupdate_name_text(ldns_rr_owner(zrr));
+	buf_printf(log, " zone %s", zname);
+	s = r53d_slave_of(c, zname);
+	if (!s) {
+		buf_puts(log, " NOTAUTH (not in [slave])");
+		rc = LDNS_RCODE_NOTAUTH;
+	} else if (strcmp(s->master, client)) {
+		buf_printf(log, " REFUSED (its primary is %s)", s->master);
+		rc = LDNS_RCODE_REFUSED;
+	} else if (ldns_pkt_tsig(p)) {
+		if (r53d_tsig_check(c, p, wire, len, client, time(NULL), &key, why, sizeof(why)) !=
+		    TSIG_OK) {
+			buf_printf(log, " NOTAUTH (%s)", why);
+			rc = LDNS_RCODE_NOTAUTH;
+		} else {
+			signed_ok = 1;
+		}
+	}
+	if (rc == LDNS_RCODE_NOERROR) {
+		buf_puts(log, " NOERROR");
+		if (follow)
+			*follow = s;
+	}
+	a = answer_to(p, rc);
+	ldns_pkt_set_aa(a, rc == LDNS_RCODE_NOERROR);
+	if (signed_ok && r53d_tsig_sign(a, p, key, c->fudge) < 0)
+		buf_puts(log, " (the answer could not be signed)");
+	free(zname);
+	return a;
+}
+
 int r53d_handle(const struct r53d_config *c, const uint8_t *wire, size_t len, const char *client,
-		uint8_t **out, size_t *outlen)
+		uint8_t **out, size_t *outlen, const struct r53d_slave **follow)
 {
 	struct buf log = BUF_INIT;
 	ldns_pkt *p = NULL, *a = NULL;
@@ -259,6 +308,8 @@ int r53d_handle(const struct r53d_config *c, const uint8_t *wire, size_t len, co
 
 	*out = NULL;
 	*outlen = 0;
+	if (follow)
+		*follow = NULL;
 	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
 		note("route53d", "%s: malformed message: FORMERR", client);
 		return bare_answer(wire, len, LDNS_RCODE_FORMERR, out, outlen);
@@ -272,9 +323,8 @@ int r53d_handle(const struct r53d_config *c, const uint8_t *wire, size_t len, co
 		handle_update(c, p, wire, len, client, &log, &a);
 		break;
 	case LDNS_PACKET_NOTIFY:
-		buf_puts(&log, " NOTIFY: acknowledged");
-		a = answer_to(p, LDNS_RCODE_NOERROR);
-		ldns_pkt_set_aa(a, true);
+		buf_puts(&log, " NOTIFY");
+		a = handle_notify(c, p, wire, len, client, &log, follow);
 		break;
 	default:
 		buf_printf(&log, " opcode %d: NOTIMP", (int)ldns_pkt_get_opcode(p));
@@ -305,8 +355,21 @@ static void addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
+/* After a NOTIFY was answered: the transfer and the mirror, one log line. */
+static void follow_zone(const struct r53d_config *c, const struct r53d_slave *s)
+{
+	struct buf log = BUF_INIT;
+	int r;
+
+	buf_printf(&log, "zone %s from %s port %u:", s->zone, s->master, s->port);
+	r = r53d_slave_sync(c, s, &log);
+	note("route53d", "%s%s", log.data, r < 0 ? " -> failed" : "");
+	buf_release(&log);
+}
+
 static void serve_udp(const struct r53d_config *c, int fd)
 {
+	const struct r53d_slave *follow = NULL;
 	uint8_t in[65535], *out = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -318,9 +381,11 @@ static void serve_udp(const struct r53d_config *c, int fd)
 	if (n <= 0)
 		return;
 	addr_text(&ss, client, sizeof(client));
-	if (r53d_handle(c, in, (size_t)n, client, &out, &outlen) == 0)
+	if (r53d_handle(c, in, (size_t)n, client, &out, &outlen, &follow) == 0)
 		sendto(fd, out, outlen, 0, (struct sockaddr *)&ss, sl);
 	free(out);
+	if (follow)
+		follow_zone(c, follow);
 }
 
 static int read_full(int fd, uint8_t *p, size_t n)
@@ -354,6 +419,7 @@ static int write_full_fd(int fd, const uint8_t *p, size_t n)
 /* One TCP client: messages with a two-byte length, until it closes. */
 static void serve_tcp(const struct r53d_config *c, int lfd)
 {
+	const struct r53d_slave *follow = NULL;
 	struct timeval tv = {10, 0};
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -375,7 +441,7 @@ static void serve_tcp(const struct r53d_config *c, int lfd)
 		msg = xmalloc(len ? len : 1);
 		if (read_full(fd, msg, len) < 0)
 			break;
-		if (r53d_handle(c, msg, len, client, &out, &outlen) == 0 && outlen <= 65535) {
+		if (r53d_handle(c, msg, len, client, &out, &outlen, &follow) == 0 && outlen <= 65535) {
 			hdr[0] = (uint8_t)(outlen >> 8);
 			hdr[1] = (uint8_t)outlen;
 			if (write_full_fd(fd, hdr, 2) < 0 || write_full_fd(fd, out, outlen) < 0)
@@ -384,6 +450,8 @@ static void serve_tcp(const struct r53d_config *c, int lfd)
 		free(msg);
 		free(out);
 		msg = out = NULL;
+		if (follow)
+			follow_zone(c, follow);
 	}
 	free(msg);
 	free(out);

@@ -16,8 +16,10 @@
  * nothing is sent.  Every UPDATE logs one line: client, key, zone, rcode,
  * the changes and the change id or the AWS error.
  *
- * NOTIFY for a [slave] zone is acknowledged (the zone is not transferred
- * here); other opcodes answer NOTIMP.
+ * NOTIFY for a [slave] zone from its primary's address (TSIG optional; when
+ * signed it must verify) is answered NOERROR, then the zone is transferred
+ * and mirrored into Route 53 (r53d_slave.h); NOTIFY from another address is
+ * REFUSED, for another zone NOTAUTH.  Other opcodes answer NOTIMP.
  */
 #ifndef ROLEBOOT_R53D_H
 #define ROLEBOOT_R53D_H
@@ -44,8 +46,10 @@ int r53d_bind(const struct r53d_config *c, struct r53d_sockets *s);
 void r53d_serve(const struct r53d_config *c, const struct r53d_sockets *s,
 		volatile int *stop);
 /* The answer to one message from client (text address), written to out
- * (wire, malloc'ed); 0, or -1 when no answer is due. */
+ * (wire, malloc'ed); 0, or -1 when no answer is due.  *follow (when
+ * follow is not NULL) is set to a [slave] zone to transfer once the answer
+ * is sent, else NULL. */
 int r53d_handle(const struct r53d_config *c, const uint8_t *wire, size_t len, const char *client,
-		uint8_t **out, size_t *outlen);
+		uint8_t **out, size_t *outlen, const struct r53d_slave **follow);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "inifile.h"
+#include "resolve.h"
 #include "types.h"
 #include "util.h"
 
@@ -195,15 +196,27 @@ out:
 
 static int add_slave(struct inifile *ini, struct r53d_config *c, const char *key, const char *v)
 {
+	struct resolve_server srv;
 	char addr[64], *name = dname(key);
+	size_t i;
 
-	if (!name || client_text(v, addr, sizeof(addr)) < 0) {
+	if (!name || resolve_parse_server(v, &srv) < 0 ||
+	    client_text(srv.addr, addr, sizeof(addr)) < 0) {
 		free(name);
-		return error("%s:%d: [slave] expected 'ZONE = MASTER-IP'", ini->where, ini->line);
+		return error("%s:%d: [slave] expected 'ZONE = MASTER-IP' (or IP:PORT, [IPv6]:PORT)",
+			     ini->where, ini->line);
+	}
+	for (i = 0; i < c->nslaves; i++) {
+		if (!strcmp(c->slaves[i].zone, name)) {
+			free(name);
+			return error("%s:%d: [slave] %s listed twice", ini->where, ini->line, key);
+		}
 	}
 	c->slaves = xrealloc(c->slaves, (c->nslaves + 1) * sizeof(*c->slaves));
 	c->slaves[c->nslaves].zone = name;
-	c->slaves[c->nslaves++].master = xstrdup(addr);
+	c->slaves[c->nslaves].master = xstrdup(addr);
+	c->slaves[c->nslaves].port = srv.port;
+	c->slaves[c->nslaves++].line = ini->line;
 	return 0;
 }
 
@@ -241,6 +254,7 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
 	struct inifile ini;
 	int ret = -1;
+	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	c->where = xstrdup(where);
@@ -258,6 +272,13 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	if (!c->listen_ip) {
 		error("%s: [server] needs listen_ip", where);
 		goto out;
+	}
+	for (i = 0; i < c->nslaves; i++) {
+		if (!r53d_zone_of(c, c->slaves[i].zone)) {
+			error("%s:%d: [slave] %s is not in [hostedzone]: its hosted zone id is needed",
+			      where, c->slaves[i].line, c->slaves[i].zone);
+			goto out;
+		}
 	}
 	if (!c->endpoint)
 		c->endpoint = xstrdup(e1 && *e1   ? e1
@@ -423,5 +444,15 @@ const struct r53d_key *r53d_key_of(const struct r53d_config *c, const char *clie
 	for (i = 0; i < c->nkeys; i++)
 		if (!strcmp(c->keys[i].client, client))
 			return &c->keys[i];
+	return NULL;
+}
+
+const struct r53d_slave *r53d_slave_of(const struct r53d_config *c, const char *zone)
+{
+	size_t i;
+
+	for (i = 0; i < c->nslaves; i++)
+		if (!strcmp(c->slaves[i].zone, zone))
+			return &c->slaves[i];
 	return NULL;
 }

@@ -18,7 +18,7 @@
  *   [tsig]
  *   192.0.2.41  = KEYNAME BASE64SECRET [ALGORITHM]
  *   [slave]
- *   lab.example.com = 192.0.2.53
+ *   lab.example.com = 192.0.2.53   ; or 192.0.2.53:5353, [2001:db8::53]:53
  *
  * Errors name FILE:LINE.  A file holding [tsig] secrets that others may
  * read is refused.  Credentials: AWS_ACCESS_KEY_ID and
@@ -46,7 +46,10 @@ struct r53d_zone {
 };
 
 struct r53d_slave {
-	char *zone, *master; /* owned */
+	char *zone;     /* owned: absolute, lower case; also in [hostedzone] */
+	char *master;   /* owned: the primary's address, as inet_ntop writes it */
+	unsigned port;  /* the primary's port (53 unless IP:PORT) */
+	int line;
 };
 
 struct r53d_config {
@@ -75,5 +78,6 @@ void r53d_config_release(struct r53d_config *c);
 
 const struct r53d_zone *r53d_zone_of(const struct r53d_config *c, const char *name);
 const struct r53d_key *r53d_key_of(const struct r53d_config *c, const char *client);
+const struct r53d_slave *r53d_slave_of(const struct r53d_config *c, const char *zone);
 
 #endif
