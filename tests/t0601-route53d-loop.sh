@@ -4,11 +4,11 @@
 #   file) -> roleboot sync --once (zone file, named-checkzone, rndc reload)
 #   -> a hidden primary named (also-notify, allow-transfer) -> NOTIFY + IXFR
 #   -> an internal named holding the zone as a secondary -> dig @internal.
-# An added record, a deleted one, a merged RRset and a TXT with spaces each
-# reach the internal server; its SOA serial rises after every sync that
-# changed data and stays after one that changed nothing; an update route53d
-# refuses (bad TSIG) changes nothing anywhere.  Propagation is awaited by
-# polling dig with a bound, never by fixed sleeps.
+# An added record, a deleted one, a merged RRset, a TXT with spaces and one
+# with bytes outside ASCII each reach the internal server; its SOA serial
+# rises after every sync that changed data and stays after one that changed
+# nothing; an update route53d refuses (bad TSIG) changes nothing anywhere.
+# Propagation is awaited by polling dig with a bound, never by fixed sleeps.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/https.sh"
 . "$TESTS_DIR/route53.sh"
@@ -204,10 +204,19 @@ check "merge: the internal server gives both values of the RRset" \
 # ---- a TXT with spaces -------------------------------------------------------
 # leading, inner (several) and trailing blanks, two strings, a semicolon
 TXT=${LOOP_TXT:-'"  spaced   out  text ; with a semicolon " "and a second   string"'}
-upd "$K" <<<"update add txt.$Z 300 TXT $TXT"
+# and one with bytes outside printable ASCII (UTF-8 e-acute, DEL): decimal
+# escapes in DNS presentation format, octal ones in Route 53's values
+UTF='"caf\195\169 \127"'
+upd "$K" <<EOF2
+update add txt.$Z 300 TXT $TXT
+update add utf.$Z 300 TXT $UTF
+EOF2
 check "TXT: nsupdate is answered NOERROR" [ "$urc" -eq 0 ]
 step "TXT"
 check "TXT: the internal server gives it byte for byte" answer_is "txt.$Z" TXT "$TXT "
+check "TXT outside ASCII: Route 53 holds octal escapes" \
+	grep -qF '"\"caf\\303\\251 \\177\""' "$T/data.json"
+check "TXT outside ASCII: the internal server gives the same bytes" answer_is "utf.$Z" TXT "$UTF "
 
 # ---- a deleted record ---------------------------------------------------------
 upd "$K" <<<"update delete new.$Z A 192.0.2.7"
