@@ -83,6 +83,78 @@ static char *r53_to_dns(const char *s)
 	return buf_detach(&b);
 }
 
+/* TXT and SPF strings: Route 53 writes a byte outside printable ASCII as an
+ * octal escape ("\303\251", the UTF-8 bytes of an e-acute; sync reads them
+ * so), DNS presentation format, ldns's, a decimal one ("\195\169").  "\""
+ * and "\\" mean the same in both. */
+static int string_type(const char *type)
+{
+	return !strcmp(type, "TXT") || !strcmp(type, "SPF");
+}
+
+static int octal3(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '3' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' &&
+	       s[2] <= '7';
+}
+
+static int decimal3(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+	       s[2] <= '9' && (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0') <= 255;
+}
+
+/* A Route 53 TXT value as ldns reads it. */
+static char *r53_strings_to_dns(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s; s++) {
+		if (s[0] != '\\' || !s[1]) {
+			buf_putc(&b, *s);
+		} else if (octal3(s + 1)) {
+			buf_printf(&b, "\\%03u",
+				   (unsigned)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+			s += 3;
+		} else if (s[1] >= '0' && s[1] <= '9') {
+			buf_putc(&b, *++s); /* an escaped digit is that digit */
+		} else {
+			buf_putc(&b, *s);
+			buf_putc(&b, *++s);
+		}
+	}
+	if (!b.data)
+		buf_puts(&b, "");
+	return buf_detach(&b);
+}
+
+/* ldns's text of TXT strings as Route 53 takes it: octal escapes, control
+ * bytes (a tab, which ldns leaves as it is) escaped too. */
+static char *dns_strings_to_r53(const char *s)
+{
+	struct buf b = BUF_INIT;
+	unsigned v;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && decimal3(s + 1)) {
+			v = (unsigned)((s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0'));
+			buf_printf(&b, "\\%03o", v);
+			s += 3;
+		} else if (s[0] == '\\' && s[1]) {
+			buf_putc(&b, *s);
+			buf_putc(&b, *++s);
+		} else if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) {
+			buf_printf(&b, "\\%03o", (unsigned)(unsigned char)*s);
+		} else {
+			buf_putc(&b, *s);
+		}
+	}
+	if (!b.data)
+		buf_puts(&b, "");
+	return buf_detach(&b);
+}
+
+/* The value of rr as Route 53 holds it. */
 static char *rdata_text(const ldns_rr *rr)
 {
 	struct buf b = BUF_INIT;
@@ -96,6 +168,11 @@ static char *rdata_text(const ldns_rr *rr)
 	}
 	if (!b.data)
 		buf_puts(&b, "");
+	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT || ldns_rr_get_type(rr) == LDNS_RR_TYPE_SPF) {
+		s = dns_strings_to_r53(b.data);
+		buf_release(&b);
+		return s;
+	}
 	return buf_detach(&b);
 }
 
@@ -184,7 +261,7 @@ static void push_item(struct item **it, size_t *n, ldns_rr *rr, char *text)
 /* One Route 53 record set into the model, only when it is of a name wanted. */
 static void add_r53(struct model *m, const struct r53_record *r, const struct dnsupdate_names *nm)
 {
-	char *dns = r53_to_dns(r->name), *name = NULL, *line;
+	char *dns = r53_to_dns(r->name), *name = NULL, *line, *value;
 	ldns_rdf *owner = ldns_dname_new_frm_str(dns);
 	ldns_rr_type t = ldns_get_rr_type_by_name(r->type);
 	struct rrset *s;
@@ -212,7 +289,10 @@ static void add_r53(struct model *m, const struct r53_record *r, const struct dn
 		goto out;
 	}
 	for (i = 0; i < r->nvalues; i++) {
-		line = xasprintf("%s %ld IN %s %s", dns, r->ttl, r->type, r->values[i]);
+		value = string_type(r->type) ? r53_strings_to_dns(r->values[i]) : NULL;
+		line = xasprintf("%s %ld IN %s %s", dns, r->ttl, r->type,
+				 value ? value : r->values[i]);
+		free(value);
 		rr = NULL;
 		if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) != LDNS_STATUS_OK || !rr) {
 			s->foreign = 1; /* a value ldns cannot read: leave the set alone */

@@ -1,8 +1,10 @@
 # named.sh — a real BIND named on 127.0.0.1 for the sync and role tests.
 # Source after lib.sh and https.sh (for $T, free_port, cleanup_add, stop_pid).
 #
-#   start_named DIR CONF-BODY   named -g in the background with DIR/named.conf
-#                               holding the options below plus CONF-BODY (zones);
+#   start_named DIR CONF-BODY [PORT]
+#                               named -g in the background with DIR/named.conf
+#                               holding the options below plus CONF-BODY (zones),
+#                               listening on PORT (default: a free port);
 #                               sets NAMED_PORT, NAMED_CTL, NAMED_PID, RNDC
 #   named_reloads ZONE          how many "reload ZONE" commands named received
 #   have_named                  0 when named, rndc, dig and tsig-keygen exist
@@ -15,7 +17,7 @@ have_named() {
 start_named() {
 	local d=$1 body=$2 i
 	mkdir -p "$d"
-	NAMED_PORT=$(free_port)
+	NAMED_PORT=${3:-$(free_port)}
 	NAMED_CTL=$(free_port)
 	tsig-keygen -a hmac-sha256 rndc-key >"$d/rndc.key"
 	cat >"$d/named.conf" <<EOF2

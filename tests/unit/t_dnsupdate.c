@@ -23,6 +23,7 @@ static void zone_data(struct r53_records *z)
 		{"\\052.wild." ZONE, "A", "300", "192.0.2.9"},
 		{"alias." ZONE, "A", "0", "@alias"},
 		{"mx." ZONE, "MX", "300", "10 Mail.Example.com."},
+		{"u." ZONE, "TXT", "60", "\"caf\\303\\251 \\\"q\\\" \\\\1\""},
 	};
 	size_t i;
 	char *v, *save = NULL, *tok;
@@ -151,6 +152,16 @@ int main(void)
 	      0, "DELETE mx.corp.example.com. MX 300 [10 Mail.Example.com.]");
 	check("TXT in presentation form", "", "t." ZONE " 300 IN TXT \"a b\" \"c\"", 0,
 	      "CREATE t.corp.example.com. TXT 300 [\"a b\" \"c\"]");
+	check("TXT bytes outside ASCII go to Route 53 as octal escapes, a tab too", "",
+	      "t." ZONE " 300 IN TXT \"caf\\195\\169\\127\" \"a\\009b \\\"\\\\\"", 0,
+	      "CREATE t.corp.example.com. TXT 300 [\"caf\\303\\251\\177\" \"a\\011b \\\"\\\\\"]");
+	check("a Route 53 TXT with octal escapes matches the same bytes", "",
+	      "u." ZONE " 0 NONE TXT \"caf\\195\\169 \\\"q\\\" \\\\1\"", 0,
+	      "DELETE u.corp.example.com. TXT 60 [\"caf\\303\\251 \\\"q\\\" \\\\1\"]");
+	check("a Route 53 TXT with octal escapes keeps its form in a merge", "",
+	      "u." ZONE " 60 IN TXT \"x\"", 0,
+	      "DELETE u.corp.example.com. TXT 60 [\"caf\\303\\251 \\\"q\\\" \\\\1\"], "
+	      "CREATE u.corp.example.com. TXT 60 [\"caf\\303\\251 \\\"q\\\" \\\\1\" \"x\"]");
 	check("a CNAME beside data is ignored", "", "www." ZONE " 300 IN CNAME x.example.com.", 0,
 	      "");
 	check("data beside a CNAME is ignored", "", "cn." ZONE " 300 IN A 192.0.2.5", 0, "");
