@@ -67,16 +67,10 @@ web A 192.0.2.2
 new 60 TXT "hello world"
 *.wild A 192.0.2.7
 cdn A 192.0.2.66'
-# start_named picks its ports: its first (the DNS port) is the one route53d
-# was told, the control port a free one
-CTL_PORT=$(free_port)
-PORTS=("$NAMED_PORT" "$CTL_PORT")
-free_port() { echo "${PORTS[0]}"; PORTS=("${PORTS[@]:1}"); }
 start_named "$T/named" "
 zone \"$Z\" { type primary; file \"$T/named/$Z.zone\"; notify explicit;
-	also-notify { 127.0.0.1 port $PORT; }; allow-transfer { 127.0.0.1; }; };" ||
+	also-notify { 127.0.0.1 port $PORT; }; allow-transfer { 127.0.0.1; }; };" "$NAMED_PORT" ||
 	{ not_ok "named did not start"; done_testing; exit 1; }
-unset -f free_port
 
 # values NAME TYPE: "TTL v1 v2..." of the set in the fake's data, or ""
 values() {
