@@ -145,7 +145,8 @@ rb_run() {
 	g0=$(($(gets) - g0)) p0=$(($(posts) - p0))
 	API="$g0 GET + $p0 POST over $(($(conns) - c0)) TCP connections"
 	f0=$(($(cpu "$R53_PID") - f0)) r0=$(($(cpu $(r53d_pids)) - r0))
-	FAKE=$(printf '%.2f ms CPU a request, busy %d%%' "$(echo "scale=3; $f0 / ($g0 + $p0)" | bc)" $((f0 * 100 / wall)))
+	FAKE=$(printf '%.2f ms CPU a request, busy %d%% of a core, its CPU alone caps this run at %d UPDATEs/s' \
+		"$(echo "scale=3; $f0 / ($g0 + $p0)" | bc)" $((f0 * 100 / wall)) $(($1 * $2 * 1000 / (f0 > 0 ? f0 : 1))))
 	R53D_CPU=$(printf %.2f "$(echo "scale=3; $r0 / ($1 * $2)" | bc)")
 }
 mib() { echo "scale=1; $1 / 1024" | bc; }
