@@ -18,10 +18,12 @@ TESTS_DIR=$here
 . "$here/bench/timing.sh"
 PY=/usr/bin/python3
 AWS=/usr/bin/aws
-# UPDATEs per client for 1, 8 and 64 clients (each run starts from an empty zone)
-U1=${BENCH_U1:-300}
-U8=${BENCH_U8:-100}
-U64=${BENCH_U64:-20}
+# UPDATEs per client for 1, 8 and 64 clients: each run starts from an empty
+# zone and sends about as many UPDATEs (400, 400, 448), because the fake's cost
+# of a change batch grows with the size of the zone
+U1=${BENCH_U1:-400}
+U8=${BENCH_U8:-50}
+U64=${BENCH_U64:-7}
 # route53d's processes for the client runs, and the ones tried at 8 clients
 PROCS=${BENCH_PROCS:-4}
 SWEEP=${BENCH_SWEEP:-1 4 8}
@@ -50,7 +52,8 @@ start_fake_route53 "$T/data.json" || exit 1
 # again), so that every route53d run starts from the same zone size
 reset_zone() { cp "$T/empty.json" "$T/data.json.new" && mv "$T/data.json.new" "$T/data.json"; }
 # conns: TCP connects made so far in this network namespace (Tcp ActiveOpens
-# of /proc/net/snmp); during a run only route53d opens any
+# of /proc/net/snmp); of the bench's processes only route53d opens any during
+# a run (other jobs on the machine count too)
 conns() {
 	awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "ActiveOpens") c = i; h = 1 } else print $c }' /proc/net/snmp
 }
@@ -143,7 +146,7 @@ rb_run() {
 	t1=$EPOCHREALTIME
 	wall=$(((${t1/./} - ${t0/./}) / 1000))
 	g0=$(($(gets) - g0)) p0=$(($(posts) - p0))
-	API="$g0 GET + $p0 POST over $(($(conns) - c0)) TCP connections"
+	API="$g0 GET + $p0 POST, $(($(conns) - c0)) TCP connects seen"
 	f0=$(($(cpu "$R53_PID") - f0)) r0=$(($(cpu $(r53d_pids)) - r0))
 	FAKE=$(printf '%.2f ms CPU a request, busy %d%% of a core, its CPU alone caps this run at %d UPDATEs/s' \
 		"$(echo "scale=3; $f0 / ($g0 + $p0)" | bc)" $((f0 * 100 / wall)) $(($1 * $2 * 1000 / (f0 > 0 ? f0 : 1))))
@@ -162,7 +165,7 @@ load "$NAMED_PORT" 1 5 warm >/dev/null || exit 1
 total=0
 
 # ---- 1. route53d's processes, at 8 clients -----------------------------
-S8=${BENCH_SWEEP_U:-40}
+S8=${BENCH_SWEEP_U:-50}
 for p in $SWEEP; do
 	r53d_start "$p" || exit 1
 	load "$R53D_PORT" 1 3 "warm$p" >/dev/null || exit 1
@@ -173,6 +176,7 @@ for p in $SWEEP; do
 	printf 'processes = %d, 8 clients x %d: %6.1f UPDATEs/s  p50 %6.2f ms  p99 %7.2f ms; peak RSS %s\n' \
 		"$p" "$S8" "$rps" "$p50" "$p99" "$(hwm_line)"
 	printf '    fake: %s; route53d %s ms CPU an UPDATE\n' "$FAKE" "$R53D_CPU"
+	SWEEP_SUM+="${SWEEP_SUM:+, }$p: $(printf %.1f "$rps")/s p50 $(printf %.0f "$p50") ms $(mib "$R53D_HWM_SUM") MiB"
 done
 
 # ---- 2. 1, 8 and 64 clients against route53d and named ---------------------
@@ -189,6 +193,7 @@ for c in 1 8 64; do
 	printf 'UPDATE %2d client(s) x %3d: route53d %6.1f/s p50 %7.2f ms p99 %7.2f ms | named %6.1f/s p50 %5.2f ms p99 %6.2f ms | ratio %.3f (rate, route53d/named)\n' \
 		"$c" "$u" "$rps" "$p50" "$p99" "$nrps" "$n50" "$n99" "$(ratio "$rps" "$nrps")"
 	printf '    route53d: %s; fake: %s; route53d %s ms CPU an UPDATE\n' "$API" "$FAKE" "$R53D_CPU"
+	FAKE_SUM+="${FAKE_SUM:+, }$c: ${FAKE%%,*}, caps at ${FAKE##*caps this run at }"
 	SUM[$c]=$(printf '%2d clients: %6.1f vs %6.1f UPDATEs/s (ratio %.3f), p50 %.2f vs %.2f ms, p99 %.2f vs %.2f ms' \
 		"$c" "$rps" "$nrps" "$(ratio "$rps" "$nrps")" "$p50" "$n50" "$p99" "$n99")
 done
@@ -244,7 +249,10 @@ printf 'sync of that zone (%d records, %d pages): roleboot %.0f ms   aws cli + j
 	"$got" $(((got + 299) / 300)) "$r" "$b" "$(ratio "$r" "$b")" "$runs"
 printf 'sync peak RSS: roleboot %s MiB, aws cli %s MiB (GNU time -f %%M)\n' "$(mib "$rss")" "$(mib "$arss")"
 
-echo "---- route53d summary (baseline: named with a dynamic zone, same UPDATEs, same run) ----"
+echo "---- route53d summary: route53d (processes = $PROCS) + fake Route 53 vs named with a dynamic zone, same UPDATEs, same run ----"
 for c in 1 8 64; do echo "${SUM[$c]}"; done
-echo "zone after $total record adds: $got records; sync ratio $(ratio "$r" "$b") (roleboot $(mib "$rss") MiB peak)"
-echo "route53d (processes = $PROCS) peak RSS: $MAIN_HWM"
+echo "fake Route 53 (one Python process) per client count: $FAKE_SUM"
+echo "processes at 8 clients: $SWEEP_SUM"
+printf 'sync of %d records: roleboot %.0f ms vs aws cli + jq %.0f ms, ratio %.2f; peak RSS %s vs %s MiB\n' \
+	"$got" "$r" "$b" "$(ratio "$r" "$b")" "$(mib "$rss")" "$(mib "$arss")"
+echo "route53d peak RSS (VmHWM, processes = $PROCS, all runs): $MAIN_HWM"
