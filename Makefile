@@ -111,6 +111,7 @@ bench: $(BIN)
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/roles.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/static.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/fleet.sh
+	ROLEBOOT=$(abspath $(BIN)) tests/bench/route53d.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
