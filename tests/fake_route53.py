@@ -145,6 +145,9 @@ signature check:
 
 Each request appends one line to --log:
   <METHOD> <path?query> <status> sig=ok|bad|none
+(and, with --times FILE, the same line to FILE after the time its answer was
+sent, "<epoch seconds, 6 decimals> <line>", for tests of waits that must not
+depend on when a reader sees the log)
 and a ChangeResourceRecordSets line goes on with a tab and the batch as the
 client sent it (names not normalised), whatever the answer:
   POST /2013-04-01/hostedzone/Z1ABC/rrset/ 200 sig=ok<TAB>changes=UPSERT:www.corp.example.com.:A,DELETE:old.corp.example.com.:TXT
@@ -1023,6 +1026,7 @@ class Route53Server(http.server.ThreadingHTTPServer):
         self.count_lock = threading.Lock()
         self.log_lock = threading.Lock()
         self.logf = open(opts.log, "a", encoding="utf-8")
+        self.timesf = open(opts.times, "a", encoding="utf-8") if opts.times else None
         self.changes = {}  # change id -> (SubmittedAt, Comment), for GetChange
         self.fail_changes = opts.fail_changes  # Throttling answers still to give
         self.bodies = 0  # request bodies written to --bodies
@@ -1066,6 +1070,9 @@ class Route53Server(http.server.ThreadingHTTPServer):
                 return
             self.logf.write(line + "\n")
             self.logf.flush()
+            if self.timesf:
+                self.timesf.write("%.6f %s\n" % (time.time(), line))
+                self.timesf.flush()
 
     def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], GONE):
@@ -1335,6 +1342,8 @@ def main():
     ap = argparse.ArgumentParser(description="fake Route 53 API endpoint checking SigV4 (127.0.0.1 only)")
     ap.add_argument("--data", required=True, help="zones and records, JSON; read again when changed")
     ap.add_argument("--log", required=True, help="request log, one line per request")
+    ap.add_argument("--times", help="the log's lines again, each after the time (epoch seconds)"
+                    " its answer was sent")
     ap.add_argument("--portfile", required=True, help="gets the port once listening")
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--page-size", type=int, default=100, help="most items on one page")
