@@ -20,6 +20,10 @@ check() { # check DESCRIPTION COMMAND...
 	local what=$1; shift
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
+# verdict DESCRIPTION: ok when the command just before it succeeded, for a
+# check of several commands joined with && (check runs only the first):
+#   [ "$rc" -eq 0 ] && grep -q x "$f"; verdict "what"
+verdict() { if [ $? -eq 0 ]; then ok "$1"; else not_ok "$1"; fi; }
 done_testing() { echo "1..$_n"; }
 # skip REASON: one test not run, and why (TAP "# SKIP"; tests/run.sh counts
 # it apart and fails a skip without a reason).  The script goes on.

@@ -126,28 +126,32 @@ upd 1 "hmac-sha256:k256:$K256" <<<"update add www.$Z 300 A 192.0.2.2"
 check "add to a set: the records merge" [ "$(values "www.$Z." A)" = "300 192.0.2.1 192.0.2.2" ]
 
 upd 1 "hmac-sha256:k256:$K256" <<<"update delete two.$Z A 192.0.2.1"
-check "delete one record: only it goes" [ "$urc" -eq 0 ] && [ "$(values "two.$Z." A)" = "60 192.0.2.2" ]
+[ "$urc" -eq 0 ] && [ "$(values "two.$Z." A)" = "60 192.0.2.2" ]
+verdict "delete one record: only it goes"
 
 upd 1 "hmac-sha256:k256:$K256" <<<"update delete gone.$Z TXT"
-check "delete an RRset: the TXT set goes, the A set stays" \
-	[ "$urc" -eq 0 ] && [ -z "$(values "gone.$Z." TXT)" ] && [ "$(values "gone.$Z." A)" = "60 192.0.2.3" ]
+[ "$urc" -eq 0 ] && [ -z "$(values "gone.$Z." TXT)" ] && [ "$(values "gone.$Z." A)" = "60 192.0.2.3" ]
+verdict "delete an RRset: the TXT set goes, the A set stays"
 
 upd 1 "hmac-sha256:k256:$K256" <<<"update delete gone.$Z"
-check "delete a name: every set of it goes" [ "$urc" -eq 0 ] && [ -z "$(values "gone.$Z." A)" ]
+[ "$urc" -eq 0 ] && [ -z "$(values "gone.$Z." A)" ]
+verdict "delete a name: every set of it goes"
 
 n=$(posts)
 upd 1 "hmac-sha256:k256:$K256" <<<"update add www.$Z 300 A 192.0.2.1"
-check "an add of what is there: NOERROR and no POST" [ "$urc" -eq 0 ] && [ "$(posts)" -eq "$n" ]
+[ "$urc" -eq 0 ] && [ "$(posts)" -eq "$n" ]
+verdict "an add of what is there: NOERROR and no POST"
 
 upd 1 "hmac-sha256:k256:$K256" -v <<<"update add tcp.$Z 300 TXT \"over tcp\""
-check "over TCP (nsupdate -v)" [ "$urc" -eq 0 ] && [ "$(values "tcp.$Z." TXT)" = '300 "over tcp"' ]
+[ "$urc" -eq 0 ] && [ "$(values "tcp.$Z." TXT)" = '300 "over tcp"' ]
+verdict "over TCP (nsupdate -v)"
 
 upd 1 "hmac-sha256:k256:$K256" <<EOF2
 prereq yxrrset two.$Z A 192.0.2.2
 update add two.$Z 60 A 192.0.2.4
 EOF2
-check "prerequisite (RRset equals) met: applied" \
-	[ "$urc" -eq 0 ] && [ "$(values "two.$Z." A)" = "60 192.0.2.2 192.0.2.4" ]
+[ "$urc" -eq 0 ] && [ "$(values "two.$Z." A)" = "60 192.0.2.2 192.0.2.4" ]
+verdict "prerequisite (RRset equals) met: applied"
 
 for alg in md5:2:kmd5:$KMD5 sha512:3:k512:$K512; do
 	IFS=: read -r a src name secret <<<"$alg"
@@ -196,21 +200,21 @@ upd 1 "hmac-sha256:k256:$K256" <<EOF2
 prereq nxdomain www.$Z
 update add www.$Z 300 A 192.0.2.66
 EOF2
-check "prerequisite 'name not in use' fails: YXDOMAIN, no POST" \
-	[ "$urc" -ne 0 ] && grep -q YXDOMAIN "$T/upd.out" && [ "$(posts)" -eq "$n" ]
+[ "$urc" -ne 0 ] && grep -q YXDOMAIN "$T/upd.out" && [ "$(posts)" -eq "$n" ]
+verdict "prerequisite 'name not in use' fails: YXDOMAIN, no POST"
 upd 1 "hmac-sha256:k256:$K256" <<EOF2
 prereq yxrrset two.$Z A 192.0.2.99
 update delete two.$Z A
 EOF2
-check "prerequisite 'RRset equals' fails: NXRRSET, no POST, data kept" \
-	[ "$urc" -ne 0 ] && grep -q NXRRSET "$T/upd.out" && [ "$(posts)" -eq "$n" ] &&
+[ "$urc" -ne 0 ] && grep -q NXRRSET "$T/upd.out" && [ "$(posts)" -eq "$n" ] &&
 	[ "$(values "two.$Z." A)" = "60 192.0.2.2 192.0.2.4" ]
+verdict "prerequisite 'RRset equals' fails: NXRRSET, no POST, data kept"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add cdn.$Z 300 A 192.0.2.66"
-check "an alias is not changed by UPDATE: REFUSED, no POST" \
-	[ "$urc" -ne 0 ] && grep -q REFUSED "$T/upd.out" && [ "$(posts)" -eq "$n" ]
+[ "$urc" -ne 0 ] && grep -q REFUSED "$T/upd.out" && [ "$(posts)" -eq "$n" ]
+verdict "an alias is not changed by UPDATE: REFUSED, no POST"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add www.example.org 300 A 192.0.2.66"
-check "a name outside the zone: NOTZONE, no POST" \
-	[ "$urc" -ne 0 ] && grep -q NOTZONE "$T/upd.out" && [ "$(posts)" -eq "$n" ]
+[ "$urc" -ne 0 ] && grep -q NOTZONE "$T/upd.out" && [ "$(posts)" -eq "$n" ]
+verdict "a name outside the zone: NOTZONE, no POST"
 
 # ---- API failures: each with its own fake ------------------------------
 # other_fake NAME ARGS...: a second fake on the same data; sets URL2 and LOG2
@@ -232,43 +236,44 @@ other_fake throttled --fail-changes 2
 r53d_ini "$T/throttled.ini" "endpoint = $URL2"
 r53d_start throttled "$T/throttled.ini"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add t.$Z 300 A 192.0.2.20"
-check "throttled twice, then accepted: NOERROR after 3 POSTs" \
-	[ "$urc" -eq 0 ] && [ "$(count2 '^POST .* 400 ')" -eq 2 ] && [ "$(count2 '^POST .* 200 ')" -eq 1 ]
+[ "$urc" -eq 0 ] && [ "$(count2 '^POST .* 400 ')" -eq 2 ] && [ "$(count2 '^POST .* 200 ')" -eq 1 ]
+verdict "throttled twice, then accepted: NOERROR after 3 POSTs"
 
 other_fake denied --change-error AccessDenied
 r53d_ini "$T/denied.ini" "endpoint = $URL2"
 r53d_start denied "$T/denied.ini"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add t.$Z 300 A 192.0.2.20"
-check "AccessDenied: REFUSED, one POST, the log names the AWS error" \
-	[ "$urc" -ne 0 ] && grep -q REFUSED "$T/upd.out" && [ "$(count2 '^POST ')" -eq 1 ] &&
+[ "$urc" -ne 0 ] && grep -q REFUSED "$T/upd.out" && [ "$(count2 '^POST ')" -eq 1 ] &&
 	grep -q 'AWS error AccessDenied' "$T/denied.log"
+verdict "AccessDenied: REFUSED, one POST, the log names the AWS error"
 
 other_fake conflict --change-error InvalidChangeBatch
 r53d_ini "$T/conflict.ini" "endpoint = $URL2"
 r53d_start conflict "$T/conflict.ini"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add t.$Z 300 A 192.0.2.20"
-check "InvalidChangeBatch: read again and tried 3 times, then REFUSED" \
-	[ "$urc" -ne 0 ] && grep -q REFUSED "$T/upd.out" && [ "$(count2 '^POST ')" -eq 3 ]
+[ "$urc" -ne 0 ] && grep -q REFUSED "$T/upd.out" && [ "$(count2 '^POST ')" -eq 3 ]
+verdict "InvalidChangeBatch: read again and tried 3 times, then REFUSED"
 
 other_fake down --change-error ServiceUnavailable
 r53d_ini "$T/down.ini" "endpoint = $URL2"
 r53d_start down "$T/down.ini"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add t.$Z 300 A 192.0.2.20"
-check "503 on every try: SERVFAIL, the log names the AWS error" \
-	[ "$urc" -ne 0 ] && grep -q SERVFAIL "$T/upd.out" && grep -q 'AWS error ServiceUnavailable' "$T/down.log"
+[ "$urc" -ne 0 ] && grep -q SERVFAIL "$T/upd.out" && grep -q 'AWS error ServiceUnavailable' "$T/down.log"
+verdict "503 on every try: SERVFAIL, the log names the AWS error"
 
 r53d_ini "$T/dead.ini" "endpoint = http://127.0.0.1:$(free_port)"
 r53d_start dead "$T/dead.ini"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add t.$Z 300 A 192.0.2.20"
-check "the API unreachable: SERVFAIL" [ "$urc" -ne 0 ] && grep -q SERVFAIL "$T/upd.out"
+[ "$urc" -ne 0 ] && grep -q SERVFAIL "$T/upd.out"
+verdict "the API unreachable: SERVFAIL"
 
 n=$(posts)
 r53d_ini "$T/dry.ini" "endpoint = $R53_URL" "dry-run = 1"
 r53d_start dry "$T/dry.ini"
 upd 1 "hmac-sha256:k256:$K256" <<<"update add dry.$Z 300 A 192.0.2.30"
-check "dry-run: NOERROR, the batch logged, nothing sent" \
-	[ "$urc" -eq 0 ] && [ "$(posts)" -eq "$n" ] && [ -z "$(values "dry.$Z." A)" ] &&
+[ "$urc" -eq 0 ] && [ "$(posts)" -eq "$n" ] && [ -z "$(values "dry.$Z." A)" ] &&
 	grep -q 'CREATE dry.corp.example.com. A 300 \[192.0.2.30\] (dry-run: nothing sent)' "$T/dry.log"
+verdict "dry-run: NOERROR, the batch logged, nothing sent"
 
 # ---- the config -----------------------------------------------------------
 r53d_ini "$T/noroot.ini"
@@ -296,8 +301,8 @@ expect_fail 3 'bad.ini:3: unknown section' "an unknown section: refused" \
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY BOTO_CONFIG="$T/none.cfg" HOME="$T" \
 	"$ROLEBOOT" route53d --config "$T/r53d.ini" --foreground >"$T/out" 2>"$T/err"
 rc=$?
-check "no credentials anywhere: exit 3 naming where it looked" \
-	[ "$rc" -eq 3 ] && grep -q "none.cfg: no AWS credentials" "$T/err"
+[ "$rc" -eq 3 ] && grep -q "none.cfg: no AWS credentials" "$T/err"
+verdict "no credentials anywhere: exit 3 naming where it looked"
 printf '[Credentials]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
 	"$R53_ACCESS_KEY" "$R53_SECRET_KEY" >"$T/boto.cfg"
 chmod 644 "$T/boto.cfg"
@@ -318,8 +323,8 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 upd 1 "hmac-sha256:k256:$K256" <<<"update add boto.$Z 300 A 192.0.2.40"
-check "credentials from the boto file (BOTO_CONFIG): applied" \
-	[ "$urc" -eq 0 ] && [ "$(values "boto.$Z." A)" = "300 192.0.2.40" ]
+[ "$urc" -eq 0 ] && [ "$(values "boto.$Z." A)" = "300 192.0.2.40" ]
+verdict "credentials from the boto file (BOTO_CONFIG): applied"
 
 pid=$(pgrep -f "route53d --config $T/r53d.ini --foreground" | head -1)
 w=$(pgrep -P "$pid" | head -1)
@@ -333,7 +338,8 @@ check "a worker killed outright is replaced (2 workers again)" \
 check "... and the log says so" grep -q "worker $w ended" "$T/main.log"
 PORT=$(sed -n 's/.*listening on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/main.log")
 upd 1 "hmac-sha256:k256:$K256" <<<"update add after.$Z 300 A 192.0.2.50"
-check "... and updates go on" [ "$urc" -eq 0 ] && [ "$(values "after.$Z." A)" = "300 192.0.2.50" ]
+[ "$urc" -eq 0 ] && [ "$(values "after.$Z." A)" = "300 192.0.2.50" ]
+verdict "... and updates go on"
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM stops route53d and its workers" \
