@@ -277,7 +277,7 @@ static enum r53_outcome get_once(struct r53_client *c, const char *url, struct p
 	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
 	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
 	struct curl_slist *hdr = tok ? curl_slist_append(NULL, tok) : NULL;
-	CURL *h = curl_easy_init();
+	CURL *h = r53_conn(c);
 	enum r53_outcome o = R53_FAIL;
 	long status = 0;
 	CURLcode rc;
@@ -322,7 +322,7 @@ static enum r53_outcome get_once(struct r53_client *c, const char *url, struct p
 		o = R53_RETRY;
 	}
 out:
-	curl_easy_cleanup(h);
+	/* h stays with the client: its connection serves the next request */
 	curl_slist_free_all(hdr);
 	free(tok);
 	memset(userpwd, 0, strlen(userpwd));
@@ -602,4 +602,20 @@ out:
 	buf_release(&q);
 	curl_easy_cleanup(h);
 	return ret;
+}
+
+void *r53_conn(struct r53_client *c)
+{
+	if (!c->conn)
+		c->conn = curl_easy_init();
+	else
+		curl_easy_reset(c->conn); /* options gone, connections kept */
+	return c->conn;
+}
+
+void r53_client_release(struct r53_client *c)
+{
+	if (c->conn)
+		curl_easy_cleanup(c->conn);
+	c->conn = NULL;
 }

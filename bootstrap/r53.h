@@ -46,7 +46,15 @@ struct r53_client {
 	unsigned page_size;   /* maxitems per request (default 300) */
 	unsigned requests, throttled; /* counters */
 	long pace_ms;         /* wait before each request; 0 at first (below) */
+	void *conn;           /* owned: the libcurl handle kept from request to
+				 request, so that connections (and TLS sessions)
+				 are reused; NULL at first; r53_client_release() */
 };
+
+/* A handle for the client's next request, reset to no options (the same
+ * handle each time, made on first use); NULL when libcurl cannot make one. */
+void *r53_conn(struct r53_client *c);
+void r53_client_release(struct r53_client *c);
 
 struct r53_zone {
 	char *id, *name;  /* owned; id as the API writes it (/hostedzone/Z1ABC) */

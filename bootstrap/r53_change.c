@@ -240,7 +240,7 @@ static int post_once(struct r53_client *c, const char *url, const struct buf *bo
 	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
 	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: text/xml");
-	CURL *h = curl_easy_init();
+	CURL *h = r53_conn(c);
 	struct answer a;
 	CURLcode rc;
 	int ret = -1;
@@ -277,8 +277,7 @@ static int post_once(struct r53_client *c, const char *url, const struct buf *bo
 	ret = 0;
 out:
 	answer_release(&a);
-	curl_easy_cleanup(h);
-	curl_slist_free_all(hdr);
+	curl_slist_free_all(hdr); /* h stays with the client (r53_conn) */
 	free(tok);
 	memset(userpwd, 0, strlen(userpwd));
 	free(userpwd);

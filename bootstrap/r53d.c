@@ -203,6 +203,7 @@ static int apply_update(const struct r53d_config *c, const struct r53d_zone *z,
 out:
 	if (why[0])
 		buf_printf(log, " (%s)", why);
+	r53_client_release(&api);
 	r53_records_release(&cur);
 	r53_batch_release(&b);
 	dnsupdate_names_release(&nm);

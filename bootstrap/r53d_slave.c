@@ -229,6 +229,7 @@ int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, str
 out:
 	if (why[0])
 		buf_printf(log, " (%s)", why);
+	r53_client_release(&api);
 	r53_batch_release(&b);
 	r53_records_release(&cur);
 	ldns_rr_list_deep_free(axfr);

@@ -358,7 +358,8 @@ static const char *alias_into_failed(const struct sync_config *c, const struct s
 
 int sync_run(struct sync_config *c, struct sync_counts *counts)
 {
-	struct r53_client cl = {c->endpoint, c->key_id, c->secret, c->token, 300, 0, 0, 0};
+	struct r53_client cl = {.endpoint = c->endpoint, .key_id = c->key_id, .secret = c->secret,
+				.token = c->token, .page_size = 300};
 	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
 	int *failed = xcalloc(c->nzones, sizeof(*failed));
 	struct buf *prev = xcalloc(c->nzones, sizeof(*prev)), *now = xcalloc(c->nzones, sizeof(*now));
@@ -416,6 +417,7 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 		counts->zones_failed += (unsigned)failed[i];
 	counts->requests = cl.requests;
 	counts->throttled = cl.throttled;
+	r53_client_release(&cl);
 	status_save(c, now);
 	for (i = 0; i < c->nzones; i++) {
 		buf_release(&prev[i]);
