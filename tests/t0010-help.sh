@@ -3,7 +3,7 @@
 # exit 0, also after other options; a "--" ends the search for --help.
 . "$(dirname "$0")/lib.sh"
 
-CMDS="apply verify render pack status sync"
+CMDS="apply verify render pack status sync route53d"
 # first_line_is CMD: stdout starts with CMD's usage.
 first_line_is() { head -1 "$T/out" | grep -q "^usage: roleboot $1 "; }
 # only_own CMD: no other command's synopsis in stdout.
@@ -49,6 +49,11 @@ run_rb status --help
 check "status --help lists every option" lists --root --json --lock-wait
 run_rb sync --help
 check "sync --help lists every option" lists --config --root --once --lock-wait --quiet
+run_rb route53d --help
+check "route53d --help lists every option" lists --config --foreground --check --quiet
+run_rb route53d --config /nonexistent -h
+[ "$rc" -eq 0 ] && first_line_is route53d
+verdict "route53d --config FILE -h: exit 0 and its usage, no config read"
 
 # the global usage lists every command and every exit code, 10 included
 run_rb --help
