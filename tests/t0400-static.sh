@@ -192,4 +192,15 @@ in_jail apply --root /target --pubkey "$PUB" --cacert /ca.crt "$URL"
 check "forged bundle in the chroot: exit 5" [ "$rc" -eq 5 ]
 unchanged "$J/target" "$h" "forged bundle"
 echo "# chroot holds after the runs: $(jail_files)"
+
+# route53d in the static binary: the whole route53d test with it, hmac-sha384
+# included (the static libldns has the algorithm; Debian's 1.8.3 has not)
+ROLEBOOT=$ROLEBOOT_STATIC bash "$TESTS_DIR/t0600-route53d.sh" >"$T/t0600.out" 2>&1
+if grep -q '# SKIP' "$T/t0600.out"; then
+	skip "the route53d test cannot run here: $(grep -m1 '# SKIP' "$T/t0600.out")"
+else
+	! grep -q '^not ok' "$T/t0600.out" && grep -q '^ok .* - hmac-sha384: applied' "$T/t0600.out"
+	verdict "route53d of the static binary passes tests/t0600-route53d.sh, hmac-sha384 included"
+	grep '^not ok' "$T/t0600.out" | sed 's/^/# /'
+fi
 done_testing

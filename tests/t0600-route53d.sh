@@ -159,7 +159,9 @@ for alg in md5:2:kmd5:$KMD5 sha512:3:k512:$K512; do
 	check "hmac-$a: applied" [ "$urc" -eq 0 ] && [ "$(values "$a.$Z." A)" = "300 192.0.2.10" ]
 done
 upd 4 "hmac-sha384:k384:$K384" <<<"update add sha384.$Z 300 A 192.0.2.10"
-if grep -q 'hmac-sha384. is not available' "$T/main.log"; then
+# the static build carries a libldns that has hmac-sha384 (packaging/README.md)
+if ! file -b "$ROLEBOOT" | grep -q 'statically linked' &&
+	grep -q 'hmac-sha384. is not available' "$T/main.log"; then
 	check "hmac-sha384 with a libldns that lacks it: NOTAUTH, and the log says why" \
 		grep -q 'NOTAUTH' "$T/upd.out"
 else
