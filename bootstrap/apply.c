@@ -200,6 +200,7 @@ int apply_check_manifest(struct apply *a)
 static int generated(struct apply *a, const struct mfile *f, struct buf *out)
 {
 	char *target = rootfs_full(&a->plan.fs, f->path), **argv = NULL;
+	char *quoted = NULL, *subject = NULL;
 	struct stat st;
 	int status, ret = -1;
 
@@ -218,14 +219,19 @@ static int generated(struct apply *a, const struct mfile *f, struct buf *out)
 	if (status < 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out->len) {
-		error("generate %s: '%s' failed (%s %d)", f->path, f->generate,
-		      WIFEXITED(status) ? "exit" : "signal",
-		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		quoted = xasprintf("'%s'", f->generate);
+		subject = xasprintf("generate %s", f->path);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			error("%s: %s printed nothing", subject, quoted);
+		else
+			proc_failed(subject, quoted, argv[0], status, NULL);
 		goto out;
 	}
 	ret = 0;
 out:
 	proc_free(argv);
+	free(quoted);
+	free(subject);
 	free(target);
 	return ret;
 }

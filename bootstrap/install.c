@@ -442,8 +442,8 @@ static int any_secret(const struct plan *p)
 static int validate_one(const struct plan *p, const struct plan_file *f)
 {
 	char **argv = proc_split(f->mf->validate, f->staged, p->root, p->stage);
+	char *subject = NULL, *quoted = NULL;
 	struct buf out = BUF_INIT;
-	char *nl;
 	int status, ret = -1, quiet;
 
 	if (!argv) {
@@ -457,23 +457,18 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 		ret = 0;
 		goto out;
 	}
-	nl = out.data ? strchr(out.data, '\n') : NULL;
-	if (nl)
-		*nl = '\0';
 	/* a validator given the staged tree or the root (%t, %r) may read every
 	 * staged file: while any holds secret values, its output is not repeated */
-	quiet = f->secret || !out.len ||
+	quiet = f->secret ||
 		((strstr(f->mf->validate, "%t") || strstr(f->mf->validate, "%r")) && any_secret(p));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !out.len)
-		error("validate %s: cannot run '%s'", f->mf->path, argv[0]);
-	else
-		error("validate %s: '%s' failed (%s %d)%s%s", f->mf->path, f->mf->validate,
-		      WIFEXITED(status) ? "exit" : "signal",
-		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-		      quiet ? "" : ": ", quiet ? "" : out.data);
+	subject = xasprintf("validate %s", f->mf->path);
+	quoted = xasprintf("'%s'", f->mf->validate);
+	proc_failed(subject, quoted, argv[0], status, quiet ? NULL : proc_first_line(&out));
 out:
 	buf_release(&out);
 	proc_free(argv);
+	free(subject);
+	free(quoted);
 	return ret;
 }
 
@@ -488,36 +483,30 @@ int install_validate(const struct plan *p)
 }
 
 /* diff -u of the target (read through rootfs, given as stdin) and the
- * staged copy. */
+ * staged copy, on stdout.  diff's exit 1 means "they differ"; anything
+ * else but 0 is reported. */
 static void diff_one(struct plan *p, const struct plan_file *f)
 {
 	char *a = xasprintf("a%s", f->path), *b = xasprintf("b%s", f->path);
-	int fd = -1, status;
-	pid_t pid;
+	char *argv[] = {"diff", "-u", "--label", a, "--label", b, "-", f->staged, NULL};
+	struct proc_io io = {-1, PROC_INHERIT, PROC_INHERIT};
+	int status;
 
 	if (!(f->change & CH_NEW)) {
-		fd = rootfs_openat(&p->fs, f->path, O_RDONLY, 0);
-		if (fd < 0) {
+		io.in_fd = rootfs_openat(&p->fs, f->path, O_RDONLY, 0);
+		if (io.in_fd < 0) {
 			rootfs_fail(&p->fs, f->path, "cannot read for --diff");
 			goto out;
 		}
+	} else {
+		argv[6] = "/dev/null";
 	}
-	pid = fork();
-	if (pid == 0) {
-		if (fd >= 0 && dup2(fd, 0) < 0)
-			_exit(127);
-		execlp("diff", "diff", "-u", "--label", a, "--label", b, fd >= 0 ? "-" : "/dev/null",
-		       f->staged, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0)
-		error_errno("%s: cannot run diff", f->path);
-	else
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	status = proc_spawn(argv, &io);
+	if (status >= 0 && (!WIFEXITED(status) || WEXITSTATUS(status) > 1))
+		proc_failed(f->path, "diff", "diff", status, NULL);
 out:
-	if (fd >= 0)
-		close(fd);
+	if (io.in_fd >= 0)
+		close(io.in_fd);
 	free(a);
 	free(b);
 }

@@ -2,6 +2,7 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,16 @@ void proc_free(char **argv)
 	free(argv);
 }
 
+/* In the child: argv, PATH searched; "roleboot" is this very program,
+ * wherever it was started from.  Never returns. */
+static void exec_argv(char **argv)
+{
+	if (!strcmp(argv[0], "roleboot"))
+		execv("/proc/self/exe", argv);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
 int proc_run(char **argv, struct buf *out, int with_stderr)
 {
 	int pfd[2], status = -1;
@@ -70,11 +81,7 @@ int proc_run(char **argv, struct buf *out, int with_stderr)
 		dup2(pfd[1], 1);
 		if (with_stderr)
 			dup2(pfd[1], 2);
-		/* "roleboot" is this very program, wherever it was started from */
-		if (!strcmp(argv[0], "roleboot"))
-			execv("/proc/self/exe", argv);
-		execvp(argv[0], argv);
-		_exit(127);
+		exec_argv(argv);
 	}
 	close(pfd[1]);
 	while ((n = read(pfd[0], chunk, sizeof(chunk))) != 0) {
@@ -89,4 +96,58 @@ int proc_run(char **argv, struct buf *out, int with_stderr)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return status;
+}
+
+static int child_stream(int fd, enum proc_stream how)
+{
+	int null;
+
+	if (how == PROC_INHERIT)
+		return 0;
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return null < 0 || dup2(null, fd) < 0 ? -1 : 0;
+}
+
+int proc_spawn(char **argv, const struct proc_io *io)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return error_errno("cannot run %s", argv[0]);
+	if (pid == 0) {
+		if ((io->in_fd >= 0 && dup2(io->in_fd, 0) < 0) || child_stream(1, io->out) < 0 ||
+		    child_stream(2, io->err) < 0)
+			_exit(126);
+		exec_argv(argv);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return error_errno("cannot wait for %s", argv[0]);
+	}
+	return status;
+}
+
+int proc_failed(const char *subject, const char *what, const char *prog, int status,
+		const char *detail)
+{
+	int has = detail && *detail;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !has)
+		return error("%s: cannot run '%s'", subject, prog);
+	return error("%s: %s failed (%s %d)%s%s", subject, what, WIFEXITED(status) ? "exit" : "signal",
+		     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), has ? ": " : "",
+		     has ? detail : "");
+}
+
+const char *proc_first_line(struct buf *out)
+{
+	char *nl = out->data ? strchr(out->data, '\n') : NULL;
+
+	if (nl)
+		*nl = '\0';
+	return out->data ? out->data : "";
 }

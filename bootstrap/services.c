@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 int services_in_chroot(void)
@@ -31,39 +32,42 @@ static const char *systemctl(void)
 static int run_systemctl(const char *root, const char *verb, const char *name, int quiet)
 {
 	char *root_opt = root ? xasprintf("--root=%s", root) : NULL;
-	const char *argv[6];
-	int n = 0, status;
-	pid_t pid;
+	struct proc_io io = {-1, PROC_DISCARD, quiet ? PROC_DISCARD : PROC_INHERIT};
+	char *argv[6];
+	int n = 0, status, ret = -1;
 
-	argv[n++] = systemctl();
+	argv[n++] = (char *)systemctl();
 	if (root_opt)
 		argv[n++] = root_opt;
 	if (quiet)
 		argv[n++] = "--quiet";
-	argv[n++] = verb;
-	argv[n++] = name;
+	argv[n++] = (char *)verb;
+	argv[n++] = (char *)name;
 	argv[n] = NULL;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (quiet && !freopen("/dev/null", "w", stderr))
-			_exit(126);
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(126);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	free(root_opt);
-	if (pid < 0)
-		return error_errno("cannot run %s", argv[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error_errno("cannot wait for %s", argv[0]);
+	status = proc_spawn(argv, &io);
+	if (status < 0)
+		goto out;
 	if (!WIFEXITED(status))
-		return error("%s %s %s: killed by signal %d", argv[0], verb, name, WTERMSIG(status));
-	if (WEXITSTATUS(status) == 127)
-		return error("cannot run %s", argv[0]);
-	return WEXITSTATUS(status);
+		proc_failed(argv[0], verb, argv[0], status, name);
+	else if (WEXITSTATUS(status) == 127)
+		proc_failed(argv[0], verb, argv[0], status, NULL);
+	else
+		ret = WEXITSTATUS(status);
+out:
+	free(root_opt);
+	return ret;
+}
+
+/* "systemctl [--root=ROOT]: VERB NAME failed (exit N)" */
+static int failed(const char *root, const char *verb, const char *name, int code)
+{
+	char *subject = xasprintf("%s%s%s", systemctl(), root ? " --root=" : "", root ? root : "");
+	char *what = xasprintf("%s %s", verb, name);
+
+	proc_failed(subject, what, systemctl(), code << 8, NULL); /* a wait status: exit code */
+	free(subject);
+	free(what);
+	return -1;
 }
 
 int services_is_enabled(const char *root, const char *name)
@@ -76,8 +80,7 @@ int services_enable(const char *root, const char *name)
 	int r = run_systemctl(root, "enable", name, msg_quiet());
 
 	if (r > 0)
-		return error("systemctl%s%s enable %s failed (exit %d)", root ? " --root=" : "",
-			     root ? root : "", name, r);
+		return failed(root, "enable", name, r);
 	return r;
 }
 
@@ -88,8 +91,7 @@ int services_disable(const char *root, const char *name)
 	if (r == 0 && !root)
 		r = run_systemctl(NULL, "stop", name, msg_quiet());
 	if (r > 0)
-		return error("systemctl%s%s disable %s failed (exit %d)", root ? " --root=" : "",
-			     root ? root : "", name, r);
+		return failed(root, "disable", name, r);
 	return r;
 }
 
@@ -98,6 +100,6 @@ int services_restart(const char *name)
 	int r = run_systemctl(NULL, "restart", name, msg_quiet());
 
 	if (r > 0)
-		return error("systemctl restart %s failed (exit %d)", name, r);
+		return failed(NULL, "restart", name, r);
 	return r;
 }

@@ -47,9 +47,9 @@ static int run_tool(const char *what, const char *cmd, const char *a1, const cha
 {
 	char **argv = proc_split(cmd, "", "/", "");
 	struct buf out = BUF_INIT;
+	char *subject = NULL;
 	size_t n = 0;
 	int status, ret = -1;
-	char *nl;
 
 	while (argv && argv[n])
 		n++;
@@ -66,17 +66,14 @@ static int run_tool(const char *what, const char *cmd, const char *a1, const cha
 		ret = 0;
 		goto out;
 	}
-	nl = out.data ? strchr(out.data, '\n') : NULL;
-	if (nl)
-		*nl = '\0';
-	if (status >= 0)
-		error("zone %s: %s failed (%s %d)%s%s", zone, what,
-		      WIFEXITED(status) ? "exit" : "signal",
-		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), out.len ? ": " : "",
-		      out.len ? out.data : "");
+	if (status >= 0) {
+		subject = xasprintf("zone %s", zone);
+		proc_failed(subject, what, argv[0], status, proc_first_line(&out));
+	}
 out:
 	buf_release(&out);
 	proc_free(argv);
+	free(subject);
 	return ret;
 }
 
