@@ -254,7 +254,6 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
 	struct inifile ini;
 	int ret = -1;
-	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	c->where = xstrdup(where);
@@ -272,13 +271,6 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	if (!c->listen_ip) {
 		error("%s: [server] needs listen_ip", where);
 		goto out;
-	}
-	for (i = 0; i < c->nslaves; i++) {
-		if (!r53d_zone_of(c, c->slaves[i].zone)) {
-			error("%s:%d: [slave] %s is not in [hostedzone]: its hosted zone id is needed",
-			      where, c->slaves[i].line, c->slaves[i].zone);
-			goto out;
-		}
 	}
 	if (!c->endpoint)
 		c->endpoint = xstrdup(e1 && *e1   ? e1

@@ -176,12 +176,14 @@ int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, str
 	char why[1200] = "";
 	uint32_t serial = 0;
 	unsigned batches = 0;
+	char *found = NULL;
+	const char *id;
 	int tries;
 	ldns_rr *soa;
 	int ret = -1;
 
 	memset(&b, 0, sizeof(b));
-	if (!z || !zone)
+	if (!zone)
 		goto out;
 	/* a primary that sent NOTIFY while it starts may not take the transfer
 	 * yet: two more tries, 1 and 2 s later */
@@ -203,7 +205,12 @@ int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, str
 	fc.deadline = fetch_now() + 300.0;
 	fc.connect_timeout = 5;
 	fetch_configure(&fc);
-	if (r53_list_records(&api, z->id, &cur) < 0) {
+	if (!z && r53_zone_id(&api, s->zone, -1, &found) < 0) {
+		snprintf(why, sizeof(why), "no hosted zone id: %s", msg_last_error());
+		goto out;
+	}
+	id = z ? z->id : found;
+	if (r53_list_records(&api, id, &cur) < 0) {
 		snprintf(why, sizeof(why), "cannot read %s from Route 53: %s", s->zone,
 			 msg_last_error());
 		goto out;
@@ -221,7 +228,7 @@ int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, str
 		seen_serial(s->zone, serial, !c->dry_run);
 		goto out;
 	}
-	if (send_all(&api, z->id, &b, &batches, why, sizeof(why)) < 0)
+	if (send_all(&api, id, &b, &batches, why, sizeof(why)) < 0)
 		goto out;
 	buf_printf(log, " in %u batch%s", batches, batches == 1 ? "" : "es");
 	seen_serial(s->zone, serial, 1);
@@ -230,6 +237,7 @@ out:
 	if (why[0])
 		buf_printf(log, " (%s)", why);
 	r53_client_release(&api);
+	free(found);
 	r53_batch_release(&b);
 	r53_records_release(&cur);
 	ldns_rr_list_deep_free(axfr);
