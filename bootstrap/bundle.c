@@ -1,6 +1,7 @@
 /* bundle.c — see bundle.h */
 #include "bundle.h"
 
+#include "strmap.h"
 #include "util.h"
 
 #include <archive.h>
@@ -147,76 +148,13 @@ static const char *check_name(const char *raw, int is_dir, char **norm)
 	return NULL;
 }
 
-/* A set of owned names: open addressing, FNV-1a, at most half full. */
-struct nameset {
-	char **slot; /* owned, cap entries, NULL when free */
-	size_t cap, n;
-};
-
-static size_t name_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
-static void nameset_put(char **slot, size_t cap, char *name)
-{
-	size_t i = name_hash(name) & (cap - 1);
-
-	while (slot[i])
-		i = (i + 1) & (cap - 1);
-	slot[i] = name;
-}
-
-static void nameset_grow(struct nameset *set)
-{
-	size_t cap = set->cap ? set->cap * 2 : 64, i;
-	char **slot = xcalloc(cap, sizeof(*slot));
-
-	for (i = 0; i < set->cap; i++)
-		if (set->slot[i])
-			nameset_put(slot, cap, set->slot[i]);
-	free(set->slot);
-	set->slot = slot;
-	set->cap = cap;
-}
-
-/* Adds a copy of name; returns 1 (and adds nothing) when it is already there. */
-static int nameset_add(struct nameset *set, const char *name)
-{
-	size_t i;
-
-	if ((set->n + 1) * 2 > set->cap)
-		nameset_grow(set);
-	for (i = name_hash(name) & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
-		if (!strcmp(set->slot[i], name))
-			return 1;
-	set->slot[i] = xstrdup(name);
-	set->n++;
-	return 0;
-}
-
-static void nameset_release(struct nameset *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
-	set->slot = NULL;
-	set->cap = set->n = 0;
-}
-
 /* State of one bundle_read*(). */
 struct reader {
 	struct archive *a;   /* borrowed */
 	struct bundle_limits lim;
 	struct bundle b;     /* owned until handed over */
 	size_t cap;          /* allocated b.entries */
-	struct nameset names; /* every name seen, directories included */
+	struct strmap names; /* every name seen, directories included */
 	uint64_t total;      /* sum of the regular files' sizes */
 	size_t count;        /* headers seen */
 	char *err;
@@ -334,7 +272,7 @@ static int take_entry(struct reader *r, struct archive_entry *e)
 		ret = 0;
 		goto cleanup;
 	}
-	if (nameset_add(&r->names, name)) {
+	if (strmap_put(&r->names, name, 0, NULL)) {
 		set_err(r->err, r->errlen, "bundle entry '%s': duplicate of an earlier entry", shown);
 		goto cleanup;
 	}
@@ -389,7 +327,7 @@ static int read_entries(struct archive *a, const struct bundle_limits *lim, stru
 	ret = 0;
 cleanup:
 	bundle_release(&r.b);
-	nameset_release(&r.names);
+	strmap_release(&r.names);
 	return ret;
 }
 

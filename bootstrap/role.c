@@ -7,6 +7,7 @@
 
 #include "fetch.h"
 #include "inifile.h"
+#include "strmap.h"
 #include "util.h"
 
 struct role_ctx {
@@ -181,45 +182,27 @@ static int role_key_cb(struct inifile *ini, const char *section, const char *key
 	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
 }
 
-static uint64_t section_hash(const struct role_section *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	const char *parts[2] = {s->kind, s->name};
-	const unsigned char *c;
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		for (c = (const unsigned char *)parts[i]; *c; c++)
-			h = (h ^ *c) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;
-	}
-	return h;
-}
-
-/* A list section may appear once; a hash set keeps this linear for the
+/* A list section may appear once; a hash map keeps this linear for the
  * thousands of zones a role can hold. */
 static int check_duplicates(const struct role *r, const char *where)
 {
-	size_t size = 16, i, slot, *table;
+	struct strmap seen = STRMAP_INIT;
 	const struct role_section *s, *t;
+	size_t i, first;
+	char *key;
 	int ret = 0;
 
-	while (size < 2 * r->nsections)
-		size *= 2;
-	table = xcalloc(size, sizeof(*table)); /* index + 1, 0 = empty */
 	for (i = 0; i < r->nsections && ret == 0; i++) {
 		s = &r->sections[i];
-		for (slot = section_hash(s) & (size - 1); table[slot]; slot = (slot + 1) & (size - 1)) {
-			t = &r->sections[table[slot] - 1];
-			if (!strcmp(s->kind, t->kind) && !strcmp(s->name, t->name)) {
-				ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)",
-					    where, s->line, s->kind, s->name, t->line);
-				break;
-			}
+		key = xasprintf("%s\n%s", s->kind, s->name); /* no kind holds a newline */
+		if (strmap_put(&seen, key, i, &first)) {
+			t = &r->sections[first];
+			ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)", where,
+				    s->line, s->kind, s->name, t->line);
 		}
-		table[slot] = i + 1;
+		free(key);
 	}
-	free(table);
+	strmap_release(&seen);
 	return ret;
 }
 
