@@ -48,10 +48,7 @@ const struct fetch_stats *fetch_stats(void) { return &stats; }
 
 double fetch_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_now();
 }
 
 const char *fetch_find_cacert(void)

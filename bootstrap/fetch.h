@@ -59,7 +59,8 @@ void fetch_config_defaults(struct fetch_config *c);
 void fetch_configure(const struct fetch_config *c);
 const struct fetch_config *fetch_current(void);
 const struct fetch_stats *fetch_stats(void);
-/* Monotonic seconds. */
+/* Monotonic seconds: clock_now() (util.h), under the name the deadline
+ * is given in. */
 double fetch_now(void);
 /* The first CA bundle file of the usual places, or NULL. */
 const char *fetch_find_cacert(void);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fetch.h"
 #include "util.h"
 
 #define TTY_INTERVAL 0.25
@@ -18,7 +17,7 @@ void progress_init(struct progress *p, const char *label)
 	const char *every = getenv("ROLEBOOT_PROGRESS_INTERVAL");
 
 	p->label = xstrdup(label);
-	p->start = fetch_now();
+	p->start = clock_now();
 	p->last = p->start;
 	p->drawn = 0;
 	/* ROLEBOOT_PROGRESS=log forces log lines (for tests and logs) */
@@ -40,7 +39,7 @@ static void human(double bytes, char *out, size_t len)
 
 void progress_update(struct progress *p, size_t now, size_t total)
 {
-	double t = fetch_now(), elapsed = t - p->start, rate;
+	double t = clock_now(), elapsed = t - p->start, rate;
 	char got[32], all[32], speed[32], eta[32] = "";
 
 	if (msg_quiet() || elapsed < 1.0 || t - p->last < p->interval)

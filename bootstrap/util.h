@@ -64,6 +64,9 @@ char *root_path(const char *root, const char *abs);
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void hex_encode(const unsigned char *in, size_t len, char *out);
 
+/* Monotonic seconds (CLOCK_MONOTONIC), for durations and deadlines. */
+double clock_now(void);
+
 /* Remove leading and trailing ASCII whitespace in place; returns s. */
 char *strtrim(char *s);
 
