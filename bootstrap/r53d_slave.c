@@ -107,15 +107,33 @@ static int same_set(const struct r53_change *a, const struct r53_change *b)
 	return !strcasecmp(a->rec.name, b->rec.name) && !strcmp(a->rec.type, b->rec.type);
 }
 
-/* Send b in batches of R53D_BATCH_VALUES values at most, each set's DELETE
+/* Send part (when it holds changes) as one batch, then empty it. */
+static int flush(struct r53_client *api, const char *id, struct r53_batch *part,
+		 unsigned *batches, char *why, size_t len)
+{
+	struct r53_change_error err;
+	int ret = 0;
+
+	if (!part->n)
+		return 0;
+	part->comment = xstrdup("roleboot route53d: zone transfer");
+	if (r53_change(api, id, part, &err) != R53_APPLIED) {
+		snprintf(why, len, "AWS error %s: %s", err.code[0] ? err.code : "(none)", err.text);
+		ret = -1;
+	}
+	(*batches)++;
+	r53_batch_release(part);
+	return ret;
+}
+
+/* Send b in batches of about R53D_BATCH_VALUES values, each set's DELETE
  * and CREATE together; 0, or -1 with why after the first refused batch. */
 static int send_all(struct r53_client *api, const char *id, const struct r53_batch *b,
 		    unsigned *batches, char *why, size_t len)
 {
-	struct r53_change_error err;
 	struct r53_batch part;
 	char *taken = b->n ? xcalloc(b->n, 1) : NULL;
-	size_t i, j, values;
+	size_t i, j, values = 0;
 	int ret = 0;
 
 	*batches = 0;
@@ -123,40 +141,21 @@ static int send_all(struct r53_client *api, const char *id, const struct r53_bat
 	for (i = 0; i < b->n && ret == 0; i++) {
 		if (taken[i])
 			continue;
-		values = 0;
-		for (j = 0; j < part.n; j++)
-			values += part.changes[j].rec.nvalues;
 		/* this set's changes: its DELETE, and a CREATE later in b */
-		batch_copy(&part, &b->changes[i]);
-		taken[i] = 1;
-		values += b->changes[i].rec.nvalues;
-		for (j = i + 1; j < b->n; j++) {
-			if (!taken[j] && same_set(&b->changes[i], &b->changes[j])) {
-				batch_copy(&part, &b->changes[j]);
-				values += b->changes[j].rec.nvalues;
-				taken[j] = 1;
-			}
+		for (j = i; j < b->n; j++) {
+			if (taken[j] || (j > i && !same_set(&b->changes[i], &b->changes[j])))
+				continue;
+			batch_copy(&part, &b->changes[j]);
+			values += b->changes[j].rec.nvalues;
+			taken[j] = 1;
 		}
-		if (values < R53D_BATCH_VALUES && i + 1 < b->n)
-			continue;
-		part.comment = xstrdup("roleboot route53d: zone transfer");
-		if (r53_change(api, id, &part, &err) != R53_APPLIED) {
-			snprintf(why, len, "AWS error %s: %s", err.code[0] ? err.code : "(none)",
-				 err.text);
-			ret = -1;
+		if (values >= R53D_BATCH_VALUES) {
+			ret = flush(api, id, &part, batches, why, len);
+			values = 0;
 		}
-		(*batches)++;
-		r53_batch_release(&part);
 	}
-	if (part.n && ret == 0) {
-		part.comment = xstrdup("roleboot route53d: zone transfer");
-		if (r53_change(api, id, &part, &err) != R53_APPLIED) {
-			snprintf(why, len, "AWS error %s: %s", err.code[0] ? err.code : "(none)",
-				 err.text);
-			ret = -1;
-		}
-		(*batches)++;
-	}
+	if (ret == 0)
+		ret = flush(api, id, &part, batches, why, len);
 	r53_batch_release(&part);
 	free(taken);
 	return ret;

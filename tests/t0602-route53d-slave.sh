@@ -127,6 +127,17 @@ check "... web loses a value" [ "$(values "web.$Z." A)" = "300 192.0.2.2" ]
 check "... the TXT changes" [ "$(values "new.$Z." TXT)" = '60 "hello again"' ]
 check "... the wildcard goes" [ -z "$(values "\\052.wild.$Z." A)" ]
 
+# a difference larger than one batch: 700 new names go in two batches
+zonefile 12 "$(for i in $(seq 1 700); do echo "h$i A 192.0.2.$((i % 250 + 1))"; done)"
+$RNDC reload "$Z" >/dev/null 2>&1
+check "700 new names: transferred at serial 12" wait_log 'AXFR serial 12:'
+check "... sent in 2 batches" grep -q 'AXFR serial 12: .* in 2 batches' "$T/r53d.log"
+count_h() {
+	"$R53_PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(sum(1 for z in d["zones"] for r in z["records"] if r["Name"].startswith("h")))' "$T/data.json"
+}
+check "... and Route 53 holds all 700" [ "$(count_h)" -eq 700 ]
+
 n=$(r53_count '.')
 dig -b 127.0.0.5 @127.0.0.1 -p "$PORT" +opcode=notify +norec +time=2 +tries=1 "$Z" SOA >"$T/dig.out" 2>&1
 check "NOTIFY from another address: REFUSED" grep -q 'status: REFUSED' "$T/dig.out"
