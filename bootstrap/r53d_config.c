@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "awscreds.h"
 #include "inifile.h"
 #include "resolve.h"
 #include "types.h"
@@ -283,80 +284,31 @@ out:
 	return ret;
 }
 
-struct boto {
-	struct r53d_config *c;
-	int found;
-};
-
-static int boto_key(struct inifile *ini, const char *section, const char *key, const char *v)
-{
-	struct boto *b = ini->user;
-
-	if (strcmp(section, "Credentials"))
-		return 0;
-	b->found = 1;
-	if (!strcmp(key, "aws_access_key_id"))
-		return text(ini, key, v, &b->c->key_id);
-	if (!strcmp(key, "aws_secret_access_key"))
-		return text(ini, key, v, &b->c->secret);
-	if (!strcmp(key, "aws_security_token") || !strcmp(key, "aws_session_token"))
-		return text(ini, key, v, &b->c->token);
-	return 0;
-}
-
 int r53d_config_credentials(struct r53d_config *c)
 {
-	const char *id = getenv("AWS_ACCESS_KEY_ID"), *sec = getenv("AWS_SECRET_ACCESS_KEY");
-	const char *tok = getenv("AWS_SESSION_TOKEN"), *env = getenv("BOTO_CONFIG");
-	const char *home = getenv("HOME");
-	struct boto b = {c, 0};
-	struct buf txt = BUF_INIT;
-	struct inifile ini;
+	const char *env = getenv("BOTO_CONFIG"), *home = getenv("HOME");
+	struct awscreds k;
 	struct stat st;
 	char *path;
-	int ret = -1;
+	int ret;
 
-	if (id && *id && sec && *sec) {
-		c->key_id = xstrdup(id);
-		c->secret = xstrdup(sec);
-		c->token = tok && *tok ? xstrdup(tok) : NULL;
-		return 0;
+	if (awscreds_env(&k)) {
+		ret = 0;
+	} else {
+		if (env && *env)
+			path = xstrdup(env);
+		else if (stat("/etc/boto.cfg", &st) == 0)
+			path = xstrdup("/etc/boto.cfg");
+		else
+			path = xasprintf("%s/.boto", home && *home ? home : "/root");
+		ret = awscreds_file(path, "Credentials", 1, &k);
+		free(path);
 	}
-	if (env && *env)
-		path = xstrdup(env);
-	else if (stat("/etc/boto.cfg", &st) == 0)
-		path = xstrdup("/etc/boto.cfg");
-	else
-		path = xasprintf("%s/.boto", home && *home ? home : "/root");
-	if (stat(path, &st) < 0) {
-		error_errno("%s: no AWS credentials (set AWS_ACCESS_KEY_ID and "
-			    "AWS_SECRET_ACCESS_KEY, or BOTO_CONFIG)", path);
-		goto out;
+	if (ret == 0) {
+		c->key_id = k.key_id;
+		c->secret = k.secret;
+		c->token = k.token;
 	}
-	if (st.st_mode & 0137) {
-		error("%s: mode %04o is too open for AWS credentials (0600 or 0640)", path,
-		      (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if (read_file(path, 65536, &txt) < 0)
-		goto out;
-	memset(&ini, 0, sizeof(ini));
-	ini.where = path;
-	ini.key_cb = boto_key;
-	ini.user = &b;
-	if (inifile_parse(&ini, txt.data ? txt.data : "", txt.len) < 0)
-		goto out;
-	if (!c->key_id || !c->secret) {
-		error("%s: [Credentials] %s", path,
-		      b.found ? "lacks aws_access_key_id or aws_secret_access_key" : "not found");
-		goto out;
-	}
-	ret = 0;
-out:
-	if (txt.data)
-		memset(txt.data, 0, txt.len);
-	buf_release(&txt);
-	free(path);
 	return ret;
 }
 

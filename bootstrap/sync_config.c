@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "awscreds.h"
 #include "inifile.h"
 #include "sync.h"
 #include "types.h"
@@ -147,89 +148,33 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 	return error("%s:%d: unknown key '%s' in [%s]", ini->where, ini->line, key, section);
 }
 
-struct creds_ctx {
-	const char *profile;
-	struct sync_config *c;
-	int found;
-};
-
-static int creds_key(struct inifile *ini, const char *section, const char *key, const char *v)
-{
-	struct creds_ctx *k = ini->user;
-	char **slot = NULL;
-
-	if (strcmp(section, k->profile))
-		return 0;
-	k->found = 1;
-	if (!strcmp(key, "aws_access_key_id"))
-		slot = &k->c->key_id;
-	else if (!strcmp(key, "aws_secret_access_key"))
-		slot = &k->c->secret;
-	else if (!strcmp(key, "aws_session_token"))
-		slot = &k->c->token;
-	if (!slot)
-		return 0; /* region, output and friends are not ours */
-	free(*slot);
-	*slot = xstrdup(v);
-	return 0;
-}
-
-/* A key file named by the config must not be readable by others. */
-static int check_mode(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return error_errno("%s: cannot inspect", path);
-	if (st.st_mode & 0137)
-		return error("%s: mode %04o is too open for AWS credentials (0600 or 0640)", path,
-			     (unsigned)(st.st_mode & 07777));
-	return 0;
-}
-
 static int load_credentials(struct sync_config *c)
 {
 	const char *env_file = getenv("AWS_SHARED_CREDENTIALS_FILE"), *home = getenv("HOME");
 	const char *profile = getenv("AWS_PROFILE");
-	struct creds_ctx k = {profile && *profile ? profile : "default", c, 0};
-	struct inifile ini;
-	struct buf text = BUF_INIT;
-	char *path = NULL;
-	int ret = -1;
+	struct awscreds k;
+	char *path;
+	int ret;
 
-	if (getenv("AWS_ACCESS_KEY_ID") && getenv("AWS_SECRET_ACCESS_KEY")) {
-		c->key_id = xstrdup(getenv("AWS_ACCESS_KEY_ID"));
-		c->secret = xstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
-		c->token = getenv("AWS_SESSION_TOKEN") && *getenv("AWS_SESSION_TOKEN")
-				   ? xstrdup(getenv("AWS_SESSION_TOKEN"))
-				   : NULL;
-		return 0;
+	if (awscreds_env(&k)) {
+		ret = 0;
+	} else {
+		if (c->credentials)
+			path = xstrdup(c->credentials);
+		else if (env_file && *env_file)
+			path = xstrdup(env_file);
+		else
+			path = xasprintf("%s/.aws/credentials", home && *home ? home : "/root");
+		/* a file the config names must be kept from others */
+		ret = awscreds_file(path, profile && *profile ? profile : "default",
+				    c->credentials != NULL, &k);
+		free(path);
 	}
-	if (c->credentials)
-		path = xstrdup(c->credentials);
-	else if (env_file && *env_file)
-		path = xstrdup(env_file);
-	else
-		path = xasprintf("%s/.aws/credentials", home && *home ? home : "/root");
-	if ((c->credentials && check_mode(path) < 0) || read_file(path, 65536, &text) < 0)
-		goto out;
-	memset(&ini, 0, sizeof(ini));
-	ini.where = path;
-	ini.key_cb = creds_key;
-	ini.user = &k;
-	if (inifile_parse(&ini, text.data ? text.data : "", text.len) < 0)
-		goto out;
-	if (!c->key_id || !c->secret) {
-		error("%s: profile [%s] %s", path, k.profile,
-		      k.found ? "lacks aws_access_key_id or aws_secret_access_key" : "not found");
-		goto out;
+	if (ret == 0) {
+		c->key_id = k.key_id;
+		c->secret = k.secret;
+		c->token = k.token;
 	}
-	ret = 0;
-out:
-	if (text.data)
-		memset(text.data, 0, text.len);
-	buf_release(&text);
-	free(path);
 	return ret;
 }
 
