@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "apply.h"
+#include "cli.h"
 #include "cleanup.h"
 #include "install.h"
 #include "journal.h"
@@ -39,18 +40,6 @@ static int add_var_arg(struct apply *a, char *arg)
 	return 0;
 }
 
-static int number_arg(const char *opt, const char *arg, unsigned long long min,
-		      unsigned long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(arg, &end, 10);
-	if (errno || !*arg || *end || *arg == '-' || *out < min)
-		return error("%s wants a whole number of at least %llu, not '%s'", opt, min, arg);
-	return 0;
-}
-
 enum { O_DRY = 256, O_DIFF, O_NOW, O_JSON, O_DOWN, O_CACERT, O_TIMEOUT, O_CONNECT, O_STALL,
        O_MAXSIZE, O_CMDLINE, O_LOCKWAIT, O_EXPECT };
 
@@ -74,6 +63,8 @@ static int fetch_option(struct apply *a, struct fetch_config *fc, int c, const c
 {
 	unsigned long long n;
 	const struct option *o;
+	char *name;
+	int bad;
 
 	if (c == O_CACERT) {
 		a->cacert = fc->cacert = arg;
@@ -81,7 +72,10 @@ static int fetch_option(struct apply *a, struct fetch_config *fc, int c, const c
 	}
 	for (o = apply_opts; o->name && o->val != c; o++)
 		;
-	if (number_arg(o->name ? o->name : "option", arg, 1, &n) < 0)
+	name = xasprintf("--%s", o->name ? o->name : "option");
+	bad = number_arg(name, arg, 1, &n) < 0;
+	free(name);
+	if (bad)
 		return EXIT_USAGE;
 	if (c == O_TIMEOUT)
 		fc->deadline = fetch_now() + (double)n;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "fetch.h"
 #include "keys.h"
 #include "roleboot.h"
@@ -93,7 +94,7 @@ int cmd_verify(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	struct fetch_config fc;
 	struct verify v;
-	char *end;
+	unsigned long long max;
 	int c, code = EXIT_USAGE;
 
 	memset(&v, 0, sizeof(v));
@@ -109,10 +110,9 @@ int cmd_verify(int argc, char **argv)
 		} else if (c == 'C') {
 			fc.cacert = optarg;
 		} else if (c == 'M') {
-			errno = 0;
-			v.max = strtoull(optarg, &end, 10);
-			if (errno || *end || !*optarg)
+			if (number_arg("--max-size", optarg, 1, &max) < 0)
 				goto usage;
+			v.max = (size_t)max;
 		} else if (c != 'P') {
 			goto usage;
 		}

@@ -87,4 +87,15 @@ echo "hellO" >"$T/file"
 expect_fail 5 "does not verify" "verify: altered file" verify --pubkey "$PUB" "$T/file"
 expect_fail 5 "9FA4A0695AAEC30A" "verify: wrong key" verify --pubkey "$OTHER_PUB" "$T/legacy"
 expect_fail 2 "usage" "verify without a key" verify "$T/legacy"
+# --max-size is read as apply reads it: a whole number of at least 1
+for bad in -1 0 1x ""; do
+	expect_fail 2 "--max-size wants a whole number of at least 1, not '$bad'" \
+		"verify --max-size '$bad' refused as apply refuses it" \
+		verify --pubkey "$PUB" --max-size "$bad" "$T/legacy"
+	expect_fail 2 "--max-size wants a whole number of at least 1, not '$bad'" \
+		"apply --max-size '$bad' refused" apply --max-size "$bad" "$T/none.role"
+done
+sign "$T/file"
+expect_fail 4 "larger than|over|too big|exceed" "verify --max-size 3: a 6-byte download is too big" \
+	verify --pubkey "$PUB" --max-size 3 "file://$T/file" "$T/file.minisig"
 done_testing
