@@ -110,16 +110,20 @@ struct manifest {
 	long long version;
 	int has_expires;
 	time_t expires;
-	struct mvar *vars;
+	struct mvar *vars;         /* owned array of nvars, each element's strings owned */
 	size_t nvars;
-	struct mfile *files;
+	struct mfile *files;       /* owned array of nfiles, likewise */
 	size_t nfiles;
-	struct mdir *dirs;
+	struct mdir *dirs;         /* owned array of ndirs, likewise */
 	size_t ndirs;
-	struct mservice *services;
+	struct mservice *services; /* owned array of nservices, likewise */
 	size_t nservices;
 };
 
+/* Fills out (overwritten), which owns everything it points to until
+ * manifest_release(); on failure (-1, one error printed) out is released.
+ * Pointers that callers take from it (manifest_var, &m->files[i], ...)
+ * are borrowed and live as long as the manifest. */
 int manifest_parse(const char *where, const char *text, size_t len, struct manifest *out);
 const struct mvar *manifest_var(const struct manifest *m, const char *name);
 /* 1 when an entry with these families applies to family (NULL: unknown). */

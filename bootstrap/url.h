@@ -2,6 +2,8 @@
  * url.h — naming sources: every source is a URL libcurl can fetch.
  * Local paths become file:// URLs, so that paths and remote sources share
  * one code path (fetch.h).  All functions print one error line on failure.
+ * Every string they return is malloc'ed and the caller's to free; NULL on
+ * failure.
  */
 #ifndef ROLEBOOT_URL_H
 #define ROLEBOOT_URL_H
