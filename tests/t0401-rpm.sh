@@ -6,7 +6,8 @@
 # the requirements, the packaged binary and units (systemd-analyze verify;
 # the first-boot unit's conditions evaluated for a fresh node, a node with
 # a role file and a node already applied; its ExecStart run with a stub),
-# and rpmlint with no errors, the signature checked against the key.
+# and rpmlint with 0 errors (make rpmlint, packaging/roleboot.rpmlintrc),
+# signed (the signature checked against the key) and unsigned.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/https.sh"
 
@@ -190,27 +191,54 @@ check "ExecStart without role.conf: apply --now (kernel command line)" \
 	[ "$(tr '\n' ' ' <"$T/argv2")" = "apply --now " ]
 
 # ---- rpmlint -----------------------------------------------------------
+# `make rpmlint` (rpm.mk): rpmlint -r packaging/roleboot.rpmlintrc, which
+# filters statically-linked-binary (the static binary, on purpose), plus
+# no-signature only for unsigned packages.  Run on this test's build
+# (signed when gpg is here) and on an unsigned build of the static binary
+# (build-static/roleboot when it exists), as a developer builds locally.
+lint() { # lint TOPDIR OUT: sets $lrc
+	HOME=$T/home env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		make -s -C "$TOP" rpmlint RPM_TOPDIR="$1" >"$2" 2>&1
+	lrc=$?
+	sed 's/^/# /' "$2"
+}
+check "packaging/roleboot.rpmlintrc filters statically-linked-binary, with its reason" \
+	bash -c "grep -q '^addFilter(.*statically-linked-binary' '$TOP/packaging/roleboot.rpmlintrc' && grep -qi '^#.*static' '$TOP/packaging/roleboot.rpmlintrc'"
 if ! command -v rpmlint >/dev/null; then
 	skip "rpmlint is missing (Debian package rpmlint)"
 else
 	# rpmlint checks the signature with `rpm -Kv`, in the private database
-	filter=
 	if [ ${#sign_args[@]} -gt 0 ]; then
 		rpmK() { rpm -K "$@" >/dev/null; }
 		check "the packages are signed with the test key" rpmK "$RPM" "$SRPM"
 	else
-		skip "signing: gpg is missing (rpmlint's no-signature is let through)"
-		filter='no-signature'
+		skip "signing: gpg is missing (this build is unsigned too)"
 	fi
-	HOME=$T/home rpmlint "$TOP/packaging/roleboot.spec" "$SRPM" "$RPM" >"$T/lint" 2>&1
-	lrc=$?
-	sed 's/^/# /' "$T/lint"
-	errors=$(grep -E '^[^ ]+: E: ' "$T/lint" | grep -v -- "${filter:-^\$}" | wc -l)
-	if [ -n "$filter" ]; then
-		check "rpmlint: no errors but $filter" [ "$errors" -eq 0 ]
+	lint "$R" "$T/lint"
+	check "make rpmlint exits 0" [ "$lrc" -eq 0 ]
+	check "rpmlint: 0 errors" grep -q ' 0 errors, ' "$T/lint"
+	if [ ${#sign_args[@]} -gt 0 ]; then
+		check "signed build: no-signature is not filtered" bash -c "! grep -q '^rpmlint: unsigned' '$T/lint'"
+	fi
+
+	U=$T/rpm-unsigned
+	if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		make -s -C "$TOP" rpm RPM_TOPDIR="$U" RPM_STATIC=auto >"$T/make-unsigned.out" 2>&1; then
+		ok "make rpm: an unsigned local build"
+		sed 's/^/# /' "$T/make-unsigned.out"
+		lint "$U" "$T/lint-unsigned"
+		check "unsigned build: make rpmlint exits 0" [ "$lrc" -eq 0 ]
+		check "unsigned build: rpmlint 0 errors" grep -q ' 0 errors, ' "$T/lint-unsigned"
+		check "unsigned build: make rpmlint says the packages are unsigned" grep -q '^rpmlint: unsigned: ' "$T/lint-unsigned"
+		if grep -q 'packaging the static binary' "$T/make-unsigned.out"; then
+			check "unsigned static build: statically-linked-binary was there and filtered" \
+				bash -c "HOME='$T/home' rpmlint '$U'/RPMS/*/*.rpm 2>&1 | grep -q 'E: statically-linked-binary'"
+		else
+			skip "no build-static/roleboot (make static): the unsigned build is dynamic"
+		fi
 	else
-		check "rpmlint exits 0" [ "$lrc" -eq 0 ]
-		check "rpmlint: 0 errors" grep -q ' 0 errors, ' "$T/lint"
+		not_ok "make rpm: an unsigned local build"
+		sed 's/^/# /' "$T/make-unsigned.out"
 	fi
 fi
 done_testing

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The kickstart files and PXE menus (kickstart/): each %post body is taken
-# out of its .ks, checked with `bash -n`, and run for real with bash against
+# The kickstart files and PXE menus (kickstart/rhel9/, kickstart/rhel8/):
+# each %post body is taken out of its .ks, checked with `bash -n`, and run for real with bash against
 # a temp root and the loopback fault server, which serves the roleboot
 # binary (build-static/roleboot when it exists, else build/roleboot) at the
 # path the %post fetches, and a role file at each role's path naming the
@@ -11,7 +11,8 @@
 # pinned key are installed; a wrong sha256 or the placeholder stops %post
 # before roleboot runs (no role file requested, nothing in the root); a
 # wrong key makes %post fail; a flaky server is retried; the RPM variant
-# applies with the packaged binary.  The PXE menus: the GRUB entry's linux
+# applies with the packaged binary; all of it for RHEL 9 and RHEL 8.
+# Which commands each file may use: tests/t0403-ksvalidate.sh.  The PXE menus: the GRUB entry's linux
 # line is read as GRUB reads it and turned into a kernel command line as
 # GRUB writes it, then given to %post as /proc/cmdline: its role URL (with
 # a query string) and roleboot.var value (with a space) reach roleboot.
@@ -41,13 +42,18 @@ echo "# serving $BIN"
 SHA=$(sha256sum "$BIN" | cut -d' ' -f1)
 
 # ---- the %post bodies ----------------------------------------------------
-mkdir -p "$T/ks"
-if python3 - "$KS" "$T/ks" >"$T/extract.out" 2>&1 <<'PY'; then
+VERSIONS="rhel9 rhel8"
+for v in $VERSIONS; do mkdir -p "$T/ks/$v" "$T/$v" "$T/root-$v"; done
+if python3 - "$KS" "$T/ks" $VERSIONS >"$T/extract.out" 2>&1 <<'PY'; then
 import os, re, sys
 src, out = sys.argv[1], sys.argv[2]
-for name in sorted(os.listdir(src)):
-    if not name.endswith(".ks"):
-        continue
+names = []
+for v in sys.argv[3:]:
+    names += [v + "/" + n for n in sorted(os.listdir(os.path.join(src, v))) if n.endswith(".ks")]
+stray = [n for n in os.listdir(src) if n.endswith(".ks")]
+if stray:
+    sys.exit("kickstart/%s: each .ks belongs in a version folder" % stray[0])
+for name in names:
     base = name[:-3]
     lines = open(os.path.join(src, name)).read().split("\n")
     section = None
@@ -89,8 +95,12 @@ else
 	exit 1
 fi
 KSS=$(cat "$T/extract.out")
-for k in dns-internal dns-sync route53d dns-internal-rpm; do
-	check "kickstart/$k.ks exists" grep -qx "$k" "$T/extract.out"
+for v in $VERSIONS; do
+	for k in dns-internal dns-sync route53d dns-internal-rpm; do
+		check "kickstart/$v/$k.ks exists" grep -qx "$v/$k" "$T/extract.out"
+	done
+	check "kickstart/$v: each file starts with #version=${v^^}" \
+		bash -c "for f in '$KS/$v'/*.ks; do [ \"\$(head -n 1 \"\$f\")\" = '#version=${v^^}' ] || exit 1; done"
 done
 
 has_pkgs() { # has_pkgs KS PKG...
@@ -98,11 +108,25 @@ has_pkgs() { # has_pkgs KS PKG...
 	shift
 	for p; do grep -qx -- "$p" "$T/ks/$k.pkgs" || return 1; done
 }
-check "dns-internal: %packages bind bind-utils curl" has_pkgs dns-internal bind bind-utils curl
-check "dns-sync: %packages bind bind-utils curl" has_pkgs dns-sync bind bind-utils curl
-check "route53d: %packages route53d python3 python3-dns curl" has_pkgs route53d route53d python3 python3-dns curl
-check "dns-internal-rpm: %packages roleboot bind bind-utils" has_pkgs dns-internal-rpm roleboot bind bind-utils
-check "dns-internal-rpm: a repo line for the roleboot RPM" grep -Eq '^repo --name=[a-z]+ --baseurl=http://192\.0\.2\.[0-9]+/' "$KS/dns-internal-rpm.ks"
+no_pkg() { ! grep -qx -- "$2" "$T/ks/$1.pkgs"; }
+check "rhel9/dns-internal: %packages bind bind-utils curl" has_pkgs rhel9/dns-internal bind bind-utils curl
+check "rhel9/dns-sync: %packages bind bind-utils curl" has_pkgs rhel9/dns-sync bind bind-utils curl
+check "rhel9/dns-internal-rpm: %packages roleboot bind bind-utils" has_pkgs rhel9/dns-internal-rpm roleboot bind bind-utils
+# RHEL 8's bind is 9.11: the bundles' named.conf needs bind9.16
+check "rhel8/dns-internal: %packages bind9.16 bind9.16-utils curl, not bind" \
+	bash -c "$(declare -f has_pkgs no_pkg); T='$T'; has_pkgs rhel8/dns-internal bind9.16 bind9.16-utils curl && no_pkg rhel8/dns-internal bind"
+check "rhel8/dns-sync: %packages bind9.16 bind9.16-utils curl, not bind" \
+	bash -c "$(declare -f has_pkgs no_pkg); T='$T'; has_pkgs rhel8/dns-sync bind9.16 bind9.16-utils curl && no_pkg rhel8/dns-sync bind"
+check "rhel8/dns-internal-rpm: %packages roleboot bind9.16 bind9.16-utils" has_pkgs rhel8/dns-internal-rpm roleboot bind9.16 bind9.16-utils
+for v in $VERSIONS; do
+	# route53d is `roleboot route53d` (the route53d bundle's unit): no Python port
+	check "$v/route53d: %packages bind-utils curl, no route53d or python3 package" \
+		bash -c "$(declare -f has_pkgs no_pkg); T='$T'; has_pkgs $v/route53d bind-utils curl && no_pkg $v/route53d route53d && no_pkg $v/route53d python3"
+	check "$v/dns-internal-rpm: a repo line for the roleboot RPM of ${v/rhel/el}" \
+		grep -Eq "^repo --name=[a-z]+ --baseurl=http://192\.0\.2\.[0-9]+/repo/${v/rhel/el}/" "$KS/$v/dns-internal-rpm.ks"
+	check "$v: the install tree is /rocky/${v#rhel}/" \
+		bash -c "! grep -h '^url\|^repo' '$KS/$v'/*.ks | grep -v '/rocky/${v#rhel}/\|/repo/${v/rhel/el}/'"
+done
 
 for k in $KSS; do
 	check "$k: %post --log=/root/roleboot-post.log --erroronfail" \
@@ -124,7 +148,7 @@ for k in $KSS; do
 	bad=$(defaults "$k" | grep -v '^$' | grep -Ev '^https?://[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/')
 	check "$k: the default URLs are IP literals" [ -z "$bad" ]
 done
-for k in dns-internal dns-sync route53d; do
+for k in $(grep -v -- -rpm "$T/extract.out"); do
 	check "$k: the sha256 placeholder is at the top of %post" \
 		grep -Eq '^: "\$\{ROLEBOOT_SHA256:=0{64}\}"' "$T/ks/$k.post"
 done
@@ -180,14 +204,14 @@ applied() {
 }
 
 # ---- each kickstart's %post, for real --------------------------------
-for k in dns-internal dns-sync route53d; do
+for k in rhel9/dns-internal rhel9/dns-sync rhel9/route53d rhel8/dns-internal rhel8/dns-sync rhel8/route53d; do
 	R=$T/root-$k
 	make_root "$R"
 	with_sha "$k" "$SHA" "$T/$k.sh"
 	check "$k: the sha256 line takes the binary's sha256" grep -q "$SHA" "$T/$k.sh"
 	server=$SERVER
 	# dns-sync: every file answers 500 first (curl's and roleboot's retries)
-	[ "$k" = dns-sync ] && server=http://127.0.0.1:$FAULT_PORT/500-then-200
+	[ "$k" = rhel9/dns-sync ] && server=http://127.0.0.1:$FAULT_PORT/500-then-200
 	run_post "$T/$k.sh" "$R" "$T/$k.log" ROLEBOOT_SERVER="$server"
 	if [ "$rc" -eq 0 ]; then ok "$k: %post exits 0"; else
 		not_ok "$k: %post exits 0 (exit $rc)"
@@ -199,25 +223,25 @@ for k in dns-internal dns-sync route53d; do
 	check "$k: no temp file left" [ "$(ls -A "$R/usr/bin")" = roleboot ]
 	check "$k: the log says the role was applied" grep -q 'roleboot-post: role applied' "$T/$k.log"
 done
-check "dns-sync: the binary was fetched again after a 500" \
+check "rhel9/dns-sync: the binary was fetched again after a 500" \
 	[ "$(requests '^GET /500-then-200/roleboot/bin/[^ ]* 500 ')$(requests '^GET /500-then-200/roleboot/bin/[^ ]* 200 ')" = 11 ]
-check "dns-sync: so were the role file and the bundle" \
+check "rhel9/dns-sync: so were the role file and the bundle" \
 	[ "$(requests '^GET /500-then-200/roleboot/(roles|bundles)/[^ ]* 200 ')" -ge 3 ]
 
 # run twice: a converged node stays as it is
-R=$T/root-dns-internal
+R=$T/root-rhel9/dns-internal
 h=$(tree_hash "$R")
-run_post "$T/dns-internal.sh" "$R" "$T/again.log"
-check "dns-internal: %post again exits 0" [ "$rc" -eq 0 ]
-check "dns-internal: %post again: 0 changed" grep -q '0 changed' "$T/again.log"
-unchanged "$R" "$h" "dns-internal: %post again"
+run_post "$T/rhel9/dns-internal.sh" "$R" "$T/again.log"
+check "rhel9/dns-internal: %post again exits 0" [ "$rc" -eq 0 ]
+check "rhel9/dns-internal: %post again: 0 changed" grep -q '0 changed' "$T/again.log"
+unchanged "$R" "$h" "rhel9/dns-internal: %post again"
 
 # ---- refusals before roleboot runs ---------------------------------------
 roles_before=$(requests '/roles/')
 R=$T/root-wrong-sha
 make_root "$R"
 h=$(tree_hash "$R")
-with_sha dns-internal "$(printf 'not the binary' | sha256sum | cut -d' ' -f1)" "$T/wrong.sh"
+with_sha rhel9/dns-internal "$(printf 'not the binary' | sha256sum | cut -d' ' -f1)" "$T/wrong.sh"
 run_post "$T/wrong.sh" "$R" "$T/wrong.log"
 check "wrong sha256: %post fails" [ "$rc" -ne 0 ]
 check "wrong sha256: the log names the mismatch" grep -q "sha256 of .* is $SHA, not " "$T/wrong.log"
@@ -229,13 +253,13 @@ before=$(requests .)
 R=$T/root-placeholder
 make_root "$R"
 h=$(tree_hash "$R")
-run_post "$T/ks/dns-internal.post" "$R" "$T/placeholder.log"
+run_post "$T/ks/rhel9/dns-internal.post" "$R" "$T/placeholder.log"
 check "sha256 placeholder: %post fails" [ "$rc" -ne 0 ]
 check "sha256 placeholder: the log says so" grep -q 'ROLEBOOT_SHA256 is the placeholder' "$T/placeholder.log"
 check "sha256 placeholder: nothing fetched" [ "$(requests .)" -eq "$before" ]
 unchanged "$R" "$h" "sha256 placeholder"
 
-run_post "$T/dns-internal.sh" "$R" "$T/nokey.log" ROLEBOOT_PUBKEY=
+run_post "$T/rhel9/dns-internal.sh" "$R" "$T/nokey.log" ROLEBOOT_PUBKEY=
 check "key placeholder: %post fails" [ "$rc" -ne 0 ]
 check "key placeholder: the log says so" grep -q 'ROLEBOOT_PUBKEY is the placeholder' "$T/nokey.log"
 check "key placeholder: nothing fetched" [ "$(requests .)" -eq "$before" ]
@@ -243,25 +267,27 @@ unchanged "$R" "$h" "key placeholder"
 
 R=$T/root-wrong-key
 make_root "$R"
-run_post "$T/dns-internal.sh" "$R" "$T/wrongkey.log" ROLEBOOT_PUBKEY="$OTHER_PUB"
+run_post "$T/rhel9/dns-internal.sh" "$R" "$T/wrongkey.log" ROLEBOOT_PUBKEY="$OTHER_PUB"
 check "wrong key: %post fails with roleboot's signature exit 5" \
 	bash -c "[ $rc -ne 0 ] && grep -q 'roleboot apply failed (exit 5)' '$T/wrongkey.log'"
 check "wrong key: nothing of the bundle installed" [ ! -e "$R/etc/roleboot-demo" ]
 
 # ---- the RPM variant -----------------------------------------------------
-R=$T/root-rpm
-make_root "$R"
-run_post "$T/ks/dns-internal-rpm.post" "$R" "$T/rpm-missing.log"
-check "rpm variant: fails when the package did not install roleboot" \
-	bash -c "[ $rc -ne 0 ] && grep -q 'the roleboot package did not install' '$T/rpm-missing.log'"
-# what the roleboot RPM in %packages installs
-install -D -m 0755 "$BIN" "$R/usr/bin/roleboot"
-run_post "$T/ks/dns-internal-rpm.post" "$R" "$T/rpm.log"
-if [ "$rc" -eq 0 ]; then ok "rpm variant: %post exits 0"; else
-	not_ok "rpm variant: %post exits 0 (exit $rc)"
-	sed 's/^/# /' "$T/rpm.log"
-fi
-applied "$R" "rpm variant"
+for v in $VERSIONS; do
+	R=$T/root-$v/rpm
+	make_root "$R"
+	run_post "$T/ks/$v/dns-internal-rpm.post" "$R" "$T/$v/rpm-missing.log"
+	check "$v rpm variant: fails when the package did not install roleboot" \
+		bash -c "[ $rc -ne 0 ] && grep -q 'the roleboot package did not install' '$T/$v/rpm-missing.log'"
+	# what the roleboot RPM in %packages installs
+	install -D -m 0755 "$BIN" "$R/usr/bin/roleboot"
+	run_post "$T/ks/$v/dns-internal-rpm.post" "$R" "$T/$v/rpm.log"
+	if [ "$rc" -eq 0 ]; then ok "$v rpm variant: %post exits 0"; else
+		not_ok "$v rpm variant: %post exits 0 (exit $rc)"
+		sed 's/^/# /' "$T/$v/rpm.log"
+	fi
+	applied "$R" "$v rpm variant"
+done
 
 # ---- PXE -----------------------------------------------------------------
 PXE=$KS/pxe
@@ -280,6 +306,7 @@ for line in open(cfg):
     elif cur is not None:
         cur[word.upper()] = rest.strip()
 n = 0
+seen = set()
 for name, e in labels.items():
     if "LOCALBOOT" in e:
         continue
@@ -288,12 +315,19 @@ for name, e in labels.items():
     assert "KERNEL" in e, name
     assert args.get("initrd"), name
     ks = args.get("inst.ks", "")
-    assert re.match(r"^http://192\.0\.2\.\d+/kickstart/[\w.-]+\.ks$", ks), (name, ks)
-    assert os.path.exists(os.path.join(ksdir, os.path.basename(ks))), ks
+    m = re.match(r"^http://192\.0\.2\.\d+/kickstart/(rhel(\d+)/[\w.-]+\.ks)$", ks)
+    assert m, (name, ks)
+    assert os.path.exists(os.path.join(ksdir, m.group(1))), ks
+    v = m.group(2)
+    assert e["KERNEL"] == "rocky%s/vmlinuz" % v, (name, e["KERNEL"])
+    assert args["initrd"] == "rocky%s/initrd.img" % v, name
+    assert "/rocky/%s/" % v in args.get("inst.repo", ""), name
+    seen.add(v)
     assert re.match(r"^http://192\.0\.2\.\d+/.+\.role$", args.get("roleboot.role", "")), name
     n += 1
-assert n >= 3, n
-print(n, "entries")
+assert n >= 8, n
+assert seen == {"8", "9"}, seen
+print(n, "entries, Rocky 8 and 9")
 PY
 	ok "pxelinux: each entry has initrd=, inst.ks= of a kickstart here, roleboot.role= ($(cat "$T/pxelinux.out"))"
 else
@@ -346,19 +380,25 @@ def kernel_cmdline(args):
     return " ".join(out)
 
 lines = [l.strip() for l in open(cfg) if re.match(r"^\s*linux(efi)?\s", l)]
-assert len(lines) >= 3, lines
+assert len(lines) >= 8, lines
 first = None
+seen = set()
 for l in lines:
     w = grub_words(l)
     args = dict(x.split("=", 1) for x in w[2:] if "=" in x)
     ks = args.get("inst.ks", "")
-    assert re.match(r"^http://192\.0\.2\.\d+/kickstart/[\w.-]+\.ks$", ks), ks
-    assert os.path.exists(os.path.join(ksdir, os.path.basename(ks))), ks
+    m = re.match(r"^http://192\.0\.2\.\d+/kickstart/(rhel(\d+)/[\w.-]+\.ks)$", ks)
+    assert m, ks
+    assert os.path.exists(os.path.join(ksdir, m.group(1))), ks
+    v = m.group(2)
+    assert w[1] == "rocky%s/vmlinuz" % v and "/rocky/%s/" % v in args.get("inst.repo", ""), w
+    seen.add(v)
     assert re.match(r"^http://192\.0\.2\.\d+/\S+\.role(\?\S*)?$", args.get("roleboot.role", "")), w
     if first is None:
         first = "BOOT_IMAGE=" + w[1] + " " + kernel_cmdline(w[2:])
+assert seen == {"8", "9"}, seen
 open(out, "w").write(first + "\n")
-print(len(lines), "entries")
+print(len(lines), "entries, Rocky 8 and 9")
 PY
 	ok "grub.cfg: every linux line quoted for GRUB, with inst.ks= of a kickstart here and roleboot.role= ($(cat "$T/grub.out"))"
 else
@@ -378,7 +418,7 @@ if [ -s "$T/grub-cmdline" ]; then
 	[ -f "$S/$rel" ] || demo_role "$S/$rel" ../bundles/demo.tar.gz
 	R=$T/root-grub
 	make_root "$R"
-	run_post "$T/dns-internal.sh" "$R" "$T/grub.log" ROLEBOOT_CMDLINE="$T/cmdline.grub" \
+	run_post "$T/rhel9/dns-internal.sh" "$R" "$T/grub.log" ROLEBOOT_CMDLINE="$T/cmdline.grub" \
 		ROLEBOOT_ROLE_URL="$SERVER/no-such.role"
 	if [ "$rc" -eq 0 ]; then ok "GRUB command line: %post exits 0"; else
 		not_ok "GRUB command line: %post exits 0 (exit $rc)"
