@@ -27,7 +27,7 @@ static const char *systemctl(void)
 	return s && *s ? s : "systemctl";
 }
 
-/* Run systemctl [--root=ROOT] VERB NAME; returns its exit status or -1. */
+/* Run systemctl [--root=ROOT] VERB [NAME]; returns its exit status or -1. */
 static int run_systemctl(const char *root, const char *verb, const char *name, int quiet)
 {
 	char *root_opt = root ? xasprintf("--root=%s", root) : NULL;
@@ -41,7 +41,8 @@ static int run_systemctl(const char *root, const char *verb, const char *name, i
 	if (quiet)
 		argv[n++] = "--quiet";
 	argv[n++] = verb;
-	argv[n++] = name;
+	if (name)
+		argv[n++] = name;
 	argv[n] = NULL;
 	fflush(stdout);
 	pid = fork();
@@ -60,7 +61,8 @@ static int run_systemctl(const char *root, const char *verb, const char *name, i
 		if (errno != EINTR)
 			return error_errno("cannot wait for %s", argv[0]);
 	if (!WIFEXITED(status))
-		return error("%s %s %s: killed by signal %d", argv[0], verb, name, WTERMSIG(status));
+		return error("%s %s %s: killed by signal %d", argv[0], verb, name ? name : "",
+			     WTERMSIG(status));
 	if (WEXITSTATUS(status) == 127)
 		return error("cannot run %s", argv[0]);
 	return WEXITSTATUS(status);
@@ -99,5 +101,14 @@ int services_restart(const char *name)
 
 	if (r > 0)
 		return error("systemctl restart %s failed (exit %d)", name, r);
+	return r;
+}
+
+int services_daemon_reload(void)
+{
+	int r = run_systemctl(NULL, "daemon-reload", NULL, msg_quiet());
+
+	if (r > 0)
+		return error("systemctl daemon-reload failed (exit %d)", r);
 	return r;
 }
