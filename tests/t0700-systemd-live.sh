@@ -7,8 +7,9 @@
 #   boot 1   roleboot-firstboot.service applies the role once (`apply
 #            --now`), which starts the bundle's services; starting the unit
 #            again does nothing
-#            `roleboot apply --now` of a bundle whose one template changed
-#            restarts only the unit that file notifies (InvocationID)
+#            `roleboot apply --now` of a bundle whose one template (and one
+#            unit file) changed restarts only the unit those files belong
+#            to (InvocationID), with systemd's view of the unit reloaded
 #   boot 2   the first-boot unit does not run again; roleboot-apply.timer,
 #            written and enabled by the first apply (reapply = 5s), fires
 #            and re-applies: a drift made by hand is corrected and only the
@@ -35,9 +36,12 @@ bundle() { # bundle VERSION OUT: the demo bundle, version VERSION
 	if [ "$1" -ge 2 ]; then
 		sed -i "1s/^/\/\/ bundle version 2 changed this template\n/" "$T/src/named.conf.mustache"
 	fi
+	# version 2 changes roleboot-demo's unit too: systemd must re-read it
 	for u in roleboot-demo roleboot-demo-b; do
-		printf '[Unit]\nDescription=roleboot live test: %s\n\n[Service]\nExecStart=/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n' \
-			"$u" >"$T/src/$u.service"
+		env=V=1
+		[ "$u" = roleboot-demo ] && env=V=$1
+		printf '[Unit]\nDescription=roleboot live test: %s\n\n[Service]\nEnvironment=%s\nExecStart=/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n' \
+			"$u" "$env" >"$T/src/$u.service"
 	done
 	echo "b = 1" >"$T/src/b.conf"
 	cat >>"$T/src/manifest.ini" <<'EOF'
@@ -195,13 +199,15 @@ check "and restarts nothing" [ "$(inv roleboot-demo)/$(inv roleboot-demo-b)" = "
 bundle 2 "$S/demo.tar.gz" || not_ok "bundle version 2 packed and signed"
 in_node roleboot apply --now >"$T/out" 2>"$T/err"
 rc=$?
-check "apply --now of version 2 (named.conf's template changed) exits 0" [ "$rc" -eq 0 ]
+check "apply --now of version 2 (named.conf's template and roleboot-demo.service changed) exits 0" [ "$rc" -eq 0 ]
 check "named.conf is version 2's" grep -q "^// bundle version 2 changed this template" "$C/etc/roleboot-demo/named.conf"
 a2=$(inv roleboot-demo) b2=$(inv roleboot-demo-b)
 [ -n "$a2" ] && [ "$a2" != "$a1" ] && in_node systemctl -q is-active roleboot-demo.service
 verdict "roleboot-demo (notified by named.conf) restarted: new InvocationID, active"
 [ "$b2" = "$b1" ] && in_node systemctl -q is-active roleboot-demo-b.service
 verdict "roleboot-demo-b (its file unchanged) did not: same InvocationID, active"
+check "systemd re-read the changed unit: roleboot-demo runs with Environment=V=2" \
+	[ "$(prop roleboot-demo.service Environment)/$(prop roleboot-demo.service NeedDaemonReload)" = V=2/no ]
 check "apply says what it restarted, only that" \
 	bash -c "grep -q 'restarted.*roleboot-demo\$' '$T/err' && ! grep -q 'restarted.*roleboot-demo-b' '$T/err'"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
