@@ -24,6 +24,9 @@ command -v systemd-nspawn >/dev/null ||
 	skip_rest "systemd-nspawn not found (Debian: apt-get install systemd-container, or scripts/deps.sh test)"
 command -v nsenter >/dev/null || skip_rest "nsenter not found (util-linux)"
 [ -x /usr/lib/systemd/systemd ] || skip_rest "no /usr/lib/systemd/systemd on the host to boot"
+# the binary itself is copied into the container, not a wrapper script
+[ "$(head -c 4 "$ROLEBOOT" | tail -c 3)" = ELF ] ||
+	skip_rest "ROLEBOOT ($ROLEBOOT) is a wrapper, not a binary to install in the container (make valgrind-check)"
 
 # ---- the bundle: the demo with two long-running services ------------
 # roleboot-demo (notified by named.conf and transfer.key) and
