@@ -499,9 +499,33 @@ static int service_changed(const struct apply *a, const struct mservice *s)
 	return 0;
 }
 
+/* 1 when a file that changed is a systemd unit or drop-in, which the
+ * running systemd goes on using as it read it until a daemon-reload. */
+static int units_changed(const struct apply *a)
+{
+	static const char *const dirs[] = {"/etc/systemd/system/", "/run/systemd/system/",
+					   "/usr/local/lib/systemd/system/",
+					   "/usr/lib/systemd/system/", "/lib/systemd/system/"};
+	size_t i, j;
+
+	for (i = 0; i < a->plan.n; i++)
+		for (j = 0; j < sizeof(dirs) / sizeof(dirs[0]); j++)
+			if (a->plan.files[i].change != CH_NONE &&
+			    !strncmp(a->plan.files[i].path, dirs[j], strlen(dirs[j])))
+				return 1;
+	return 0;
+}
+
 int apply_services(struct apply *a)
 {
-	size_t i, n = apply_pending_services(a, 1);
+	size_t i, n;
+
+	if (!a->offline && units_changed(a)) {
+		if (services_daemon_reload() < 0)
+			return EXIT_SERVICE;
+		note("reloaded", "systemd (unit files changed)");
+	}
+	n = apply_pending_services(a, 1);
 
 	if (n == (size_t)-1)
 		return EXIT_SERVICE;

@@ -28,7 +28,7 @@ static const char *systemctl(void)
 	return s && *s ? s : "systemctl";
 }
 
-/* Run systemctl [--root=ROOT] VERB NAME; returns its exit status or -1. */
+/* Run systemctl [--root=ROOT] VERB [NAME]; returns its exit status or -1. */
 static int run_systemctl(const char *root, const char *verb, const char *name, int quiet)
 {
 	char *root_opt = root ? xasprintf("--root=%s", root) : NULL;
@@ -42,13 +42,14 @@ static int run_systemctl(const char *root, const char *verb, const char *name, i
 	if (quiet)
 		argv[n++] = "--quiet";
 	argv[n++] = (char *)verb;
-	argv[n++] = (char *)name;
+	if (name)
+		argv[n++] = (char *)name;
 	argv[n] = NULL;
 	status = proc_spawn(argv, &io);
 	if (status < 0)
 		goto out;
 	if (!WIFEXITED(status))
-		proc_failed(argv[0], verb, argv[0], status, name);
+		proc_failed(argv[0], verb, argv[0], status, name ? name : "");
 	else if (WEXITSTATUS(status) == 127)
 		proc_failed(argv[0], verb, argv[0], status, NULL);
 	else
@@ -62,7 +63,7 @@ out:
 static int failed(const char *root, const char *verb, const char *name, int code)
 {
 	char *subject = xasprintf("%s%s%s", systemctl(), root ? " --root=" : "", root ? root : "");
-	char *what = xasprintf("%s %s", verb, name);
+	char *what = xasprintf("%s%s%s", verb, name ? " " : "", name ? name : "");
 
 	proc_failed(subject, what, systemctl(), code << 8, NULL); /* a wait status: exit code */
 	free(subject);
@@ -101,5 +102,14 @@ int services_restart(const char *name)
 
 	if (r > 0)
 		return failed(NULL, "restart", name, r);
+	return r;
+}
+
+int services_daemon_reload(void)
+{
+	int r = run_systemctl(NULL, "daemon-reload", NULL, msg_quiet());
+
+	if (r > 0)
+		return failed(NULL, "daemon-reload", NULL, r);
 	return r;
 }

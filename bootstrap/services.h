@@ -4,8 +4,9 @@
  * Offline mode (an explicit --root, or running inside a chroot: /proc/1/root
  * is not the same folder as /) uses `systemctl --root=ROOT`, which edits the
  * unit symlinks without a running systemd.  On a live system plain
- * `systemctl` is used, and services are restarted only when asked (--now)
- * and when a file they depend on changed.
+ * `systemctl` is used, systemd re-reads its units when a unit file
+ * changed, and services are restarted only when asked (--now) and when a
+ * file they depend on changed.
  * The systemctl program is $ROLEBOOT_SYSTEMCTL or "systemctl" from PATH.
  */
 #ifndef ROLEBOOT_SERVICES_H
@@ -20,5 +21,7 @@ int services_enable(const char *root, const char *name);
 /* Disables the unit; on the live system (root NULL) also stops it. */
 int services_disable(const char *root, const char *name);
 int services_restart(const char *name);
+/* Live system only: systemd re-reads the unit files (after some changed). */
+int services_daemon_reload(void);
 
 #endif
