@@ -23,7 +23,11 @@ static const char service_text[] =
 	"ExecStart=/bin/sh -c 'exec /usr/bin/roleboot apply --now -q $$ROLEBOOT_OPTS'\n"
 	"TimeoutStartSec=15min\n";
 
-static void add_file(struct manifest *m, const char *path, char *content)
+/* A unit file of roleboot's own; notify: a service restarted (with --now
+ * on a live system) when the file changed, or NULL.  The timer is not
+ * restarted: systemd starts it from timers.target at the next boot (a
+ * start now would run the first re-apply at once, OnBootSec being past). */
+static void add_file(struct manifest *m, const char *path, char *content, const char *notify)
 {
 	struct mfile *f;
 
@@ -35,6 +39,12 @@ static void add_file(struct manifest *m, const char *path, char *content)
 	f->mode = 0644;
 	f->owner = xstrdup("root");
 	f->group = xstrdup("root");
+	f->replace = 1; /* roleboot's own: always as this version writes it */
+	if (notify) {
+		f->notify = xcalloc(1, sizeof(*f->notify));
+		f->notify[0] = xstrdup(notify);
+		f->nnotify = 1;
+	}
 }
 
 int reapply_off(const struct role *r)
@@ -49,7 +59,7 @@ void reapply_add(const struct role *r, struct manifest *m)
 
 	if (!r->reapply || reapply_off(r))
 		return;
-	add_file(m, "/etc/systemd/system/roleboot-apply.service", xstrdup(service_text));
+	add_file(m, "/etc/systemd/system/roleboot-apply.service", xstrdup(service_text), NULL);
 	add_file(m, "/etc/systemd/system/" REAPPLY_TIMER,
 		 xasprintf("# roleboot-apply.timer: re-applies role '%s' every %s (role file:\n"
 			   "# reapply = %s, reapply-delay = %s).  Written by roleboot apply.\n"
@@ -65,7 +75,8 @@ void reapply_add(const struct role *r, struct manifest *m)
 			   "[Install]\n"
 			   "WantedBy=timers.target\n",
 			   r->name, r->reapply, r->reapply, delay, r->reapply, r->reapply,
-			   r->reapply, delay));
+			   r->reapply, delay),
+		 NULL);
 	m->services = xrealloc(m->services, (m->nservices + 1) * sizeof(*m->services));
 	s = &m->services[m->nservices++];
 	memset(s, 0, sizeof(*s));

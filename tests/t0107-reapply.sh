@@ -64,7 +64,11 @@ if command -v systemd-analyze >/dev/null; then
 fi
 run_rb apply --dry-run --root "$R" "$T/demo.role"
 check "converged with the timer: dry-run exits 0" [ "$rc" -eq 0 ]
-sed -i 's/^reapply = 2h$/reapply = off/' "$T/demo.role"
+sed -i 's/^reapply = 2h$/reapply = 3h/' "$T/demo.role"
+run_rb apply --root "$R" "$T/demo.role"
+grep -qx 'OnBootSec=3h' "$U/roleboot-apply.timer" && ! grep -q '=2h' "$U/roleboot-apply.timer"
+verdict "a changed span is written into the timer (3h, no 2h left)"
+sed -i 's/^reapply = 3h$/reapply = off/' "$T/demo.role"
 run_rb apply --root "$R" "$T/demo.role"
 check "reapply = off: apply exits 0" [ "$rc" -eq 0 ]
 check "reapply = off disables the timer" [ ! -e "$U/timers.target.wants/roleboot-apply.timer" ]
