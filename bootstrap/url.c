@@ -89,13 +89,23 @@ char *fetch_display_url(const char *url)
 	CURLU *u = curl_url();
 	char *out = NULL, *res;
 
+	const char *auth, *at, *end;
+
 	if (u && !curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) &&
 	    !curl_url_set(u, CURLUPART_USER, NULL, 0) &&
 	    !curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
-	    !curl_url_get(u, CURLUPART_URL, &out, 0))
+	    !curl_url_get(u, CURLUPART_URL, &out, 0)) {
 		res = xstrdup(out);
-	else
+	} else if ((auth = strstr(url, "://")) != NULL) {
+		/* a URL libcurl cannot read (a blank, a bad port) may still hold
+		 * user:password@ before its host: cut what stands there */
+		auth += 3;
+		end = auth + strcspn(auth, "/?#");
+		at = memrchr(auth, '@', (size_t)(end - auth));
+		res = at ? xasprintf("%.*s%s", (int)(auth - url), url, at + 1) : xstrdup(url);
+	} else {
 		res = xstrdup(url);
+	}
 	curl_free(out);
 	curl_url_cleanup(u);
 	return res;

@@ -141,6 +141,10 @@ static const struct pair displays[] = {
 	{"http://user:secret@h/", "http://h/", NULL},
 	{"https://h/r.ini", "https://h/r.ini", NULL},
 	{"file:///srv/r.ini", "file:///srv/r.ini", NULL},
+	/* URLs libcurl cannot read keep no password either */
+	{"http://u:secret@h/a b", "http://h/a b", NULL},
+	{"https://u:secret@h:99999/x", "https://h:99999/x", NULL},
+	{"https://u:se@cret@h/x", "https://h/x", NULL},
 };
 
 static void display_cases(void)
