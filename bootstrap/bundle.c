@@ -22,24 +22,6 @@
 
 static const struct bundle_limits default_limits = BUNDLE_LIMITS_DEFAULT;
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) PRINTF(3, 4);
-
-/* Formats one line into err; control bytes (from libarchive) become spaces. */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	for (p = err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-}
-
 /*
  * A name fit for a message: control bytes as \xNN, and every byte from 0x80
  * too unless the name is valid UTF-8; cut after SHOW_MAX bytes (a valid
@@ -170,7 +152,7 @@ static const char *aerr(struct archive *a)
 
 static void corrupt(struct reader *r)
 {
-	set_err(r->err, r->errlen, "bundle: truncated or corrupt archive: %s", aerr(r->a));
+	errbuf_set(r->err, r->errlen, "bundle: truncated or corrupt archive: %s", aerr(r->a));
 }
 
 /* Reads the current entry's data into a zeroed buffer of SIZE (+1 for a NUL);
@@ -193,7 +175,7 @@ static int read_data(struct reader *r, const char *shown, size_t size, unsigned 
 			goto cleanup;
 		}
 		if (off < 0 || (uint64_t)off > size || n > size - (size_t)off) {
-			set_err(r->err, r->errlen,
+			errbuf_set(r->err, r->errlen,
 				"bundle entry '%s': data runs past the size in its header", shown);
 			goto cleanup;
 		}
@@ -218,16 +200,16 @@ static int take_file(struct reader *r, struct archive_entry *e, const char *show
 	int ret = -1;
 
 	if (!archive_entry_size_is_set(e) || size < 0) {
-		set_err(r->err, r->errlen, "bundle entry '%s': size is missing", shown);
+		errbuf_set(r->err, r->errlen, "bundle entry '%s': size is missing", shown);
 		goto cleanup;
 	}
 	if ((uint64_t)size > r->lim.max_entry) {
-		set_err(r->err, r->errlen, "bundle entry '%s': size %jd exceeds the limit of %zu bytes",
+		errbuf_set(r->err, r->errlen, "bundle entry '%s': size %jd exceeds the limit of %zu bytes",
 			shown, (intmax_t)size, r->lim.max_entry);
 		goto cleanup;
 	}
 	if ((uint64_t)size > r->lim.max_total - r->total) {
-		set_err(r->err, r->errlen, "bundle entry '%s': total size exceeds the limit of %zu bytes",
+		errbuf_set(r->err, r->errlen, "bundle entry '%s': total size exceeds the limit of %zu bytes",
 			shown, r->lim.max_total);
 		goto cleanup;
 	}
@@ -265,7 +247,7 @@ static int take_entry(struct reader *r, struct archive_entry *e)
 	if (!why)
 		why = check_name(raw, is_dir, &name);
 	if (why) {
-		set_err(r->err, r->errlen, "bundle entry '%s': %s", shown, why);
+		errbuf_set(r->err, r->errlen, "bundle entry '%s': %s", shown, why);
 		goto cleanup;
 	}
 	if (!*name) { /* "." or "./": the root folder itself */
@@ -273,7 +255,7 @@ static int take_entry(struct reader *r, struct archive_entry *e)
 		goto cleanup;
 	}
 	if (strmap_put(&r->names, name, 0, NULL)) {
-		set_err(r->err, r->errlen, "bundle entry '%s': duplicate of an earlier entry", shown);
+		errbuf_set(r->err, r->errlen, "bundle entry '%s': duplicate of an earlier entry", shown);
 		goto cleanup;
 	}
 	if (is_dir) {
@@ -307,7 +289,7 @@ static int read_entries(struct archive *a, const struct bundle_limits *lim, stru
 			break;
 		if (rc == ARCHIVE_WARN) {
 			show_name(archive_entry_pathname(e), shown, sizeof(shown));
-			set_err(err, errlen, "bundle entry '%s': %s", shown, aerr(a));
+			errbuf_set(err, errlen, "bundle entry '%s': %s", shown, aerr(a));
 			goto cleanup;
 		}
 		if (rc != ARCHIVE_OK) {
@@ -315,7 +297,7 @@ static int read_entries(struct archive *a, const struct bundle_limits *lim, stru
 			goto cleanup;
 		}
 		if (++r.count > r.lim.max_entries) {
-			set_err(err, errlen, "bundle: more than %zu entries", r.lim.max_entries);
+			errbuf_set(err, errlen, "bundle: more than %zu entries", r.lim.max_entries);
 			goto cleanup;
 		}
 		if (take_entry(&r, e) < 0)
@@ -349,7 +331,7 @@ static struct archive *new_reader(char *err, size_t errlen)
 	size_t i;
 
 	if (!a) {
-		set_err(err, errlen, "bundle: cannot set up the archive reader");
+		errbuf_set(err, errlen, "bundle: cannot set up the archive reader");
 		return NULL;
 	}
 	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
@@ -371,7 +353,7 @@ static int read_opened(struct archive *a, int rc, const struct bundle_limits *li
 		       struct bundle *out, char *err, size_t errlen)
 {
 	if (rc != ARCHIVE_OK) {
-		set_err(err, errlen, "bundle: truncated or corrupt archive: %s", aerr(a));
+		errbuf_set(err, errlen, "bundle: truncated or corrupt archive: %s", aerr(a));
 		return -1;
 	}
 	return read_entries(a, lim, out, err, errlen);
@@ -387,7 +369,7 @@ int bundle_read(const char *path, const struct bundle_limits *lim, struct bundle
 	out->n = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		set_err(err, errlen, "bundle: %s: cannot open: %s", path, strerror(errno));
+		errbuf_set(err, errlen, "bundle: %s: cannot open: %s", path, strerror(errno));
 		goto cleanup;
 	}
 	a = new_reader(err, errlen);
@@ -494,7 +476,7 @@ static int list_dir(struct packer *p, int dirfd, const char *rel, char ***names_
 			continue;
 		/* what apply would refuse is not packed */
 		if (has_control(de->d_name) || !utf8_valid(de->d_name, strlen(de->d_name))) {
-			set_err(p->err, p->errlen,
+			errbuf_set(p->err, p->errlen,
 				"pack: '%s%s%s': holds a name that is not valid UTF-8 or has a control "
 				"character",
 				p->dir, rel ? "/" : "", rel ? rel : "");
@@ -507,7 +489,7 @@ static int list_dir(struct packer *p, int dirfd, const char *rel, char ***names_
 		names[n++] = xstrdup(de->d_name);
 	}
 	if (!d || errno) {
-		set_err(p->err, p->errlen, "pack: '%s%s%s': cannot list: %s", p->dir, rel ? "/" : "",
+		errbuf_set(p->err, p->errlen, "pack: '%s%s%s': cannot list: %s", p->dir, rel ? "/" : "",
 			rel ? rel : "", strerror(errno));
 		goto cleanup;
 	}
@@ -534,7 +516,7 @@ static int write_header(struct packer *p, const char *rel, unsigned type, unsign
 	int ret = -1;
 
 	if (!e) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': out of memory", p->dir, rel);
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': out of memory", p->dir, rel);
 		goto cleanup;
 	}
 	archive_entry_set_pathname(e, rel);
@@ -545,7 +527,7 @@ static int write_header(struct packer *p, const char *rel, unsigned type, unsign
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	if (archive_write_header(p->a, e) < ARCHIVE_WARN) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, aerr(p->a));
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, aerr(p->a));
 		goto cleanup;
 	}
 	ret = 0;
@@ -566,17 +548,17 @@ static int pack_file(struct packer *p, int dirfd, const char *base, const char *
 
 	fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': cannot open: %s", p->dir, rel,
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': cannot open: %s", p->dir, rel,
 			strerror(errno));
 		goto cleanup;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': changed while packing", p->dir, rel);
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': changed while packing", p->dir, rel);
 		goto cleanup;
 	}
 	if ((uint64_t)st.st_size > p->lim.max_entry ||
 	    (uint64_t)st.st_size > p->lim.max_total - p->total) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': exceeds the bundle size limits (%zu bytes "
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': exceeds the bundle size limits (%zu bytes "
 			"per file, %zu in all)", p->dir, rel, p->lim.max_entry, p->lim.max_total);
 		goto cleanup;
 	}
@@ -587,18 +569,18 @@ static int pack_file(struct packer *p, int dirfd, const char *base, const char *
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || done + (uint64_t)n > (uint64_t)st.st_size) {
-			set_err(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel,
+			errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel,
 				n < 0 ? strerror(errno) : "changed while packing");
 			goto cleanup;
 		}
 		if (archive_write_data(p->a, chunk, (size_t)n) != n) {
-			set_err(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, aerr(p->a));
+			errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, aerr(p->a));
 			goto cleanup;
 		}
 		done += (uint64_t)n;
 	}
 	if (done != (uint64_t)st.st_size) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': changed while packing", p->dir, rel);
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': changed while packing", p->dir, rel);
 		goto cleanup;
 	}
 	ret = 0;
@@ -616,7 +598,7 @@ static int pack_dir(struct packer *p, int dirfd, const char *base, const char *r
 		goto cleanup;
 	fd = openat(dirfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': cannot open: %s", p->dir, rel,
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': cannot open: %s", p->dir, rel,
 			strerror(errno));
 		goto cleanup;
 	}
@@ -636,7 +618,7 @@ static int pack_one(struct packer *p, int dirfd, const char *base, const char *r
 	int ret = -1;
 
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, strerror(errno));
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, strerror(errno));
 		goto cleanup;
 	}
 	why = type_refusal(st.st_mode & S_IFMT);
@@ -645,11 +627,11 @@ static int pack_one(struct packer *p, int dirfd, const char *base, const char *r
 	if (!why)
 		why = check_name(rel, S_ISDIR(st.st_mode), &norm);
 	if (why) {
-		set_err(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, why);
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, why);
 		goto cleanup;
 	}
 	if (++p->count > p->lim.max_entries) {
-		set_err(p->err, p->errlen, "pack: '%s': more than %zu entries", p->dir,
+		errbuf_set(p->err, p->errlen, "pack: '%s': more than %zu entries", p->dir,
 			p->lim.max_entries);
 		goto cleanup;
 	}
@@ -691,14 +673,14 @@ static int new_writer(struct packer *p, int fd)
 {
 	p->a = archive_write_new();
 	if (!p->a) {
-		set_err(p->err, p->errlen, "pack: cannot set up the archive writer");
+		errbuf_set(p->err, p->errlen, "pack: cannot set up the archive writer");
 		return -1;
 	}
 	if (archive_write_set_format_pax_restricted(p->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_gzip(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
 	    archive_write_open_fd(p->a, fd) != ARCHIVE_OK) {
-		set_err(p->err, p->errlen, "pack: cannot set up the archive writer: %s", aerr(p->a));
+		errbuf_set(p->err, p->errlen, "pack: cannot set up the archive writer: %s", aerr(p->a));
 		return -1;
 	}
 	return 0;
@@ -717,7 +699,7 @@ static int fsync_parent(struct packer *p, const char *path)
 		*slash = '\0';
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) < 0) {
-		set_err(p->err, p->errlen, "pack: %s: cannot sync: %s", dir, strerror(errno));
+		errbuf_set(p->err, p->errlen, "pack: %s: cannot sync: %s", dir, strerror(errno));
 		goto cleanup;
 	}
 	ret = 0;
@@ -740,7 +722,7 @@ static int commit_file(struct packer *p, int *fd, char **tmp, const char *out_pa
 		close(*fd);
 	*fd = -1;
 	if (rc < 0 || rename(*tmp, out_path) < 0) {
-		set_err(p->err, p->errlen, "pack: %s: cannot write: %s", out_path, strerror(errno));
+		errbuf_set(p->err, p->errlen, "pack: %s: cannot write: %s", out_path, strerror(errno));
 		return -1;
 	}
 	free(*tmp);
@@ -762,13 +744,13 @@ int bundle_pack(const char *dir, const char *out_path, char *err, size_t errlen)
 	p.errlen = errlen;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		set_err(err, errlen, "pack: %s: cannot open: %s", dir, strerror(errno));
+		errbuf_set(err, errlen, "pack: %s: cannot open: %s", dir, strerror(errno));
 		goto cleanup;
 	}
 	tmp = xasprintf("%s.XXXXXX", out_path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || fchmod(fd, 0644) < 0) {
-		set_err(err, errlen, "pack: %s: cannot create: %s", tmp, strerror(errno));
+		errbuf_set(err, errlen, "pack: %s: cannot create: %s", tmp, strerror(errno));
 		if (fd < 0) {
 			free(tmp);
 			tmp = NULL;
@@ -780,7 +762,7 @@ int bundle_pack(const char *dir, const char *out_path, char *err, size_t errlen)
 	if (new_writer(&p, fd) < 0 || walk_dir(&p, dfd, NULL) < 0)
 		goto cleanup;
 	if (archive_write_close(p.a) != ARCHIVE_OK) {
-		set_err(err, errlen, "pack: %s: %s", out_path, aerr(p.a));
+		errbuf_set(err, errlen, "pack: %s: %s", out_path, aerr(p.a));
 		goto cleanup;
 	}
 	ret = commit_file(&p, &fd, &tmp, out_path);

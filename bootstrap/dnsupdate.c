@@ -32,15 +32,14 @@ struct model {
 
 static int fail(char *why, size_t len, int rcode, const char *fmt, ...) PRINTF(4, 5);
 
+/* rcode, with its reason in why. */
 static int fail(char *why, size_t len, int rcode, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	errbuf_vset(why, len, fmt, ap);
+	va_end(ap);
 	return rcode;
 }
 

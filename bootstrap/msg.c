@@ -79,3 +79,26 @@ void note(const char *step, const char *fmt, ...)
 	vreport(prefix, fmt, ap, 0);
 	va_end(ap);
 }
+
+int errbuf_vset(char *err, size_t len, const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (!err || !len)
+		return -1;
+	vsnprintf(err, len, fmt, ap);
+	for (p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return -1;
+}
+
+int errbuf_set(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errbuf_vset(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -11,6 +11,9 @@
 #ifndef ROLEBOOT_MSG_H
 #define ROLEBOOT_MSG_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 int error(const char *fmt, ...) PRINTF(1, 2);
@@ -22,5 +25,12 @@ void msg_set_silent(int silent); /* drop every message (fuzz targets) */
 /* The text of the last error line ("" when none), for reports. */
 const char *msg_last_error(void);
 int msg_quiet(void);
+
+/* For the pure parsers, which say why into the caller's buffer rather than
+ * print: one line formatted into err[0..len) (nothing when err is NULL or
+ * len 0), control bytes made spaces.  Both return -1. */
+int errbuf_set(char *err, size_t len, const char *fmt, ...) PRINTF(3, 4);
+int errbuf_vset(char *err, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #endif
