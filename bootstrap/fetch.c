@@ -25,7 +25,7 @@ struct sink {
 	size_t max, got;
 	size_t offset; /* bytes kept from earlier attempts when resuming */
 	int too_big, write_failed;
-	EVP_MD_CTX *sha, *b2; /* NULL for in-memory transfers */
+	EVP_MD_CTX *b2; /* NULL for in-memory transfers */
 	struct progress progress;
 };
 
@@ -87,8 +87,6 @@ static int digests_init(struct sink *s)
 {
 	if (!s->b2)
 		return 0;
-	if (s->sha && !EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL))
-		return -1;
 	return EVP_DigestInit_ex(s->b2, EVP_blake2b512(), NULL) ? 0 : -1;
 }
 
@@ -117,8 +115,6 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 		}
 		done += (size_t)w;
 	}
-	if (s->sha)
-		EVP_DigestUpdate(s->sha, data, n);
 	EVP_DigestUpdate(s->b2, data, n);
 	s->got += n;
 	return n;
@@ -357,16 +353,14 @@ int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res)
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
 	s.max = max;
-	s.sha = res->skip_sha256 ? NULL : EVP_MD_CTX_new();
 	s.b2 = EVP_MD_CTX_new();
-	if ((!s.sha && !res->skip_sha256) || !s.b2 || digests_init(&s) < 0) {
+	if (!s.b2 || digests_init(&s) < 0) {
 		error("cannot set up hashing");
 		goto out;
 	}
 	if (transfer(url, &s) < 0)
 		goto out;
-	if ((s.sha && !EVP_DigestFinal_ex(s.sha, res->sha256, NULL)) ||
-	    !EVP_DigestFinal_ex(s.b2, res->blake2b, NULL)) {
+	if (!EVP_DigestFinal_ex(s.b2, res->blake2b, NULL)) {
 		error("cannot finish hashing");
 		goto out;
 	}
@@ -374,7 +368,6 @@ int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res)
 	ret = 0;
 out:
 	progress_release(&s.progress);
-	EVP_MD_CTX_free(s.sha);
 	EVP_MD_CTX_free(s.b2);
 	return ret;
 }
