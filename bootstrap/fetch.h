@@ -17,7 +17,10 @@
  * server allows it, and starts over when it does not.  While a download to
  * a file streams it is hashed once, BLAKE2b-512 (what the prehashed
  * signature checks and the state records), across resumed attempts, with
- * no second pass.
+ * no second pass: libcurl receives into a 256 KiB buffer, the bytes reach
+ * the file in 256 KiB writes, and the hash runs on a second thread
+ * (spool.h), so that receiving, writing and hashing overlap.  Memory does
+ * not grow with the download.
  *
  * Progress: on a terminal a live line (bytes, rate, ETA), otherwise a log
  * line every few seconds; nothing when quiet (util.h).
