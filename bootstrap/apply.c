@@ -397,7 +397,7 @@ static void add_state(struct apply *a)
 	st.role = a->manifest.role;
 	st.version = a->manifest.version;
 	st.bundle = a->bundle_url;
-	hex_encode(a->fetched.sha256, sizeof(a->fetched.sha256), st.sha256);
+	hex_encode(a->fetched.blake2b, sizeof(a->fetched.blake2b), st.blake2b);
 	sig_keyid_str(a->sig.keyid, st.keyid);
 	st.time = time(NULL);
 	record_source(a, &st);

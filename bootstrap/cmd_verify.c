@@ -32,7 +32,7 @@ static int is_url(const char *s) { return strstr(s, "://") != NULL; }
 /* The file's BLAKE2b-512, downloading it first when it is a URL. */
 static int load_file(struct verify *v, const char **path)
 {
-	struct fetch_result res = {1, {0}, {0}, 0};
+	struct fetch_result res = {{0}, 0};
 	char err[256];
 	int fd;
 

@@ -3,7 +3,6 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +12,15 @@
 #include <unistd.h>
 
 #include "progress.h"
+#include "spool.h"
 
 static struct fetch_config config = {NULL, 15, 30, 0, 6, 500, 30000};
 static struct fetch_stats stats;
 
 enum outcome { DONE, RETRY, RESTART, FAIL };
+
+/* libcurl's receive buffer for downloads to a file (its default is 16 KiB) */
+#define RECV_BUFFER (256L * 1024L)
 
 struct sink {
 	int fd;          /* write here when >= 0 */
@@ -25,7 +28,7 @@ struct sink {
 	size_t max, got;
 	size_t offset; /* bytes kept from earlier attempts when resuming */
 	int too_big, write_failed;
-	EVP_MD_CTX *sha, *b2; /* NULL for in-memory transfers */
+	struct spool *spool; /* owned: writes and hashes what goes to fd */
 	struct progress progress;
 };
 
@@ -80,43 +83,19 @@ static const char *cacert(void)
 	return fetch_find_cacert();
 }
 
-static int digests_init(struct sink *s)
-{
-	if (!s->b2)
-		return 0;
-	if (s->sha && !EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL))
-		return -1;
-	return EVP_DigestInit_ex(s->b2, EVP_blake2b512(), NULL) ? 0 : -1;
-}
-
 static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 {
 	struct sink *s = user;
-	size_t n = size * nmemb, done = 0;
-	ssize_t w;
+	size_t n = size * nmemb;
 
 	if (n > s->max - s->got) {
 		s->too_big = 1;
 		return 0;
 	}
-	if (s->mem) {
+	if (s->mem)
 		buf_add(s->mem, data, n);
-		s->got += n;
-		return n;
-	}
-	while (done < n) {
-		w = write(s->fd, data + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			s->write_failed = errno ? errno : EIO;
-			return 0;
-		}
-		done += (size_t)w;
-	}
-	if (s->sha)
-		EVP_DigestUpdate(s->sha, data, n);
-	EVP_DigestUpdate(s->b2, data, n);
+	else if ((s->write_failed = spool_add(s->spool, data, n)) != 0)
+		return 0;
 	s->got += n;
 	return n;
 }
@@ -181,6 +160,9 @@ static void setup_handle(CURL *h, const char *url, struct sink *s, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	if (s->offset)
 		curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)s->offset);
+	/* fewer, larger reads; the spool batches the writes */
+	if (s->spool)
+		curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
 }
 
 /* What to do after a failed attempt. */
@@ -271,6 +253,9 @@ static enum outcome attempt(const char *url, struct sink *s, long *retry_after, 
 	rc = curl_easy_perform(h);
 	stats.requests++;
 	progress_end(&s->progress);
+	/* what was received is on disk before the next attempt resumes after it */
+	if (s->spool && !s->write_failed)
+		s->write_failed = spool_flush(s->spool);
 	if (rc == CURLE_OK && !s->too_big && !s->write_failed) {
 		o = DONE;
 		goto out;
@@ -293,7 +278,9 @@ static int restart(struct sink *s)
 		buf_reset(s->mem);
 		return 0;
 	}
-	if (ftruncate(s->fd, 0) < 0 || lseek(s->fd, 0, SEEK_SET) < 0 || digests_init(s) < 0)
+	if (spool_restart(s->spool) < 0)
+		return error("cannot start the download over: BLAKE2b-512 reset failed");
+	if (ftruncate(s->fd, 0) < 0 || lseek(s->fd, 0, SEEK_SET) < 0)
 		return error_errno("cannot start the download over");
 	return 0;
 }
@@ -354,25 +341,22 @@ int fetch_to_fd(const char *url, int fd, size_t max, struct fetch_result *res)
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
 	s.max = max;
-	s.sha = res->skip_sha256 ? NULL : EVP_MD_CTX_new();
-	s.b2 = EVP_MD_CTX_new();
-	if ((!s.sha && !res->skip_sha256) || !s.b2 || digests_init(&s) < 0) {
-		error("cannot set up hashing");
+	s.spool = spool_new(fd);
+	if (!s.spool) {
+		error("cannot set up hashing (BLAKE2b-512)");
 		goto out;
 	}
 	if (transfer(url, &s) < 0)
 		goto out;
-	if ((s.sha && !EVP_DigestFinal_ex(s.sha, res->sha256, NULL)) ||
-	    !EVP_DigestFinal_ex(s.b2, res->blake2b, NULL)) {
-		error("cannot finish hashing");
+	if (spool_finish(s.spool, res->blake2b) != 0) {
+		error("cannot finish hashing (BLAKE2b-512)");
 		goto out;
 	}
 	res->size = s.got;
 	ret = 0;
 out:
 	progress_release(&s.progress);
-	EVP_MD_CTX_free(s.sha);
-	EVP_MD_CTX_free(s.b2);
+	spool_free(s.spool);
 	return ret;
 }
 

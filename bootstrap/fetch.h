@@ -14,9 +14,13 @@
  * Retries: connection errors, 5xx and 429 are retried with exponential
  * backoff and full jitter (429 and 503 honour Retry-After), within the
  * deadline; a transfer to a file that broke off resumes with Range when the
- * server allows it, and starts over when it does not.  While a download
- * streams it is hashed (SHA-256 for the state, BLAKE2b-512 for the
- * prehashed signature), across resumed attempts, with no second pass.
+ * server allows it, and starts over when it does not.  While a download to
+ * a file streams it is hashed once, BLAKE2b-512 (what the prehashed
+ * signature checks and the state records), across resumed attempts, with
+ * no second pass: libcurl receives into a 256 KiB buffer, the bytes reach
+ * the file in 256 KiB writes, and the hash runs on a second thread
+ * (spool.h), so that receiving, writing and hashing overlap.  Memory does
+ * not grow with the download.
  *
  * Progress: on a terminal a live line (bytes, rate, ETA), otherwise a log
  * line every few seconds; nothing when quiet (util.h).
@@ -42,9 +46,7 @@ struct fetch_config {
 };
 
 struct fetch_result {
-	int skip_sha256; /* in: only the BLAKE2b-512 is wanted */
-	unsigned char sha256[32];
-	unsigned char blake2b[64];
+	unsigned char blake2b[64]; /* BLAKE2b-512 of the whole download */
 	size_t size;
 };
 

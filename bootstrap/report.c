@@ -43,7 +43,7 @@ static void put_str(struct buf *b, const char *key, const char *val)
 
 static void put_bundle(struct buf *b, const struct apply *a)
 {
-	char sha[65], id[17];
+	char b2[129], id[17];
 
 	buf_puts(b, ",\"bundle\":{\"url\":");
 	if (a->bundle_url)
@@ -53,8 +53,8 @@ static void put_bundle(struct buf *b, const struct apply *a)
 	if (a->manifest.role)
 		buf_printf(b, ",\"version\":%lld", a->manifest.version);
 	if (a->bundle_tmp) {
-		hex_encode(a->fetched.sha256, sizeof(a->fetched.sha256), sha);
-		buf_printf(b, ",\"sha256\":\"%s\",\"size\":%zu", sha, a->fetched.size);
+		hex_encode(a->fetched.blake2b, sizeof(a->fetched.blake2b), b2);
+		buf_printf(b, ",\"blake2b\":\"%s\",\"size\":%zu", b2, a->fetched.size);
 	}
 	if (a->verified) {
 		sig_keyid_str(a->sig.keyid, id);

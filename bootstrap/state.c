@@ -75,7 +75,9 @@ static int parse_line(struct state *st, char *line)
 			return -1;
 		st->has_version = 1;
 	}
-	else if (!strcmp(key, "sha256"))
+	else if (!strcmp(key, "blake2b"))
+		snprintf(st->blake2b, sizeof(st->blake2b), "%s", val);
+	else if (!strcmp(key, "sha256")) /* states written before blake2b */
 		snprintf(st->sha256, sizeof(st->sha256), "%s", val);
 	else if (!strcmp(key, "key"))
 		snprintf(st->keyid, sizeof(st->keyid), "%s", val);
@@ -142,8 +144,11 @@ void state_format(const struct state *st, struct buf *out)
 {
 	size_t i;
 
-	buf_printf(out, "role %s\nversion %lld\nbundle %s\nsha256 %s\nkey %s\ntime %lld\n",
-		   st->role, st->version, st->bundle, st->sha256, st->keyid, (long long)st->time);
+	buf_printf(out, "role %s\nversion %lld\nbundle %s\nblake2b %s\n", st->role, st->version,
+		   st->bundle, st->blake2b);
+	if (st->sha256[0])
+		buf_printf(out, "sha256 %s\n", st->sha256);
+	buf_printf(out, "key %s\ntime %lld\n", st->keyid, (long long)st->time);
 	if (st->source)
 		buf_printf(out, "source %s\n", st->source);
 	for (i = 0; i < st->nvars; i++)
@@ -174,7 +179,8 @@ int state_same(const struct state *a, const struct state *b)
 	size_t i;
 
 	if (!a->present || !b->present || strcmp(a->role, b->role) || a->version != b->version ||
-	    strcmp(a->bundle, b->bundle) || strcmp(a->sha256, b->sha256) ||
+	    strcmp(a->bundle, b->bundle) || strcmp(a->blake2b, b->blake2b) ||
+	    strcmp(a->sha256, b->sha256) ||
 	    strcmp(a->keyid, b->keyid) || a->n != b->n || a->nvars != b->nvars ||
 	    strcmp(a->source ? a->source : "", b->source ? b->source : ""))
 		return 0;
@@ -211,9 +217,13 @@ void state_describe(const struct state *st, int json, struct buf *out)
 			buf_puts(out, "nothing applied\n");
 			return;
 		}
-		buf_printf(out, "role:    %s\nversion: %lld\nsource:  %s\nbundle:  %s\nsha256:  %s\nkey:     %s\napplied: %s\nfiles:   %zu\n",
-			   st->role, st->version, st->source ? st->source : "(not recorded)",
-			   st->bundle, st->sha256, st->keyid, when, st->n);
+		buf_printf(out, "role:    %s\nversion: %lld\nsource:  %s\nbundle:  %s\n", st->role,
+			   st->version, st->source ? st->source : "(not recorded)", st->bundle);
+		if (st->blake2b[0] || !st->sha256[0])
+			buf_printf(out, "blake2b: %s\n", st->blake2b);
+		if (st->sha256[0])
+			buf_printf(out, "sha256:  %s\n", st->sha256);
+		buf_printf(out, "key:     %s\napplied: %s\nfiles:   %zu\n", st->keyid, when, st->n);
 		for (i = 0; i < st->n; i++)
 			buf_printf(out, "  %04o %s:%s %s\n", st->files[i].mode, st->files[i].owner,
 				   st->files[i].group, st->files[i].path);
@@ -230,8 +240,13 @@ void state_describe(const struct state *st, int json, struct buf *out)
 			buf_puts(out, "null");
 		buf_puts(out, ",\"bundle\":");
 		json_str(out, st->bundle);
-		buf_printf(out, ",\"sha256\":\"%s\",\"key\":\"%s\",\"time\":\"%s\",\"files\":[",
-			   st->sha256, st->keyid, when);
+		if (st->blake2b[0])
+			buf_printf(out, ",\"blake2b\":\"%s\"", st->blake2b);
+		else
+			buf_puts(out, ",\"blake2b\":null");
+		if (st->sha256[0])
+			buf_printf(out, ",\"sha256\":\"%s\"", st->sha256);
+		buf_printf(out, ",\"key\":\"%s\",\"time\":\"%s\",\"files\":[", st->keyid, when);
 		for (i = 0; i < st->n; i++) {
 			buf_puts(out, i ? ",{\"path\":" : "{\"path\":");
 			json_str(out, st->files[i].path);

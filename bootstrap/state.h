@@ -3,13 +3,20 @@
  *
  * A line-oriented text file, installed by apply in the same transaction as
  * the files it describes (read and written without following links):
- *   role NAME / version N / bundle URL / sha256 HEX / key KEYID /
+ *   role NAME / version N / bundle URL / blake2b HEX / key KEYID /
  *   time UNIX-SECONDS / source ROLE-URL / var NAME=VALUE (one per value
  *   given with --var or roleboot.var.*, secret ones left out) /
  *   file SHA256 MODE OWNER GROUP PATH (one per file)
  * PATH and VALUE come last so that they may hold anything but a newline.
  * source and var let `roleboot apply` with no ROLE re-apply the role that
  * was applied last, with the same values.
+ *
+ * blake2b is the bundle's BLAKE2b-512, the hash its prehashed signature
+ * covers, computed once while the bundle downloads.  States written before
+ * it have "sha256 HEX" (the bundle's SHA-256) in its place: they load, show
+ * and compare as they are, and the next apply that writes the state records
+ * blake2b instead (a state rewrite, not a change of the node).  The file
+ * lines keep the SHA-256 of each installed file.
  */
 #ifndef ROLEBOOT_STATE_H
 #define ROLEBOOT_STATE_H
@@ -32,7 +39,8 @@ struct state {
 	char *role, *bundle; /* owned */
 	long long version;
 	int has_version;
-	char sha256[65];
+	char blake2b[129]; /* the bundle's BLAKE2b-512, hex; "" in older states */
+	char sha256[65];   /* the bundle's SHA-256, hex: older states only */
 	char keyid[17];
 	time_t time;
 	char *source;  /* owned: the role file's URL, or NULL (older states) */

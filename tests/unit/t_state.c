@@ -1,7 +1,8 @@
 /*
  * t_state.c — ROOT/var/lib/roleboot/state: state_save then state_load round
  * trip under a temporary root whose path holds spaces, the text written,
- * a missing state, malformed lines, and state_describe (text and JSON).
+ * a missing state, malformed lines, state_describe (text and JSON), and a
+ * state written before the bundle's digest became BLAKE2b-512.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,9 @@
 #define SHA_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 #define SHA_C "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SHA_BUNDLE "5d41402abc4b2a76b9719d911017c592ae0f5d41402abc4b2a76b9719d911017"
+#define B2_BUNDLE                                                                          \
+	"a71079d42853dea26e453004338670a53814b78137ffbed07603a41d76a483aa"                 \
+	"9bc33b582f77d30a65e6f29a896c0411f38312e1d66e0bf16386c86a89bea572"
 #define KEYID "e7620f1842b4e81f"
 #define WHEN 1700000000 /* 2023-11-14T22:13:20Z */
 
@@ -73,7 +77,7 @@ static void fill(struct state *st)
 	st->role = xstrdup("dns-internal");
 	st->bundle = xstrdup("https://boot.example.net/b/dns internal 7.tar.gz");
 	st->version = 7;
-	snprintf(st->sha256, sizeof(st->sha256), "%s", SHA_BUNDLE);
+	snprintf(st->blake2b, sizeof(st->blake2b), "%s", B2_BUNDLE);
 	snprintf(st->keyid, sizeof(st->keyid), "%s", KEYID);
 	st->time = WHEN;
 	state_add_file(st, "/etc/bind/named.conf", SHA_A, 0640, "root", "bind");
@@ -87,7 +91,7 @@ static void round_trip(const char *root)
 		"role dns-internal\n"
 		"version 7\n"
 		"bundle https://boot.example.net/b/dns internal 7.tar.gz\n"
-		"sha256 " SHA_BUNDLE "\n"
+		"blake2b " B2_BUNDLE "\n"
 		"key " KEYID "\n"
 		"time 1700000000\n"
 		"file " SHA_A " 0640 root bind /etc/bind/named.conf\n"
@@ -117,7 +121,8 @@ static void round_trip(const char *root)
 		STREQ(back.role, st.role, "role round-trips");
 		STREQ(back.bundle, st.bundle, "bundle URL with spaces round-trips");
 		OK(back.version == 7, "version round-trips");
-		STREQ(back.sha256, SHA_BUNDLE, "sha256 round-trips");
+		STREQ(back.blake2b, B2_BUNDLE, "the bundle's blake2b round-trips");
+		OK(back.sha256[0] == '\0', "no sha256 recorded for the bundle");
 		STREQ(back.keyid, KEYID, "key id round-trips");
 		OK(back.time == (time_t)WHEN, "time round-trips");
 		OK(back.n == 3, "three files");
@@ -157,7 +162,8 @@ static void round_trip(const char *root)
 	check_msg(ret == 0, "state without files saved");
 	ret = load(root, &back);
 	OK(ret == 0 && back.present && back.n == 0 && back.files == NULL && back.version == 0 &&
-	   back.sha256[0] == '\0', "state without files (and empty sha/key) loads");
+	   back.blake2b[0] == '\0' && back.sha256[0] == '\0',
+	   "state without files (and empty hash/key) loads");
 	if (!ret)
 		state_release(&back);
 	state_release(&st);
@@ -283,6 +289,55 @@ static void source_and_vars(const char *base)
 	free(root);
 }
 
+/* A state written before blake2b: "sha256 HEX" for the bundle.  It loads,
+ * shows that hash, compares equal to itself, and differs from the state an
+ * apply now writes (which records blake2b), so that the next apply
+ * rewrites it; its file lines (drift detection) are read as before. */
+static void older_state(const char *base)
+{
+	char *root = xasprintf("%s/old root", base);
+	struct state old, now;
+	struct buf out = BUF_INIT;
+	int ret;
+
+	put_state(root, "role dns-internal\nversion 7\n"
+			"bundle https://boot.example.net/b/dns internal 7.tar.gz\n"
+			"sha256 " SHA_BUNDLE "\nkey " KEYID "\ntime 1700000000\n"
+			"file " SHA_A " 0640 root bind /etc/bind/named.conf\n"
+			"file " SHA_B " 0644 root root /etc/with space/a  b.conf\n"
+			"file " SHA_C " 4755 1000 100 /opt/bin/tool\n");
+	ret = load(root, &old);
+	check_msg(ret == 0 && old.present, "older state with sha256 loads");
+	if (ret) {
+		free(root);
+		return;
+	}
+	STREQ(old.sha256, SHA_BUNDLE, "older state: the bundle's sha256 is kept");
+	OK(old.blake2b[0] == '\0', "older state: no blake2b");
+	OK(old.n == 3 && !strcmp(old.files[1].sha256, SHA_B) &&
+		   !strcmp(old.files[1].path, "/etc/with space/a  b.conf"),
+	   "older state: file lines and their hashes read as before");
+	OK(state_same(&old, &old), "older state compares equal to itself");
+	fill(&now);
+	OK(!state_same(&now, &old) && !state_same(&old, &now),
+	   "a state with blake2b differs from the older one (the state is rewritten once)");
+	state_describe(&old, 0, &out);
+	OK(contains(out.data, "sha256:  " SHA_BUNDLE "\n") && !contains(out.data, "blake2b"),
+	   "older state: text shows its sha256, no blake2b line");
+	buf_reset(&out);
+	state_describe(&old, 1, &out);
+	OK(contains(out.data, "\"blake2b\":null,\"sha256\":\"" SHA_BUNDLE "\",\"key\":"),
+	   "older state: JSON has blake2b null and its sha256");
+	buf_reset(&out);
+	state_format(&old, &out);
+	OK(contains(out.data, "blake2b \nsha256 " SHA_BUNDLE "\nkey "),
+	   "older state written back keeps its sha256");
+	buf_release(&out);
+	state_release(&now);
+	state_release(&old);
+	free(root);
+}
+
 static void save_fails(const char *base)
 {
 	struct state st;
@@ -306,7 +361,7 @@ static void describe(void)
 	const char *expect_json =
 		"{\"applied\":true,\"role\":\"dns-internal\",\"version\":7,\"source\":null,"
 		"\"bundle\":\"https://boot.example.net/b/dns internal 7.tar.gz\","
-		"\"sha256\":\"" SHA_BUNDLE "\",\"key\":\"" KEYID "\",\"time\":\"2023-11-14T22:13:20Z\","
+		"\"blake2b\":\"" B2_BUNDLE "\",\"key\":\"" KEYID "\",\"time\":\"2023-11-14T22:13:20Z\","
 		"\"files\":[{\"path\":\"/etc/bind/named.conf\",\"sha256\":\"" SHA_A "\",\"mode\":\"0640\","
 		"\"owner\":\"root\",\"group\":\"bind\"},"
 		"{\"path\":\"/etc/with space/a  b.conf\",\"sha256\":\"" SHA_B "\",\"mode\":\"0644\","
@@ -317,7 +372,7 @@ static void describe(void)
 		"role:    dns-internal\n",
 		"version: 7\n",
 		"bundle:  https://boot.example.net/b/dns internal 7.tar.gz\n",
-		"sha256:  " SHA_BUNDLE "\n",
+		"blake2b: " B2_BUNDLE "\n",
 		"key:     " KEYID "\n",
 		"applied: 2023-11-14T22:13:20Z\n",
 		"files:   3\n",
@@ -337,6 +392,7 @@ static void describe(void)
 			 text_parts[i]);
 		OK(contains(out.data, text_parts[i]), what);
 	}
+	OK(!contains(out.data, "sha256"), "text: no sha256 line when none is recorded");
 	buf_reset(&out);
 	state_describe(&st, 1, &out);
 	STREQ(out.data, expect_json, "JSON describes every field");
@@ -386,6 +442,7 @@ int main(void)
 	missing(tmpdir);
 	malformed(tmpdir);
 	source_and_vars(tmpdir);
+	older_state(tmpdir);
 	save_fails(tmpdir);
 	describe();
 	free(root);
