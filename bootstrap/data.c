@@ -6,35 +6,95 @@
 
 #include "util.h"
 
-static struct tv *tv_new(enum tv_kind kind)
-{
-	struct tv *v = xcalloc(1, sizeof(*v));
+#define POOL_BLOCK ((size_t)64 << 10) /* bytes of an ordinary pool block */
 
+/* A block of a pool: the bytes follow the header. */
+struct pool_block {
+	struct pool_block *next;
+	size_t used, size;
+};
+
+struct tv_pool {
+	struct pool_block *blocks; /* owned; the one cut from first */
+};
+
+/* n bytes (8-aligned) from the pool; a large request gets its own block,
+ * kept behind the current one so that the current one's room is not lost. */
+static void *pool_get(struct tv_pool *p, size_t n)
+{
+	struct pool_block *b = p->blocks, *nb;
+	size_t size;
+
+	n = (n + 7) & ~(size_t)7;
+	if (b && b->size - b->used >= n) {
+		b->used += n;
+		return (char *)(b + 1) + b->used - n;
+	}
+	size = n > POOL_BLOCK / 4 ? n : POOL_BLOCK - sizeof(*nb);
+	if (size > (size_t)-1 - sizeof(*nb))
+		size = (size_t)-1 - sizeof(*nb); /* xmalloc fails on it */
+	nb = xmalloc(sizeof(*nb) + size);
+	nb->size = size;
+	nb->used = n;
+	if (b && n > POOL_BLOCK / 4) {
+		nb->next = b->next;
+		b->next = nb;
+	} else {
+		nb->next = b;
+		p->blocks = nb;
+	}
+	return nb + 1;
+}
+
+static void pool_free(struct tv_pool *p)
+{
+	struct pool_block *b, *next;
+
+	if (!p)
+		return;
+	for (b = p->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(p);
+}
+
+/* A zeroed node of kind with extra bytes after it, from near's pool or malloc. */
+static struct tv *node_new(const struct tv *near, enum tv_kind kind, size_t extra)
+{
+	struct tv_pool *pool = near ? near->pool : NULL;
+	struct tv *v;
+
+	if (extra > (size_t)-1 - sizeof(*v))
+		extra = 0;
+	v = pool ? pool_get(pool, sizeof(*v) + extra) : xmalloc(sizeof(*v) + extra);
+	memset(v, 0, sizeof(*v));
 	v->kind = kind;
+	v->pool = pool;
 	return v;
 }
 
-struct tv *tv_null(void) { return tv_new(TV_NULL); }
+struct tv *tv_null(void) { return node_new(NULL, TV_NULL, 0); }
 
-struct tv *tv_bool(int b)
+struct tv *tv_bool_in(const struct tv *near, int b)
 {
-	struct tv *v = tv_new(TV_BOOL);
+	struct tv *v = node_new(near, TV_BOOL, 0);
 
 	v->b = !!b;
 	return v;
 }
 
+struct tv *tv_bool(int b) { return tv_bool_in(NULL, b); }
+
 /* A string node and its text are one allocation (templates over thousands
  * of zones make hundreds of thousands of them). */
-struct tv *tv_stringn(const char *s, size_t len)
+struct tv *tv_stringn_in(const struct tv *near, const char *s, size_t len)
 {
 	struct tv *v;
 
 	if (len > (size_t)-1 - sizeof(*v) - 1)
 		len = 0;
-	v = xmalloc(sizeof(*v) + len + 1);
-	memset(v, 0, sizeof(*v));
-	v->kind = TV_STRING;
+	v = node_new(near, TV_STRING, len + 1);
 	v->str = (char *)(v + 1);
 	memcpy(v->str, s, len);
 	v->str[len] = '\0';
@@ -42,18 +102,51 @@ struct tv *tv_stringn(const char *s, size_t len)
 	return v;
 }
 
+struct tv *tv_stringn(const char *s, size_t len) { return tv_stringn_in(NULL, s, len); }
 struct tv *tv_string(const char *s) { return tv_stringn(s, strlen(s)); }
-struct tv *tv_list(void) { return tv_new(TV_LIST); }
-struct tv *tv_map(void) { return tv_new(TV_MAP); }
+struct tv *tv_list_in(const struct tv *near) { return node_new(near, TV_LIST, 0); }
+struct tv *tv_map_in(const struct tv *near) { return node_new(near, TV_MAP, 0); }
+struct tv *tv_list(void) { return tv_list_in(NULL); }
+struct tv *tv_map(void) { return tv_map_in(NULL); }
 
+struct tv *tv_pool_map(void)
+{
+	struct tv *v = tv_map();
+
+	v->pool = xcalloc(1, sizeof(*v->pool));
+	v->owns_pool = 1;
+	return v;
+}
+
+/* Room for one more item (and key); a pooled node's arrays come from its pool. */
 static void tv_reserve(struct tv *v)
 {
+	size_t cap;
+	void *items, *keys = NULL;
+
 	if (v->n < v->cap)
 		return;
-	v->cap = v->cap ? v->cap * 2 : 4;
-	v->items = xrealloc(v->items, v->cap * sizeof(*v->items));
-	if (v->kind == TV_MAP)
-		v->keys = xrealloc(v->keys, v->cap * sizeof(*v->keys));
+	cap = v->cap ? v->cap * 2 : 4;
+	if (cap > (size_t)-1 / sizeof(*v->items))
+		cap = (size_t)-1; /* the allocation fails */
+	if (!v->pool) {
+		v->items = xrealloc(v->items, cap * sizeof(*v->items));
+		if (v->kind == TV_MAP)
+			v->keys = xrealloc(v->keys, cap * sizeof(*v->keys));
+		v->cap = cap;
+		return;
+	}
+	items = pool_get(v->pool, cap * sizeof(*v->items));
+	if (v->n)
+		memcpy(items, v->items, v->n * sizeof(*v->items));
+	if (v->kind == TV_MAP) {
+		keys = pool_get(v->pool, cap * sizeof(*v->keys));
+		if (v->n)
+			memcpy(keys, v->keys, v->n * sizeof(*v->keys));
+	}
+	v->items = items;
+	v->keys = keys;
+	v->cap = cap;
 }
 
 void tv_push(struct tv *list, struct tv *item)
@@ -64,7 +157,7 @@ void tv_push(struct tv *list, struct tv *item)
 
 void tv_set(struct tv *map, const char *key, struct tv *val)
 {
-	size_t i;
+	size_t i, len;
 
 	for (i = 0; i < map->n; i++) {
 		if (!strcmp(map->keys[i], key)) {
@@ -74,7 +167,12 @@ void tv_set(struct tv *map, const char *key, struct tv *val)
 		}
 	}
 	tv_reserve(map);
-	map->keys[map->n] = xstrdup(key);
+	if (map->pool) {
+		len = strlen(key);
+		map->keys[map->n] = memcpy(pool_get(map->pool, len + 1), key, len + 1);
+	} else {
+		map->keys[map->n] = xstrdup(key);
+	}
 	map->items[map->n++] = val;
 }
 
@@ -96,7 +194,7 @@ struct tv *tv_submap(struct tv *map, const char *key)
 
 	if (v && v->kind == TV_MAP)
 		return v;
-	v = tv_map();
+	v = tv_map_in(map);
 	tv_set(map, key, v);
 	return v;
 }
@@ -128,13 +226,20 @@ void tv_free(struct tv *v)
 		return;
 	for (i = 0; i < v->n; i++) {
 		tv_free(v->items[i]);
-		if (v->keys)
+		if (v->keys && !v->pool)
 			free(v->keys[i]);
 	}
-	free(v->items);
-	free(v->keys);
 	if (v->str && v->secret)
 		memset(v->str, 0, v->len);
+	if (v->owns_pool) {
+		pool_free(v->pool);
+		free(v);
+		return;
+	}
+	if (v->pool)
+		return; /* the pool's memory, freed with its root */
+	free(v->items);
+	free(v->keys);
 	if (v->str != (char *)(v + 1))
 		free(v->str);
 	free(v);
