@@ -4,65 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "util.h"
-
-#define POOL_BLOCK ((size_t)64 << 10) /* bytes of an ordinary pool block */
-
-/* A block of a pool: the bytes follow the header. */
-struct pool_block {
-	struct pool_block *next;
-	size_t used, size;
-};
-
-struct tv_pool {
-	struct pool_block *blocks; /* owned; the one cut from first */
-};
-
-/* n bytes (8-aligned) from the pool; a large request gets its own block,
- * kept behind the current one so that the current one's room is not lost. */
-static void *pool_get(struct tv_pool *p, size_t n)
-{
-	struct pool_block *b = p->blocks, *nb;
-	size_t size;
-
-	n = (n + 7) & ~(size_t)7;
-	if (b && b->size - b->used >= n) {
-		b->used += n;
-		return (char *)(b + 1) + b->used - n;
-	}
-	size = n > POOL_BLOCK / 4 ? n : POOL_BLOCK - sizeof(*nb);
-	if (size > (size_t)-1 - sizeof(*nb))
-		size = (size_t)-1 - sizeof(*nb); /* xmalloc fails on it */
-	nb = xmalloc(sizeof(*nb) + size);
-	nb->size = size;
-	nb->used = n;
-	if (b && n > POOL_BLOCK / 4) {
-		nb->next = b->next;
-		b->next = nb;
-	} else {
-		nb->next = b;
-		p->blocks = nb;
-	}
-	return nb + 1;
-}
-
-static void pool_free(struct tv_pool *p)
-{
-	struct pool_block *b, *next;
-
-	if (!p)
-		return;
-	for (b = p->blocks; b; b = next) {
-		next = b->next;
-		free(b);
-	}
-	free(p);
-}
 
 /* A zeroed node of kind with extra bytes after it, from near's pool or malloc. */
 static struct tv *node_new(const struct tv *near, enum tv_kind kind, size_t extra)
 {
-	struct tv_pool *pool = near ? near->pool : NULL;
+	struct pool *pool = near ? near->pool : NULL;
 	struct tv *v;
 
 	if (extra > (size_t)-1 - sizeof(*v))
@@ -113,7 +61,7 @@ struct tv *tv_pool_map(void)
 {
 	struct tv *v = tv_map();
 
-	v->pool = xcalloc(1, sizeof(*v->pool));
+	v->pool = pool_new();
 	v->owns_pool = 1;
 	return v;
 }
@@ -169,7 +117,7 @@ void tv_set(struct tv *map, const char *key, struct tv *val)
 	tv_reserve(map);
 	if (map->pool) {
 		len = strlen(key);
-		map->keys[map->n] = memcpy(pool_get(map->pool, len + 1), key, len + 1);
+		map->keys[map->n] = pool_strndup(map->pool, key, len);
 	} else {
 		map->keys[map->n] = xstrdup(key);
 	}

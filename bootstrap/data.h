@@ -14,7 +14,7 @@
 
 enum tv_kind { TV_NULL, TV_BOOL, TV_STRING, TV_LIST, TV_MAP };
 
-struct tv_pool; /* data.c: blocks that nodes, strings and arrays are cut from */
+struct pool; /* pool.h: blocks that nodes, strings and arrays are cut from */
 
 struct tv {
 	enum tv_kind kind;
@@ -22,7 +22,7 @@ struct tv {
 	int b;             /* TV_BOOL */
 	unsigned char owns_pool; /* pool is this node's (tv_pool_map), freed with it */
 	/* pool the node, its text, keys and arrays come from; NULL: malloc */
-	struct tv_pool *pool;
+	struct pool *pool;
 	char *str;         /* TV_STRING: NUL-terminated, allocated with the node */
 	size_t len;        /* TV_STRING: length of str */
 	struct tv **items; /* TV_LIST items / TV_MAP values: owned */
