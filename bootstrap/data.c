@@ -4,37 +4,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "util.h"
 
-static struct tv *tv_new(enum tv_kind kind)
+/* A zeroed node of kind with extra bytes after it, from near's pool or malloc. */
+static struct tv *node_new(const struct tv *near, enum tv_kind kind, size_t extra)
 {
-	struct tv *v = xcalloc(1, sizeof(*v));
+	struct pool *pool = near ? near->pool : NULL;
+	struct tv *v;
 
+	if (extra > (size_t)-1 - sizeof(*v))
+		extra = 0;
+	v = pool ? pool_get(pool, sizeof(*v) + extra) : xmalloc(sizeof(*v) + extra);
+	memset(v, 0, sizeof(*v));
 	v->kind = kind;
+	v->pool = pool;
 	return v;
 }
 
-struct tv *tv_null(void) { return tv_new(TV_NULL); }
+struct tv *tv_null(void) { return node_new(NULL, TV_NULL, 0); }
 
-struct tv *tv_bool(int b)
+struct tv *tv_bool_in(const struct tv *near, int b)
 {
-	struct tv *v = tv_new(TV_BOOL);
+	struct tv *v = node_new(near, TV_BOOL, 0);
 
 	v->b = !!b;
 	return v;
 }
 
+struct tv *tv_bool(int b) { return tv_bool_in(NULL, b); }
+
 /* A string node and its text are one allocation (templates over thousands
  * of zones make hundreds of thousands of them). */
-struct tv *tv_stringn(const char *s, size_t len)
+struct tv *tv_stringn_in(const struct tv *near, const char *s, size_t len)
 {
 	struct tv *v;
 
 	if (len > (size_t)-1 - sizeof(*v) - 1)
 		len = 0;
-	v = xmalloc(sizeof(*v) + len + 1);
-	memset(v, 0, sizeof(*v));
-	v->kind = TV_STRING;
+	v = node_new(near, TV_STRING, len + 1);
 	v->str = (char *)(v + 1);
 	memcpy(v->str, s, len);
 	v->str[len] = '\0';
@@ -42,18 +50,51 @@ struct tv *tv_stringn(const char *s, size_t len)
 	return v;
 }
 
+struct tv *tv_stringn(const char *s, size_t len) { return tv_stringn_in(NULL, s, len); }
 struct tv *tv_string(const char *s) { return tv_stringn(s, strlen(s)); }
-struct tv *tv_list(void) { return tv_new(TV_LIST); }
-struct tv *tv_map(void) { return tv_new(TV_MAP); }
+struct tv *tv_list_in(const struct tv *near) { return node_new(near, TV_LIST, 0); }
+struct tv *tv_map_in(const struct tv *near) { return node_new(near, TV_MAP, 0); }
+struct tv *tv_list(void) { return tv_list_in(NULL); }
+struct tv *tv_map(void) { return tv_map_in(NULL); }
 
+struct tv *tv_pool_map(void)
+{
+	struct tv *v = tv_map();
+
+	v->pool = pool_new();
+	v->owns_pool = 1;
+	return v;
+}
+
+/* Room for one more item (and key); a pooled node's arrays come from its pool. */
 static void tv_reserve(struct tv *v)
 {
+	size_t cap;
+	void *items, *keys = NULL;
+
 	if (v->n < v->cap)
 		return;
-	v->cap = v->cap ? v->cap * 2 : 4;
-	v->items = xrealloc(v->items, v->cap * sizeof(*v->items));
-	if (v->kind == TV_MAP)
-		v->keys = xrealloc(v->keys, v->cap * sizeof(*v->keys));
+	cap = v->cap ? v->cap * 2 : 4;
+	if (cap > (size_t)-1 / sizeof(*v->items))
+		cap = (size_t)-1; /* the allocation fails */
+	if (!v->pool) {
+		v->items = xrealloc(v->items, cap * sizeof(*v->items));
+		if (v->kind == TV_MAP)
+			v->keys = xrealloc(v->keys, cap * sizeof(*v->keys));
+		v->cap = cap;
+		return;
+	}
+	items = pool_get(v->pool, cap * sizeof(*v->items));
+	if (v->n)
+		memcpy(items, v->items, v->n * sizeof(*v->items));
+	if (v->kind == TV_MAP) {
+		keys = pool_get(v->pool, cap * sizeof(*v->keys));
+		if (v->n)
+			memcpy(keys, v->keys, v->n * sizeof(*v->keys));
+	}
+	v->items = items;
+	v->keys = keys;
+	v->cap = cap;
 }
 
 void tv_push(struct tv *list, struct tv *item)
@@ -64,7 +105,7 @@ void tv_push(struct tv *list, struct tv *item)
 
 void tv_set(struct tv *map, const char *key, struct tv *val)
 {
-	size_t i;
+	size_t i, len;
 
 	for (i = 0; i < map->n; i++) {
 		if (!strcmp(map->keys[i], key)) {
@@ -74,7 +115,12 @@ void tv_set(struct tv *map, const char *key, struct tv *val)
 		}
 	}
 	tv_reserve(map);
-	map->keys[map->n] = xstrdup(key);
+	if (map->pool) {
+		len = strlen(key);
+		map->keys[map->n] = pool_strndup(map->pool, key, len);
+	} else {
+		map->keys[map->n] = xstrdup(key);
+	}
 	map->items[map->n++] = val;
 }
 
@@ -96,7 +142,7 @@ struct tv *tv_submap(struct tv *map, const char *key)
 
 	if (v && v->kind == TV_MAP)
 		return v;
-	v = tv_map();
+	v = tv_map_in(map);
 	tv_set(map, key, v);
 	return v;
 }
@@ -128,13 +174,20 @@ void tv_free(struct tv *v)
 		return;
 	for (i = 0; i < v->n; i++) {
 		tv_free(v->items[i]);
-		if (v->keys)
+		if (v->keys && !v->pool)
 			free(v->keys[i]);
 	}
-	free(v->items);
-	free(v->keys);
 	if (v->str && v->secret)
 		memset(v->str, 0, v->len);
+	if (v->owns_pool) {
+		pool_free(v->pool);
+		free(v);
+		return;
+	}
+	if (v->pool)
+		return; /* the pool's memory, freed with its root */
+	free(v->items);
+	free(v->keys);
 	if (v->str != (char *)(v + 1))
 		free(v->str);
 	free(v);

@@ -14,10 +14,15 @@
 
 enum tv_kind { TV_NULL, TV_BOOL, TV_STRING, TV_LIST, TV_MAP };
 
+struct pool; /* pool.h: blocks that nodes, strings and arrays are cut from */
+
 struct tv {
 	enum tv_kind kind;
 	int secret;        /* TV_STRING: value must never be shown */
 	int b;             /* TV_BOOL */
+	unsigned char owns_pool; /* pool is this node's (tv_pool_map), freed with it */
+	/* pool the node, its text, keys and arrays come from; NULL: malloc */
+	struct pool *pool;
 	char *str;         /* TV_STRING: NUL-terminated, allocated with the node */
 	size_t len;        /* TV_STRING: length of str */
 	struct tv **items; /* TV_LIST items / TV_MAP values: owned */
@@ -31,6 +36,21 @@ struct tv *tv_string(const char *s);
 struct tv *tv_stringn(const char *s, size_t len);
 struct tv *tv_list(void);
 struct tv *tv_map(void);
+
+/* Pools.  A tree of tens of thousands of nodes (a section per zone) costs
+ * more in malloc and free than in anything else, so a tree can take its
+ * nodes from a pool of large blocks instead.  tv_pool_map() makes an empty
+ * map (the root) that owns a new pool; the _in constructors take their
+ * node from the pool of `near` (any node of such a tree), or from malloc
+ * when near is NULL or not pooled.  Pooled and malloc'd nodes mix freely;
+ * tv_free() of a pooled node only clears its secrets (its memory goes with
+ * the pool), tv_free() of the root frees the pool: pooled nodes must not
+ * be used after that nor moved into another tree. */
+struct tv *tv_pool_map(void);
+struct tv *tv_bool_in(const struct tv *near, int b);
+struct tv *tv_stringn_in(const struct tv *near, const char *s, size_t len);
+struct tv *tv_list_in(const struct tv *near);
+struct tv *tv_map_in(const struct tv *near);
 
 /* Append item to a list; the list takes ownership. */
 void tv_push(struct tv *list, struct tv *item);

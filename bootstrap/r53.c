@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "fetch.h"
+#include "pool.h"
 #include "util.h"
 
 #define R53_TRIES 8
@@ -31,10 +32,15 @@ struct page {
 	int xml_error;
 };
 
-static void record_free(struct r53_record *r)
+/* A record's strings: malloc'd ones; pooled ones (pool) go with the pool. */
+static void record_free(struct r53_record *r, const struct pool *pool)
 {
 	size_t i;
 
+	if (pool) {
+		memset(r, 0, sizeof(*r));
+		return;
+	}
 	for (i = 0; i < r->nvalues; i++)
 		free(r->values[i]);
 	free(r->values);
@@ -61,6 +67,18 @@ static void take(char **slot, struct buf *text)
 	*slot = xstrdup(text->data ? text->data : "");
 }
 
+/* A field of the record being read: from the list's pool when it has one. */
+static void take_rec(struct page *p, char **slot)
+{
+	const char *t = p->text.data ? p->text.data : "";
+
+	if (!p->out->pool) {
+		take(slot, &p->text);
+		return;
+	}
+	*slot = pool_strndup(p->out->pool, t, p->text.len);
+}
+
 static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
 {
 	struct page *p = user;
@@ -71,7 +89,7 @@ static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
 	p->depth++;
 	buf_reset(&p->text);
 	if (!strcmp(name, "ResourceRecordSet")) {
-		record_free(&p->cur); /* a malformed answer may nest them */
+		record_free(&p->cur, p->out->pool); /* a malformed answer may nest them */
 		p->cur.weight = -1;
 	} else if (!strcmp(name, "HostedZone") && !strcmp(parent(p, 1), "HostedZones")) {
 		p->zones = xrealloc(p->zones, (p->nzones + 1) * sizeof(*p->zones));
@@ -104,10 +122,22 @@ static void on_text(void *user, const XML_Char *s, int len)
 	buf_add(&p->text, s, (size_t)len);
 }
 
-static void push_value(struct r53_record *r, struct buf *text)
+/* Values are few (mostly one): a pooled array grows by copying. */
+static void push_value(struct page *p, struct r53_record *r)
 {
-	r->values = xrealloc(r->values, (r->nvalues + 1) * sizeof(*r->values));
-	r->values[r->nvalues++] = xstrdup(text->data ? text->data : "");
+	struct pool *pool = p->out->pool;
+	char **v;
+
+	if (!pool) {
+		r->values = xrealloc(r->values, (r->nvalues + 1) * sizeof(*r->values));
+		r->values[r->nvalues++] = xstrdup(p->text.data ? p->text.data : "");
+		return;
+	}
+	v = pool_get(pool, (r->nvalues + 1) * sizeof(*v));
+	if (r->nvalues)
+		memcpy(v, r->values, r->nvalues * sizeof(*v));
+	r->values = v;
+	r->values[r->nvalues++] = pool_strndup(pool, p->text.data ? p->text.data : "", p->text.len);
 }
 
 static void push_record(struct page *p)
@@ -116,7 +146,7 @@ static void push_record(struct page *p)
 
 	if (!p->cur.name || !p->cur.type || !*p->cur.name || !*p->cur.type) {
 		p->xml_error = 1; /* not an answer Route 53 gives */
-		record_free(&p->cur);
+		record_free(&p->cur, o->pool);
 		return;
 	}
 
@@ -135,24 +165,24 @@ static void record_field(struct page *p, const char *name, const char *up)
 
 	if (!strcmp(up, "ResourceRecordSet")) {
 		if (!strcmp(name, "Name"))
-			take(&r->name, &p->text);
+			take_rec(p, &r->name);
 		else if (!strcmp(name, "Type"))
-			take(&r->type, &p->text);
+			take_rec(p, &r->type);
 		else if (!strcmp(name, "TTL"))
 			r->ttl = strtol(p->text.data ? p->text.data : "0", NULL, 10);
 		else if (!strcmp(name, "SetIdentifier"))
-			take(&r->set_id, &p->text);
+			take_rec(p, &r->set_id);
 		else if (!strcmp(name, "Weight"))
 			r->weight = strtol(p->text.data ? p->text.data : "0", NULL, 10);
 		else if (!strcmp(name, "Failover"))
-			take(&r->failover, &p->text);
+			take_rec(p, &r->failover);
 	} else if (!strcmp(up, "ResourceRecord") && !strcmp(name, "Value")) {
-		push_value(r, &p->text);
+		push_value(p, r);
 	} else if (!strcmp(up, "AliasTarget")) {
 		if (!strcmp(name, "HostedZoneId"))
-			take(&r->alias_zone, &p->text);
+			take_rec(p, &r->alias_zone);
 		else if (!strcmp(name, "DNSName"))
-			take(&r->alias_name, &p->text);
+			take_rec(p, &r->alias_name);
 	}
 }
 
@@ -207,8 +237,9 @@ void r53_records_release(struct r53_records *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		record_free(&r->recs[i]);
+		record_free(&r->recs[i], r->pool);
 	free(r->recs);
+	pool_free(r->pool);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -216,6 +247,8 @@ static void page_init(struct page *p, struct r53_records *out)
 {
 	memset(p, 0, sizeof(*p));
 	p->out = out;
+	if (!out->n && !out->pool)
+		out->pool = pool_new();
 	p->xp = XML_ParserCreate("UTF-8");
 	if (!p->xp) {
 		fputs("roleboot: fatal: out of memory\n", stderr);
@@ -232,7 +265,7 @@ static void page_release(struct page *p)
 
 	for (i = 0; i < DEPTH; i++)
 		free(p->path[i]);
-	record_free(&p->cur);
+	record_free(&p->cur, p->out ? p->out->pool : NULL);
 	buf_release(&p->text);
 	free(p->next_name);
 	free(p->next_type);
@@ -385,7 +418,7 @@ static int get_page(struct r53_client *c, const char *url, struct r53_records *o
 		if (o == R53_FAIL)
 			return error("route53: %s: %s", url, why);
 		while (out->n > keep)
-			record_free(&out->recs[--out->n]);
+			record_free(&out->recs[--out->n], out->pool);
 		page_release(p);
 		delay = fetch_backoff_ms(n, 0);
 		if (delay < c->pace_ms)
@@ -421,7 +454,7 @@ static int same_zone(const char *a, const char *b)
 /* Every hosted zone named zone, appended to *out (ids without /hostedzone/). */
 static int list_zones(struct r53_client *c, const char *zone, struct r53_zone **out, size_t *n)
 {
-	struct r53_records none = {NULL, 0, 0};
+	struct r53_records none = {NULL, 0, 0, NULL};
 	struct buf q = BUF_INIT;
 	struct page p;
 	CURL *h = curl_easy_init();

@@ -140,7 +140,7 @@ static int apply_update(const struct r53d_config *c, const struct r53d_zone *z,
 		.page_size = 100};
 	struct dnsupdate_names nm = {NULL, 0};
 	struct r53_change_error err;
-	struct r53_records cur = {NULL, 0, 0};
+	struct r53_records cur = {NULL, 0, 0, NULL};
 	struct r53_batch b;
 	struct fetch_config fc;
 	char why[1200] = "";

@@ -167,7 +167,7 @@ int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, str
 				 .secret = c->secret, .token = c->token, .page_size = 300};
 	const struct r53d_zone *z = r53d_zone_of(c, s->zone);
 	ldns_rdf *zone = ldns_dname_new_frm_str(s->zone);
-	struct r53_records cur = {NULL, 0, 0};
+	struct r53_records cur = {NULL, 0, 0, NULL};
 	struct dnsupdate_mirror_counts n;
 	ldns_rr_list *axfr = NULL;
 	struct fetch_config fc;

@@ -26,7 +26,7 @@ static void mark_kernel_secrets(const struct manifest *m, struct tv *data)
 struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
 		       size_t nov, const char *root, const struct kcmdline *k)
 {
-	struct tv *data = tv_map(), *bundle;
+	struct tv *data = tv_pool_map(), *bundle;
 	char version[32];
 
 	if (values_build(m, r, ov, nov, data) < 0) {

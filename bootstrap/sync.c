@@ -131,7 +131,7 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 		goto out;
 	}
 	serial = (unsigned long)now > old.serial ? (unsigned long)now : old.serial + 1;
-	buf_reset(&body);
+	buf_release(&body); /* not held while the file is rendered: one copy at a time */
 	buf_printf(&file, "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
 			  "; content-sha256 %s serial %lu\n",
 		   z->name, z->id, sha, serial);

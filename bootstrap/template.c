@@ -107,7 +107,7 @@ static void push_ctx(struct ctx *c, const struct tv *v)
  * what the previous part found.  NULL when undefined. */
 static const struct tv *lookup(const struct ctx *c, const struct tok *k)
 {
-	const char *part = k->name + strlen(k->name) + 1;
+	const char *part = k->parts;
 	const struct tv *v = NULL;
 	size_t i;
 

@@ -44,7 +44,8 @@ struct tok {
 	/* owned: the name as written (a dynamic one as "*a.b"), NUL, then the
 	 * dot-separated parts of names that are looked up in the data */
 	char *name;
-	size_t nparts; /* number of parts; 0 for "." and for literal names */
+	const char *parts; /* the first of those parts, inside name */
+	size_t nparts;     /* number of parts; 0 for "." and for literal names */
 	size_t end;    /* T_SECTION, T_INVERTED, T_BLOCK, T_PARENT: index past the body */
 	/* T_PARENT: index of its first block argument; T_BLOCK directly inside
 	 * a parent: the next argument of the same parent.  0 ends the chain. */

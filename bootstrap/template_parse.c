@@ -220,6 +220,7 @@ static int set_name(struct parser *p, size_t line, const char *body, size_t n, i
 	if (!split || (n == 1 && body[0] == '.'))
 		return 0;
 	part = k->name + w + 1;
+	k->parts = part;
 	memcpy(part, body, n);
 	part[n] = '\0';
 	k->nparts = 1;

@@ -40,20 +40,37 @@ static void refuse(const struct mvar *var, const struct source *src, const char 
 		error("%s: value of '%s' %s: '%s'", origin, label, why, item);
 }
 
-/* One typed value (a list when the declaration says so) or NULL on error. */
-static struct tv *typed(const struct mvar *var, const struct source *src, const char *text)
+static struct tv *typed_item(const struct tv *near, const struct mvar *var, const char *item)
 {
-	struct tv *out = var->list ? tv_list() : NULL, *v;
-	char *copy = xstrdup(text), *tok, *save = NULL, *item;
+	struct tv *v = var->type == VT_BOOL ? tv_bool_in(near, parse_bool(item))
+					    : tv_stringn_in(near, item, strlen(item));
+
+	v->secret = var->secret;
+	return v;
+}
+
+/* One typed value (a list when the declaration says so) or NULL on error;
+ * its nodes come from near's pool (data.h). */
+static struct tv *typed(const struct tv *near, const struct mvar *var, const struct source *src,
+			const char *text)
+{
+	struct tv *out;
+	char *copy, *tok, *save = NULL, *item;
 	const char *why;
 
-	if (out)
-		out->secret = var->secret; /* even its length is not to be shown */
-
-	for (tok = var->list ? strtok_r(copy, ",", &save) : copy; tok;
-	     tok = var->list ? strtok_r(NULL, ",", &save) : NULL) {
-		item = var->list ? strtrim(tok) : tok;
-		if (var->list && !*item)
+	if (!var->list) {
+		if (vtype_check(var->type, text, &why) < 0) {
+			refuse(var, src, why, text);
+			return NULL;
+		}
+		return typed_item(near, var, text);
+	}
+	out = tv_list_in(near);
+	out->secret = var->secret; /* even its length is not to be shown */
+	copy = xstrdup(text);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		item = strtrim(tok);
+		if (!*item)
 			continue;
 		if (vtype_check(var->type, item, &why) < 0) {
 			refuse(var, src, why, item);
@@ -61,13 +78,7 @@ static struct tv *typed(const struct mvar *var, const struct source *src, const 
 			out = NULL;
 			break;
 		}
-		v = var->type == VT_BOOL ? tv_bool(parse_bool(item)) : tv_string(item);
-		v->secret = var->secret;
-		if (!var->list) {
-			out = v;
-			break;
-		}
-		tv_push(out, v);
+		tv_push(out, typed_item(near, var, item));
 	}
 	free(copy);
 	return out;
@@ -97,8 +108,9 @@ static const struct role_kv *find_kv(const struct role_kv *kv, size_t n, const c
 
 /* Value of one declared scalar/list: override, then role, then default.
  * src names the variable; its origin is filled in here. */
-static struct tv *pick(const struct manifest *m, const struct mvar *var, struct source *src,
-		       const struct role *r, const struct role_kv *kv, const struct override *o)
+static struct tv *pick(const struct tv *near, const struct manifest *m, const struct mvar *var,
+		       struct source *src, const struct role *r, const struct role_kv *kv,
+		       const struct override *o)
 {
 	if (o) {
 		src->what = o->origin;
@@ -108,21 +120,21 @@ static struct tv *pick(const struct manifest *m, const struct mvar *var, struct 
 			warning("%s: '%s' is a secret variable: its value is visible to every user of "
 				"this machine there; set it in the role file (mode 0600) instead",
 				o->origin, src->name);
-		return typed(var, src, o->value);
+		return typed(near, var, src, o->value);
 	}
 	if (kv) {
 		src->what = r->source;
 		src->line = kv->line;
-		return typed(var, src, kv->value);
+		return typed(near, var, src, kv->value);
 	}
 	if (var->def) {
 		src->what = m->where;
 		src->line = var->line;
 		src->is_default = 1;
-		return typed(var, src, var->def);
+		return typed(near, var, src, var->def);
 	}
 	if (var->list) {
-		struct tv *empty = tv_list();
+		struct tv *empty = tv_list_in(near);
 
 		empty->secret = var->secret;
 		return empty;
@@ -179,10 +191,11 @@ static int check_declared(const struct manifest *m, const struct role *r)
 }
 
 /* One role section [kind "name"] as a map of its declared keys. */
-static struct tv *section_map(const struct manifest *m, const struct mvar *sec,
-			      const struct role *r, const struct role_section *s)
+static struct tv *section_map(const struct tv *near, const struct manifest *m,
+			      const struct mvar *sec, const struct role *r,
+			      const struct role_section *s)
 {
-	struct tv *map = tv_map(), *v;
+	struct tv *map = tv_map_in(near), *v;
 	const char *why;
 	size_t plen = strlen(sec->name), i;
 
@@ -191,7 +204,7 @@ static struct tv *section_map(const struct manifest *m, const struct mvar *sec,
 		      s->name, why);
 		goto fail;
 	}
-	tv_set(map, "name", tv_string(s->name));
+	tv_set(map, "name", tv_stringn_in(near, s->name, strlen(s->name)));
 	for (i = 0; i < m->nvars; i++) {
 		const struct mvar *f = &m->vars[i];
 
@@ -199,7 +212,7 @@ static struct tv *section_map(const struct manifest *m, const struct mvar *sec,
 			continue;
 		struct source src = {s->kind, s->name, f->name + plen + 1, NULL, 0, 0};
 
-		v = pick(m, f, &src, r, find_kv(s->kv, s->n, f->name + plen + 1), NULL);
+		v = pick(near, m, f, &src, r, find_kv(s->kv, s->n, f->name + plen + 1), NULL);
 		if (!v)
 			goto fail;
 		tv_set(map, f->name + plen + 1, v);
@@ -213,13 +226,13 @@ fail:
 static int build_section(const struct manifest *m, const struct mvar *sec, const struct role *r,
 			 struct tv *root)
 {
-	struct tv *list = tv_list(), *item;
+	struct tv *list = tv_list_in(root), *item;
 	size_t i;
 
 	for (i = 0; r && i < r->nsections; i++) {
 		if (strcmp(r->sections[i].kind, sec->name))
 			continue;
-		item = section_map(m, sec, r, &r->sections[i]);
+		item = section_map(root, m, sec, r, &r->sections[i]);
 		if (!item) {
 			tv_free(list);
 			return -1;
@@ -263,7 +276,7 @@ int values_build(const struct manifest *m, const struct role *r, const struct ov
 		struct source src = {NULL, NULL, var->name, NULL, 0, 0};
 
 		o = find_override(ov, nov, var->name);
-		v = pick(m, var, &src, r, r ? find_kv(r->vars, r->nvars, var->name) : NULL, o);
+		v = pick(root, m, var, &src, r, r ? find_kv(r->vars, r->nvars, var->name) : NULL, o);
 		if (!v)
 			return -1;
 		tv_set(root, var->name, v);

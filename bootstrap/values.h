@@ -24,7 +24,8 @@ struct override {
 	const char *origin;       /* "--var", "kernel command line" */
 };
 
-/* Adds the variables into root (a TV_MAP).  role may be NULL. */
+/* Adds the variables into root (a TV_MAP); their nodes come from root's pool
+ * when it has one (tv_pool_map, data.h).  role may be NULL. */
 int values_build(const struct manifest *m, const struct role *r, const struct override *ov,
 		 size_t nov, struct tv *root);
 

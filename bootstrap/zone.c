@@ -7,15 +7,17 @@
 #include <string.h>
 #include <strings.h>
 
-/* One set of the output: owner, type, TTL and values, all borrowed from the
- * records except owner and key. */
+#include "pool.h"
+
+/* One set of the output: type, TTL and values, borrowed from the records
+ * except own and key.  The owner name is made when the set is written, so
+ * that a zone of 100,000 sets does not hold it for each. */
 struct rset {
 	const struct r53_record *rec;  /* the record (or alias) it came from */
 	const struct r53_record *data; /* where values and TTL come from */
 	const char *type;              /* the output type: rec's, or CNAME */
 	struct r53_record *own;        /* owned or NULL: a CNAME made of an alias */
-	char *owner;                   /* owned: presentation, relative */
-	char *key;                     /* owned: canonical sort key */
+	const char *key;               /* canonical sort key, in the render's pool */
 };
 
 /* Route 53 name to bytes: \ooo octal escapes resolved, final dot kept. */
@@ -142,27 +144,36 @@ void zone_txt(const char *value, struct buf *out)
 	buf_release(&raw);
 }
 
-/* Canonical order key: labels from the right, lower-cased, '\1' between. */
-static char *order_key(const char *r53name)
+/* Canonical order key of a name into key: labels from the right,
+ * lower-cased, '\1' after each; raw is scratch. */
+static void order_key_into(const char *r53name, struct buf *raw, struct buf *key)
 {
-	struct buf raw = BUF_INIT, key = BUF_INIT;
 	size_t end, start;
 
-	unescape(r53name, &raw);
-	end = raw.len;
-	if (end && raw.data[end - 1] == '.')
+	buf_reset(raw);
+	buf_reset(key);
+	unescape(r53name, raw);
+	end = raw->len;
+	if (end && raw->data[end - 1] == '.')
 		end--;
 	while (end > 0) {
 		start = end;
-		while (start > 0 && raw.data[start - 1] != '.')
+		while (start > 0 && raw->data[start - 1] != '.')
 			start--;
 		for (size_t i = start; i < end; i++)
-			buf_putc(&key, (char)tolower((unsigned char)raw.data[i]));
-		buf_putc(&key, '\1');
+			buf_putc(key, (char)tolower((unsigned char)raw->data[i]));
+		buf_putc(key, '\1');
 		end = start ? start - 1 : 0;
 	}
-	buf_release(&raw);
-	return buf_detach(&key);
+	buf_grow(key, 0); /* data set even for the root */
+}
+
+/* The same, kept in pool. */
+static const char *order_key(const char *r53name, struct buf *raw, struct buf *key,
+			     struct pool *pool)
+{
+	order_key_into(r53name, raw, key);
+	return pool_strndup(pool, key->data, key->len);
 }
 
 static int type_rank(const char *t)
@@ -172,10 +183,10 @@ static int type_rank(const char *t)
 	return strcmp(t, "NS") ? 2 : 1;
 }
 
-static int rset_cmp(const void *pa, const void *pb)
+/* Sets a (key ka) and b (key kb) in output order. */
+static int set_cmp(const struct rset *a, const char *ka, const struct rset *b, const char *kb)
 {
-	const struct rset *a = pa, *b = pb;
-	int c = strcmp(a->key, b->key);
+	int c = strcmp(ka, kb);
 
 	if (c)
 		return c;
@@ -187,6 +198,13 @@ static int rset_cmp(const void *pa, const void *pb)
 		return c;
 	/* sets of one name and type: a stable order of their identifiers */
 	return strcmp(a->rec->set_id ? a->rec->set_id : "", b->rec->set_id ? b->rec->set_id : "");
+}
+
+static int rset_cmp(const void *pa, const void *pb)
+{
+	const struct rset *a = pa, *b = pb;
+
+	return set_cmp(a, a->key, b, b->key);
 }
 
 /* The synced zone (index into all) that holds id, or nall. */
@@ -323,48 +341,109 @@ static void own_free(struct r53_record *c)
 	}
 }
 
-/* The output sets: aliases resolved, made CNAMEs or dropped, in canonical order. */
-static struct rset *collect(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			    int warn, size_t *count)
+/* The set record i of z gives: 1 and *set (its own CNAME in set->own),
+ * or 0 when it gives none (an alias left out: a warning when warn). */
+static int make_set(const struct zone_src *z, const struct zone_src *all, size_t nall,
+		    size_t i, int warn, struct rset *set)
 {
-	struct rset *sets = xcalloc(z->recs->n ? z->recs->n : 1, sizeof(*sets));
-	struct buf owner = BUF_INIT;
-	size_t i, n = 0;
+	const struct r53_record *r = &z->recs->recs[i], *data = r;
+	enum zone_alias kind = zone_alias_kind(z, all, nall, i);
 	char *why;
 
-	for (i = 0; i < z->recs->n; i++) {
-		const struct r53_record *r = &z->recs->recs[i], *data = r;
-		enum zone_alias kind = zone_alias_kind(z, all, nall, i);
-
-		sets[n].type = r->type;
-		if (kind == ZONE_ALIAS_SYNCED || kind == ZONE_ALIAS_MISSING)
-			data = alias_target(r, all, nall, 0);
-		else if (kind == ZONE_ALIAS_ADDRESS)
-			data = alias_addrs(z, r);
-		else if (kind == ZONE_ALIAS_NONE)
-			data = NULL;
-		if (kind == ZONE_ALIAS_CNAME) {
-			data = sets[n].own = alias_cname(z, r);
-			sets[n].type = "CNAME";
-		}
-		if (!data) {
-			why = warn ? zone_alias_problem(z, all, nall, i) : NULL;
-			if (why)
-				warning("%s", why);
-			free(why);
-			continue;
-		}
-		buf_reset(&owner);
-		zone_name(r->name, z->name, &owner);
-		sets[n].rec = r;
-		sets[n].data = data;
-		sets[n].owner = xstrdup(owner.data ? owner.data : "@");
-		sets[n++].key = order_key(r->name);
+	memset(set, 0, sizeof(*set));
+	set->type = r->type;
+	if (kind == ZONE_ALIAS_SYNCED || kind == ZONE_ALIAS_MISSING)
+		data = alias_target(r, all, nall, 0);
+	else if (kind == ZONE_ALIAS_ADDRESS)
+		data = alias_addrs(z, r);
+	else if (kind == ZONE_ALIAS_NONE)
+		data = NULL;
+	if (kind == ZONE_ALIAS_CNAME) {
+		data = set->own = alias_cname(z, r);
+		set->type = "CNAME";
 	}
-	buf_release(&owner);
+	if (!data) {
+		why = warn ? zone_alias_problem(z, all, nall, i) : NULL;
+		if (why)
+			warning("%s", why);
+		free(why);
+		return 0;
+	}
+	set->rec = r;
+	set->data = data;
+	return 1;
+}
+
+/* The output sets: aliases resolved, made CNAMEs or dropped, in canonical
+ * order; their keys go into pool. */
+static struct rset *collect(const struct zone_src *z, const struct zone_src *all, size_t nall,
+			    int warn, struct pool *pool, size_t *count)
+{
+	struct rset *sets = xcalloc(z->recs->n ? z->recs->n : 1, sizeof(*sets));
+	struct buf raw = BUF_INIT, key = BUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < z->recs->n; i++) {
+		if (!make_set(z, all, nall, i, warn, &sets[n]))
+			continue;
+		sets[n].key = order_key(sets[n].rec->name, &raw, &key, pool);
+		n++;
+	}
+	buf_release(&raw);
+	buf_release(&key);
 	qsort(sets, n, sizeof(*sets), rset_cmp);
 	*count = n;
 	return sets;
+}
+
+/* Route 53 lists a zone's record sets by name with the labels reversed,
+ * which is the output order of names (not of the types within a name).
+ * Whether the names are in order, without keeping a key per set: marks[i]
+ * gets SET_GIVES when record i gives a set, SET_SAME_NAME when that set's
+ * name is the one of the set before; 0 when a name is out of order. */
+#define SET_GIVES 1
+#define SET_SAME_NAME 2
+static int in_order(const struct zone_src *z, const struct zone_src *all, size_t nall,
+		    unsigned char *marks)
+{
+	struct buf raw = BUF_INIT, keys[2] = {BUF_INIT, BUF_INIT};
+	struct rset set;
+	size_t i, have = 0, k = 0;
+	int ok = 1, c;
+
+	for (i = 0; ok && i < z->recs->n; i++) {
+		marks[i] = 0;
+		if (!make_set(z, all, nall, i, 0, &set))
+			continue;
+		own_free(set.own);
+		order_key_into(set.rec->name, &raw, &keys[k]);
+		marks[i] = SET_GIVES;
+		c = have ? strcmp(keys[!k].data, keys[k].data) : -1;
+		ok = c <= 0;
+		if (c == 0)
+			marks[i] |= SET_SAME_NAME;
+		have = 1;
+		k = !k;
+	}
+	buf_release(&raw);
+	buf_release(&keys[0]);
+	buf_release(&keys[1]);
+	return ok;
+}
+
+/* The sets of one name (equal keys) in output order; stable, as the sort
+ * of the whole zone is, and short. */
+static void sort_name(struct rset *g, size_t n)
+{
+	struct rset t;
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		t = g[i];
+		for (j = i; j > 0 && set_cmp(&g[j - 1], "", &t, "") > 0; j--)
+			g[j] = g[j - 1];
+		g[j] = t;
+	}
 }
 
 static int soa_value(const char *v, unsigned long serial, struct buf *out)
@@ -413,10 +492,10 @@ static int kept(const struct rset *g, size_t n, size_t i)
 }
 
 /* One name and type: the kept sets' values united, sorted, once each. */
-static int emit_group(const struct rset *g, size_t n, unsigned long serial, struct buf *out,
-		      size_t *nrecords)
+static int emit_group(const struct zone_src *z, const struct rset *g, size_t n,
+		      unsigned long serial, struct buf *out, size_t *nrecords)
 {
-	struct buf v = BUF_INIT;
+	struct buf v = BUF_INIT, owner = BUF_INIT;
 	char **vals = NULL;
 	size_t nv = 0, i, j;
 	long ttl = -1;
@@ -438,11 +517,14 @@ static int emit_group(const struct rset *g, size_t n, unsigned long serial, stru
 			vals[nv++] = xstrdup(v.data ? v.data : "");
 		}
 	}
-	if (nv)
+	if (nv > 1)
 		qsort(vals, nv, sizeof(*vals), str_cmp);
+	if (nv)
+		zone_name(g[0].rec->name, z->name, &owner);
 	for (i = 0; ret == 0 && i < nv; i++) {
 		if (i == 0 || strcmp(vals[i], vals[i - 1])) {
-			buf_printf(out, "%s\t%ld\tIN\t%s\t%s\n", g[0].owner, ttl, g[0].type, vals[i]);
+			buf_printf(out, "%s\t%ld\tIN\t%s\t%s\n", owner.data ? owner.data : "@", ttl,
+				   g[0].type, vals[i]);
 			(*nrecords)++;
 		}
 	}
@@ -450,30 +532,90 @@ static int emit_group(const struct rset *g, size_t n, unsigned long serial, stru
 		free(vals[i]);
 	free(vals);
 	buf_release(&v);
+	buf_release(&owner);
+	return ret;
+}
+
+/* About the bytes the zone takes (a little more, as names become relative):
+ * out grows once, not by doubling, where each step may leave the smaller
+ * copy behind in the heap. */
+static size_t size_guess(const struct zone_src *z)
+{
+	const struct r53_record *r;
+	size_t i, j, n = 64;
+
+	for (i = 0; i < z->recs->n; i++) {
+		r = &z->recs->recs[i];
+		for (j = 0; j < r->nvalues; j++)
+			n += strlen(r->name) + strlen(r->values[j]) + 24;
+	}
+	return n;
+}
+
+/* The zone with its names in the order of the records (in_order() said
+ * so): the sets of each name made, sorted and written as they come. */
+static int render_in_order(const struct zone_src *z, const struct zone_src *all, size_t nall,
+			   unsigned long serial, int warn, const unsigned char *marks,
+			   struct buf *out, size_t *nrecords)
+{
+	struct rset *g = NULL;
+	size_t i, j, k, m, n, cap = 0;
+	int ret = 0;
+
+	for (i = 0; i < z->recs->n && ret == 0; i = j) {
+		for (n = 0, j = i; j < z->recs->n && (j == i || !(marks[j] & SET_GIVES) ||
+						      (marks[j] & SET_SAME_NAME));
+		     j++) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				g = xrealloc(g, cap * sizeof(*g));
+			}
+			if (make_set(z, all, nall, j, warn, &g[n]))
+				n++;
+		}
+		sort_name(g, n);
+		for (k = 0; k < n && ret == 0; k = m) {
+			for (m = k + 1; m < n && !strcmp(g[m].type, g[k].type); m++)
+				;
+			ret = emit_group(z, g + k, m - k, serial, out, nrecords);
+		}
+		while (n > 0)
+			own_free(g[--n].own);
+	}
+	free(g);
 	return ret;
 }
 
 int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nall,
 		unsigned long serial, int warn, struct buf *out, size_t *nrecords)
 {
-	size_t n, i, j;
-	struct rset *sets = collect(z, all, nall, warn, &n);
+	unsigned char *marks = xmalloc(z->recs->n ? z->recs->n : 1);
+	struct pool *keys = NULL;
+	struct rset *sets = NULL;
+	size_t n = 0, i, j;
 	int ret = 0;
 
 	*nrecords = 0;
+	buf_grow(out, size_guess(z));
 	buf_printf(out, "$ORIGIN %s.\n", z->name);
+	if (in_order(z, all, nall, marks)) {
+		ret = render_in_order(z, all, nall, serial, warn, marks, out, nrecords);
+		goto out;
+	}
+	keys = pool_new();
+	sets = collect(z, all, nall, warn, keys, &n);
 	for (i = 0; i < n && ret == 0; i = j) {
 		for (j = i + 1; j < n && !strcmp(sets[j].key, sets[i].key) &&
 				!strcmp(sets[j].type, sets[i].type);
 		     j++)
 			;
-		ret = emit_group(sets + i, j - i, serial, out, nrecords);
+		ret = emit_group(z, sets + i, j - i, serial, out, nrecords);
 	}
-	for (i = 0; i < n; i++) {
-		free(sets[i].owner);
-		free(sets[i].key);
+	for (i = 0; i < n; i++)
 		own_free(sets[i].own);
-	}
+out:
 	free(sets);
+	pool_free(keys);
+	free(marks);
 	return ret;
 }

@@ -2,8 +2,10 @@
 # make bench, part 2: render a named.conf with 10,000 zone stanzas (two
 # primaries and a TSIG key name each) with `roleboot render`, and the same
 # output with Jinja2 (Debian's python3-jinja2, interpreter start included,
-# reading the same role file with configparser).  Prints medians, the ratio
-# and roleboot's peak RSS; both outputs must be byte-identical.
+# reading the same role file with configparser).  Prints medians, the ratio,
+# the spread of the runs, whether the goal is met (every run under 40 ms,
+# ratio at most 0.10) and roleboot's peak RSS; both outputs must be
+# byte-identical.
 set -eu
 : "${ROLEBOOT:?set ROLEBOOT to the roleboot binary}"
 runs=${BENCH_RUNS:-15}
@@ -81,8 +83,16 @@ for _ in $(seq 1 "$runs"); do
 	ms j2 >>"$T/j2.ms"
 done
 r=$(median <"$T/rb.ms"); j=$(median <"$T/j2.ms")
+rmin=$(sort -n "$T/rb.ms" | head -1); rmax=$(sort -n "$T/rb.ms" | tail -1)
+jmin=$(sort -n "$T/j2.ms" | head -1); jmax=$(sort -n "$T/j2.ms" | tail -1)
+ratio=$(echo "scale=4; $r / $j" | bc)
 rss=$(/usr/bin/time -f %M "$ROLEBOOT" render --role "$T/zones.role" --bundle "$T/b" zones.mustache 2>&1 >/dev/null | tail -1)
 printf 'render %d zone stanzas (%d bytes): roleboot %.1f ms   Jinja2 %.1f ms   ratio %.3f (roleboot/Jinja2, median of %d)\n' \
-	"$zones" "$(wc -c <"$T/rb.out")" "$r" "$j" "$(echo "scale=4; $r / $j" | bc)" "$runs"
-printf 'roleboot render peak RSS: %.1f MiB; goal under 50 ms: %s\n' "$(echo "scale=1; $rss / 1024" | bc)" \
-	"$(echo "$r < 50" | bc | sed 's/1/met/; s/0/missed/')"
+	"$zones" "$(wc -c <"$T/rb.out")" "$r" "$j" "$ratio" "$runs"
+printf 'spread of the %d runs: roleboot %.1f-%.1f ms   Jinja2 %.1f-%.1f ms   (runs interleaved; a busy machine widens it)\n' \
+	"$runs" "$rmin" "$rmax" "$jmin" "$jmax"
+# the goal: every run under 40 ms and the median at most 0.10 of Jinja2's
+met() { [ "$(echo "$1" | bc)" = 1 ] && echo met || echo missed; }
+printf 'goal, slowest of %d runs under 40 ms: %s (%.1f ms); ratio at most 0.10: %s (%.3f)\n' \
+	"$runs" "$(met "$rmax < 40")" "$rmax" "$(met "$ratio <= 0.10")" "$ratio"
+printf 'roleboot render peak RSS: %.1f MiB\n' "$(echo "scale=1; $rss / 1024" | bc)"

@@ -87,7 +87,7 @@ static void check(const struct r53_batch *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ldns_rdf *zone = ldns_dname_new_frm_str(ZONE);
-	struct r53_records cur = {NULL, 0, 0};
+	struct r53_records cur = {NULL, 0, 0, NULL};
 	struct r53_batch b;
 	struct buf xml = BUF_INIT;
 	ldns_pkt *p = NULL;

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct r53_records recs = {NULL, 0, 0};
+	struct r53_records recs = {NULL, 0, 0, NULL};
 	struct zone_src z = {"corp.example.com", "Z1", &recs, &recs, 60};
 	struct buf out = BUF_INIT;
 	size_t n;

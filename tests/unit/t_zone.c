@@ -82,7 +82,7 @@ static int count_lines(const struct buf *out, const char *part)
 
 static void aliases(void)
 {
-	struct r53_records corp = {NULL, 0, 0}, lab = {NULL, 0, 0}, addrs = {NULL, 0, 0};
+	struct r53_records corp = {NULL, 0, 0, NULL}, lab = {NULL, 0, 0, NULL}, addrs = {NULL, 0, 0, NULL};
 	struct zone_src all[2] = {{"corp.example.com", "Z1CORP", &corp, &addrs, 60},
 				  {"lab.example.com", "Z2LAB", &lab, &addrs, 60}};
 	struct buf out = BUF_INIT;
@@ -165,6 +165,58 @@ static void aliases(void)
 	r53_records_release(&addrs);
 }
 
+/* The records in Route 53's order (names with the labels reversed, types
+ * by name within a name: NS before SOA), in reverse and shuffled: the same
+ * zone file each time. */
+static void order(void)
+{
+	static const char *const recs[][3] = {
+		{"corp.example.com.", "MX", "10 mx.corp.example.com."},
+		{"corp.example.com.", "NS", "ns-1.awsdns-1.com."},
+		{"corp.example.com.", "SOA", "ns-1.awsdns-1.com. h.amazon.com. 1 7200 900 1209600 86400"},
+		{"a.corp.example.com.", "A", "10.0.0.1"},
+		{"A.corp.example.com.", "AAAA", "2001:db8::1"},
+		{"\\052.b.corp.example.com.", "A", "10.0.0.3"},
+		{"b.corp.example.com.", "TXT", "\"b\""},
+		{"b.corp.example.com.", "A", "10.0.0.2"},
+		{"x.b.corp.example.com.", "CNAME", "b.corp.example.com."},
+		{"z.corp.example.com.", "A", "10.0.0.9"},
+	};
+	static const size_t perm[][10] = {
+		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+		{9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
+		{4, 0, 8, 2, 6, 9, 1, 5, 3, 7},
+	};
+	struct buf first = BUF_INIT, out = BUF_INIT;
+	char what[64];
+	size_t p, i, n;
+
+	for (p = 0; p < sizeof(perm) / sizeof(perm[0]); p++) {
+		struct r53_records l = {NULL, 0, 0, NULL};
+		struct zone_src z = {"corp.example.com", "Z1CORP", &l, NULL, 60};
+
+		for (i = 0; i < 10; i++)
+			add(&l, recs[perm[p][i]][0], recs[perm[p][i]][1], 300, recs[perm[p][i]][2], NULL,
+			    NULL);
+		buf_reset(&out);
+		snprintf(what, sizeof(what), "render, order %zu", p);
+		OK(zone_render(&z, &z, 1, 5, 0, &out, &n) == 0 && n == 10, what);
+		if (!p) {
+			buf_add(&first, out.data, out.len);
+			OK(!strncmp(out.data, "$ORIGIN corp.example.com.\n@\t300\tIN\tSOA\t", 39) &&
+				   has_line(&out, "@\t300\tIN\tNS\tns-1.awsdns-1.com.") &&
+				   strstr(out.data, "\nz\t") > strstr(out.data, "\nx.b\t"),
+			   "SOA first, then NS, names in canonical order");
+		} else {
+			snprintf(what, sizeof(what), "order %zu gives the same bytes", p);
+			OK(out.len == first.len && !memcmp(out.data, first.data, out.len), what);
+		}
+		r53_records_release(&l);
+	}
+	buf_release(&first);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	char *long_value = malloc(600), *want = malloc(700);
@@ -202,5 +254,6 @@ int main(void)
 	free(long_value);
 	free(want);
 	aliases();
+	order();
 	return unit_done();
 }
