@@ -140,7 +140,8 @@ void fetch_setup_common(void *handle, const char *url, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, config.connect_timeout);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config.stall_timeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, fetch_remaining_ms());
+	/* at least 1 ms: libcurl takes 0 as "no timeout" */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, fetch_remaining_ms() > 0 ? fetch_remaining_ms() : 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca)
@@ -294,6 +295,13 @@ static int transfer(const char *url, struct sink *s)
 	int ret = -1;
 
 	progress_init(&s->progress, shown);
+	if (config.deadline && fetch_remaining_ms() <= 0) {
+		/* nothing starts after the deadline (libcurl reads a timeout of 0
+		 * as none at all) */
+		stats.last_transient = 1;
+		error("%s: the time allowed for downloads is used up", shown);
+		goto out;
+	}
 	for (n = 1;; n++) {
 		s->offset = s->mem ? 0 : s->got;
 		if (s->mem && restart(s) < 0)
