@@ -25,20 +25,6 @@ struct line {
 	size_t n;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) PRINTF(3, 4);
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -96,22 +82,22 @@ static int b64_decode_exact(const struct line *l, unsigned char *out, size_t wan
 	size_t i, pad = 0, got;
 
 	if (l->n == 0)
-		return fail(err, errlen, "%s: empty, expected base64", what);
+		return errbuf_set(err, errlen, "%s: empty, expected base64", what);
 	if (l->n % 4)
-		return fail(err, errlen, "%s: not valid base64 (%zu characters, not a multiple of 4)",
+		return errbuf_set(err, errlen, "%s: not valid base64 (%zu characters, not a multiple of 4)",
 			    what, l->n);
 	while (pad < 2 && l->p[l->n - 1 - pad] == '=')
 		pad++;
 	for (i = 0; i < l->n - pad; i++)
 		if (!is_b64(l->p[i]))
-			return fail(err, errlen, "%s: not valid base64 (bad character at column %zu)",
+			return errbuf_set(err, errlen, "%s: not valid base64 (bad character at column %zu)",
 				    what, i + 1);
 	got = l->n / 4 * 3 - pad;
 	if (got != want)
-		return fail(err, errlen, "%s: decodes to %zu bytes, expected %zu", what, got, want);
+		return errbuf_set(err, errlen, "%s: decodes to %zu bytes, expected %zu", what, got, want);
 	if (l->n / 4 * 3 > sizeof(tmp) ||
 	    EVP_DecodeBlock(tmp, (const unsigned char *)l->p, (int)l->n) != (int)(got + pad))
-		return fail(err, errlen, "%s: not valid base64", what);
+		return errbuf_set(err, errlen, "%s: not valid base64", what);
 	memcpy(out, tmp, want);
 	return 0;
 }
@@ -154,22 +140,22 @@ int sig_pubkey_parse(const char *text, size_t len, struct sig_pubkey *out, char 
 	if (has_prefix(&l, "untrusted comment:")) {
 		nl = memchr(l.p, '\n', l.n);
 		if (!nl)
-			return fail(err, errlen, "public key: comment line without a key line");
+			return errbuf_set(err, errlen, "public key: comment line without a key line");
 		l.n -= (size_t)(nl + 1 - l.p);
 		l.p = nl + 1;
 		trim(&l);
 	}
 	if (l.n == 0)
-		return fail(err, errlen, "public key: empty");
+		return errbuf_set(err, errlen, "public key: empty");
 	if (memchr(l.p, '\n', l.n))
-		return fail(err, errlen, "public key: unexpected text after the key line");
+		return errbuf_set(err, errlen, "public key: unexpected text after the key line");
 	if (b64_decode_exact(&l, raw, sizeof(raw), "public key", err, errlen))
 		return -1;
 	if (memcmp(raw, "Ed", 2)) {
 		char alg[8];
 
 		alg_str(raw, alg);
-		return fail(err, errlen, "public key: unknown algorithm %s (expected \"Ed\")", alg);
+		return errbuf_set(err, errlen, "public key: unknown algorithm %s (expected \"Ed\")", alg);
 	}
 	memcpy(out->keyid, raw + 2, SIG_KEYID_LEN);
 	memcpy(out->pk, raw + 2 + SIG_KEYID_LEN, sizeof(out->pk));
@@ -189,7 +175,7 @@ static int parse_sig_line(const struct line *line, struct sig_signature *out, ch
 		char alg[8];
 
 		alg_str(raw, alg);
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "signature: unknown algorithm %s (expected \"Ed\" or \"ED\"); "
 			    "made by an incompatible signing tool?",
 			    alg);
@@ -207,15 +193,15 @@ static int parse_trusted(const struct line *l, struct sig_signature *out, char *
 	const unsigned char *c;
 
 	if (!has_prefix(l, TRUSTED_PREFIX))
-		return fail(err, errlen, "signature line 3: missing \"%s\" prefix", TRUSTED_PREFIX);
+		return errbuf_set(err, errlen, "signature line 3: missing \"%s\" prefix", TRUSTED_PREFIX);
 	c = (const unsigned char *)l->p + plen;
 	n = l->n - plen;
 	if (n > SIG_COMMENT_MAX)
-		return fail(err, errlen, "trusted comment: longer than %d bytes", SIG_COMMENT_MAX);
+		return errbuf_set(err, errlen, "trusted comment: longer than %d bytes", SIG_COMMENT_MAX);
 	/* Tab is let through: stock minisign's default comment is tab-separated. */
 	for (i = 0; i < n; i++)
 		if ((c[i] < 0x20 && c[i] != '\t') || c[i] == 0x7f)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "trusted comment: control character 0x%02x at column %zu",
 				    c[i], plen + i + 1);
 	memcpy(out->trusted_comment, c, n);
@@ -239,18 +225,18 @@ int sig_parse(const char *text, size_t len, struct sig_signature *out, char *err
 	end = text + len;
 	for (i = 0; i < 4; i++)
 		if (!next_line(&p, end, &l[i])) {
-			fail(err, errlen, "signature: missing line %d (%s)", i + 1, names[i]);
+			errbuf_set(err, errlen, "signature: missing line %d (%s)", i + 1, names[i]);
 			goto out;
 		}
 	rest.p = p;
 	rest.n = (size_t)(end - p);
 	trim(&rest);
 	if (rest.n) {
-		fail(err, errlen, "signature: unexpected text after line 4");
+		errbuf_set(err, errlen, "signature: unexpected text after line 4");
 		goto out;
 	}
 	if (!has_prefix(&l[0], UNTRUSTED_PREFIX)) {
-		fail(err, errlen, "signature line 1: missing \"%s\" prefix", UNTRUSTED_PREFIX);
+		errbuf_set(err, errlen, "signature line 1: missing \"%s\" prefix", UNTRUSTED_PREFIX);
 		goto out;
 	}
 	if (parse_sig_line(&l[1], out, err, errlen) || parse_trusted(&l[2], out, err, errlen))
@@ -276,12 +262,12 @@ static int ed25519_check(const unsigned char pk[32], const unsigned char sig[64]
 
 	key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, 32);
 	if (!key) {
-		fail(err, errlen, "public key: not a usable Ed25519 key");
+		errbuf_set(err, errlen, "public key: not a usable Ed25519 key");
 		goto out;
 	}
 	ctx = EVP_MD_CTX_new();
 	if (!ctx || EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) != 1) {
-		fail(err, errlen, "cannot set up Ed25519 verification (libcrypto)");
+		errbuf_set(err, errlen, "cannot set up Ed25519 verification (libcrypto)");
 		goto out;
 	}
 	rc = EVP_DigestVerify(ctx, sig, 64, msg ? msg : (const unsigned char *)"", len);
@@ -290,7 +276,7 @@ static int ed25519_check(const unsigned char pk[32], const unsigned char sig[64]
 	else if (rc == 0)
 		ret = 0;
 	else
-		fail(err, errlen, "Ed25519 verification failed to run (libcrypto)");
+		errbuf_set(err, errlen, "Ed25519 verification failed to run (libcrypto)");
 out:
 	ERR_clear_error();
 	EVP_MD_CTX_free(ctx);
@@ -299,40 +285,6 @@ out:
 }
 
 /* Read at most max bytes of path into out, without printing. */
-static int read_capped(const char *path, size_t max, struct buf *out, char *err, size_t errlen)
-{
-	char chunk[65536];
-	int fd = -1, ret = -1;
-	ssize_t n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		goto out;
-	}
-	buf_grow(out, 0);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-			goto out;
-		}
-		if ((size_t)n > max - out->len) {
-			fail(err, errlen,
-			     "%s: larger than %zu bytes, too big for a legacy (\"Ed\") signature; "
-			     "sign it prehashed (minisign without -l)",
-			     path, max);
-			goto out;
-		}
-		buf_add(out, chunk, (size_t)n);
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
 
 /* Index of the first key whose id matches, or -1 with a message naming every id. */
 static long find_key(const struct sig_signature *sig, const struct sig_pubkey *keys,
@@ -354,10 +306,10 @@ static long find_key(const struct sig_signature *sig, const struct sig_pubkey *k
 	}
 	sig_keyid_str(sig->keyid, id);
 	if (nkeys)
-		fail(err, errlen, "signature key id %s does not match any trusted key (trusted: %s)",
+		errbuf_set(err, errlen, "signature key id %s does not match any trusted key (trusted: %s)",
 		     id, list.data);
 	else
-		fail(err, errlen, "signature key id %s: no trusted keys to check it against", id);
+		errbuf_set(err, errlen, "signature key id %s: no trusted keys to check it against", id);
 out:
 	buf_release(&list);
 	return ret;
@@ -373,22 +325,28 @@ static int check_file_sig(const struct sig_signature *sig, const struct sig_pubk
 
 	if (sig->alg[1] == 'D') {
 		if (!prehash) {
-			fail(err, errlen, "signature: prehashed (\"ED\") but no BLAKE2b-512 given");
+			errbuf_set(err, errlen, "signature: prehashed (\"ED\") but no BLAKE2b-512 given");
 			goto out;
 		}
 		rc = ed25519_check(key->pk, sig->sig, prehash, 64, err, errlen);
 	} else {
 		if (!path) {
-			fail(err, errlen, "signature: legacy (\"Ed\") but no file to read");
+			errbuf_set(err, errlen, "signature: legacy (\"Ed\") but no file to read");
 			goto out;
 		}
-		if (read_capped(path, max_legacy, &data, err, errlen))
+		rc = read_file_why(path, max_legacy, &data, err, errlen);
+		if (rc == READ_TOO_BIG)
+			errbuf_set(err, errlen,
+				   "%s: larger than %zu bytes, too big for a legacy (\"Ed\") "
+				   "signature; sign it prehashed (minisign without -l)",
+				   path, max_legacy);
+		if (rc < 0)
 			goto out;
 		rc = ed25519_check(key->pk, sig->sig, (const unsigned char *)data.data, data.len,
 				   err, errlen);
 	}
 	if (rc == 0)
-		fail(err, errlen,
+		errbuf_set(err, errlen,
 		     "signature does not verify: the file or its signature was altered, "
 		     "or it was signed by another key");
 	if (rc == 1)
@@ -410,7 +368,7 @@ static int check_global_sig(const struct sig_signature *sig, const struct sig_pu
 	memcpy(msg + 64, sig->trusted_comment, n);
 	rc = ed25519_check(key->pk, sig->global_sig, msg, 64 + n, err, errlen);
 	if (rc == 0)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "trusted comment does not verify: the trusted comment or the global "
 			    "signature was altered");
 	return rc == 1 ? 0 : -1;
@@ -426,7 +384,7 @@ int sig_verify(const struct sig_signature *sig, const struct sig_pubkey *keys, s
 		char alg[8];
 
 		alg_str(sig->alg, alg);
-		return fail(err, errlen, "signature: unknown algorithm %s (expected \"Ed\" or \"ED\")",
+		return errbuf_set(err, errlen, "signature: unknown algorithm %s (expected \"Ed\" or \"ED\")",
 			    alg);
 	}
 	k = find_key(sig, keys, nkeys, err, errlen);
@@ -451,28 +409,28 @@ int sig_blake2b_file(const char *path, unsigned char out[64], char *err, size_t 
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		errbuf_set(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
 	ctx = EVP_MD_CTX_new();
 	if (!ctx || EVP_DigestInit_ex(ctx, EVP_blake2b512(), NULL) != 1) {
-		fail(err, errlen, "%s: cannot set up BLAKE2b-512 (libcrypto)", path);
+		errbuf_set(err, errlen, "%s: cannot set up BLAKE2b-512 (libcrypto)", path);
 		goto out;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+			errbuf_set(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 			goto out;
 		}
 		if (EVP_DigestUpdate(ctx, chunk, (size_t)n) != 1) {
-			fail(err, errlen, "%s: cannot compute BLAKE2b-512 (libcrypto)", path);
+			errbuf_set(err, errlen, "%s: cannot compute BLAKE2b-512 (libcrypto)", path);
 			goto out;
 		}
 	}
 	if (EVP_DigestFinal_ex(ctx, out, &mdlen) != 1 || mdlen != 64) {
-		fail(err, errlen, "%s: cannot compute BLAKE2b-512 (libcrypto)", path);
+		errbuf_set(err, errlen, "%s: cannot compute BLAKE2b-512 (libcrypto)", path);
 		goto out;
 	}
 	ret = 0;

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int read_file(const char *path, size_t max, struct buf *out)
+int read_file_why(const char *path, size_t max, struct buf *out, char *err, size_t errlen)
 {
 	int fd = -1, ret = -1;
 	char chunk[65536];
@@ -18,7 +18,7 @@ int read_file(const char *path, size_t max, struct buf *out)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		error_errno("%s: cannot open", path);
+		errbuf_set(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		goto out;
 	}
 	buf_grow(out, 0);
@@ -26,11 +26,12 @@ int read_file(const char *path, size_t max, struct buf *out)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			error_errno("%s: cannot read", path);
+			errbuf_set(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 			goto out;
 		}
 		if (out->len + (size_t)n > max) {
-			error("%s: larger than %zu bytes", path, max);
+			errbuf_set(err, errlen, "%s: larger than %zu bytes", path, max);
+			ret = READ_TOO_BIG;
 			goto out;
 		}
 		buf_add(out, chunk, (size_t)n);
@@ -40,6 +41,13 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+int read_file(const char *path, size_t max, struct buf *out)
+{
+	char why[512];
+
+	return read_file_why(path, max, out, why, sizeof(why)) < 0 ? error("%s", why) : 0;
 }
 
 char *root_path(const char *root, const char *abs)

@@ -16,6 +16,10 @@
 
 /* Read a whole file; fails (with a message) when it is larger than max. */
 int read_file(const char *path, size_t max, struct buf *out);
+/* The same, saying why into err instead of printing; READ_TOO_BIG when the
+ * file is larger than max, -1 for any other failure. */
+#define READ_TOO_BIG (-2)
+int read_file_why(const char *path, size_t max, struct buf *out, char *err, size_t errlen);
 
 /* Join ROOT and an absolute path: "/r" + "/etc/x" -> "/r/etc/x". */
 char *root_path(const char *root, const char *abs);
