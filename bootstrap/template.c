@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
 #include "template_int.h"
 
 #define DEPTH_DEFAULT 16                   /* partial nesting when opts say 0 */
@@ -356,11 +357,7 @@ static int render_block(struct ctx *c, const struct tpl *t, size_t i, const stru
 
 static size_t name_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return (size_t)h;
+	return (size_t)fnv1a(s, strlen(s), FNV1A_BASIS);
 }
 
 /* The slot of name in the table: its entry, or the free slot for it. */

@@ -63,12 +63,10 @@ void tpl_verr(char *err, size_t errlen, const char *name, size_t line, const cha
 	if (!err || !errlen)
 		return;
 	n = snprintf(err, errlen, "%s:%zu: ", name, line);
-	if (n < 0) {
+	if (n < 0)
 		err[0] = '\0';
-		return;
-	}
-	if ((size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	else if ((size_t)n < errlen)
+		errbuf_vset(err + n, errlen - (size_t)n, fmt, ap);
 }
 
 const char *tpl_shown(char *dst, const char *s, size_t n)
