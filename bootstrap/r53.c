@@ -440,7 +440,7 @@ static char *api_url(const struct r53_client *c, const char *path, const struct 
 			 query->len ? query->data : "");
 }
 
-static int same_zone(const char *a, const char *b)
+int r53_name_eq(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 
@@ -475,7 +475,7 @@ static int list_zones(struct r53_client *c, const char *zone, struct r53_zone **
 		if (get_page(c, url, &none, &p) < 0)
 			goto out;
 		for (i = 0; i < p.nzones; i++) {
-			if (!p.zones[i].id || !p.zones[i].name || !same_zone(p.zones[i].name, zone))
+			if (!p.zones[i].id || !p.zones[i].name || !r53_name_eq(p.zones[i].name, zone))
 				continue;
 			slash = strrchr(p.zones[i].id, '/');
 			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
@@ -484,7 +484,7 @@ static int list_zones(struct r53_client *c, const char *zone, struct r53_zone **
 			(*out)[(*n)++].private_zone = p.zones[i].private_zone;
 		}
 		/* sorted by name: once a page ends past the name, none follow */
-		more = p.truncated && p.next_dns && p.next_zone && same_zone(p.next_dns, zone);
+		more = p.truncated && p.next_dns && p.next_zone && r53_name_eq(p.next_dns, zone);
 		free(next);
 		next = more ? xstrdup(p.next_zone) : NULL;
 		page_release(&p);
@@ -618,7 +618,7 @@ int r53_list_name(struct r53_client *c, const char *id, const char *name, struct
 		if (get_page(c, url, out, &p) < 0)
 			goto out;
 		/* the next page holds this name only when it starts with it */
-		more = p.truncated && p.next_name && same_zone(p.next_name, name);
+		more = p.truncated && p.next_name && r53_name_eq(p.next_name, name);
 		free(type);
 		free(ident);
 		type = more && p.next_type ? xstrdup(p.next_type) : NULL;

@@ -82,6 +82,8 @@ int r53_list_records(struct r53_client *c, const char *id, struct r53_records *o
  * equals it (the last page may hold later names). */
 int r53_list_name(struct r53_client *c, const char *id, const char *name, struct r53_records *out);
 void r53_records_release(struct r53_records *r);
+/* 1 when two names are the same, case and a final dot aside. */
+int r53_name_eq(const char *a, const char *b);
 /* Parse one API answer into out (for tests and fuzzing); 0 when well-formed. */
 int r53_parse(const char *xml, size_t len, struct r53_records *out);
 

@@ -36,17 +36,6 @@ static void unescape(const char *s, struct buf *out)
 	}
 }
 
-static int name_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && !strncasecmp(a, b, la);
-}
-
 void zone_name(const char *r53name, const char *zone, struct buf *out)
 {
 	struct buf raw = BUF_INIT;
@@ -230,7 +219,7 @@ static const struct r53_record *alias_target(const struct r53_record *alias,
 		for (j = 0; j < all[i].recs->n; j++) {
 			const struct r53_record *r = &all[i].recs->recs[j];
 
-			if (!name_eq(r->name, alias->alias_name) || strcmp(r->type, alias->type))
+			if (!r53_name_eq(r->name, alias->alias_name) || strcmp(r->type, alias->type))
 				continue;
 			return r->alias_name ? alias_target(r, all, nall, depth + 1) : r;
 		}
@@ -253,12 +242,12 @@ static int cname_fits(const struct zone_src *z, size_t i, const struct zone_src 
 	const struct r53_record *r = &z->recs->recs[i], *o;
 	size_t j;
 
-	if (name_eq(r->name, z->name))
+	if (r53_name_eq(r->name, z->name))
 		return 0;
-	for (j = i; j > 0 && name_eq(z->recs->recs[j - 1].name, r->name); j--)
+	for (j = i; j > 0 && r53_name_eq(z->recs->recs[j - 1].name, r->name); j--)
 		;
-	for (; j < z->recs->n && name_eq((o = &z->recs->recs[j])->name, r->name); j++)
-		if (!outside(o, all, nall) || !name_eq(o->alias_name, r->alias_name))
+	for (; j < z->recs->n && r53_name_eq((o = &z->recs->recs[j])->name, r->name); j++)
+		if (!outside(o, all, nall) || !r53_name_eq(o->alias_name, r->alias_name))
 			return 0;
 	return 1;
 }
@@ -287,7 +276,7 @@ static const struct r53_record *alias_addrs(const struct zone_src *z, const stru
 	for (i = 0; z->addrs && i < z->addrs->n; i++) {
 		const struct r53_record *a = &z->addrs->recs[i];
 
-		if (a->nvalues && !strcmp(a->type, r->type) && name_eq(a->name, r->alias_name))
+		if (a->nvalues && !strcmp(a->type, r->type) && r53_name_eq(a->name, r->alias_name))
 			return a;
 	}
 	return NULL;
