@@ -397,19 +397,17 @@ int fetch_post_json(const char *url, const char *body, size_t len, unsigned atte
 		if (!h)
 			break;
 		errbuf[0] = '\0';
-		curl_easy_setopt(h, CURLOPT_URL, url);
+		/* the same TLS, CA, user agent and error rules as every transfer;
+		 * then the report's own: http(s) only, no redirect, and its own
+		 * short timeouts rather than the downloads' deadline */
+		fetch_setup_common(h, url, errbuf);
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-		if (!strncasecmp(url, "https:", 6) && cacert())
-			curl_easy_setopt(h, CURLOPT_CAINFO, cacert());
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "roleboot/" ROLEBOOT_VERSION);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 		rc = curl_easy_perform(h);
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_cleanup(h);
