@@ -366,7 +366,7 @@ int apply_validate(struct apply *a)
  * secret ones left out. */
 static void record_source(struct apply *a, struct state *st)
 {
-	char *shown = fetch_display_url(a->role.where);
+	char *shown = url_display(a->role.where);
 	size_t i, j;
 
 	if (!strcmp(shown, a->role.where))

@@ -60,7 +60,7 @@ static int verify_run(struct verify *v)
 	struct buf text = BUF_INIT;
 	struct sig_signature sig;
 	char *sigsrc = v->sigarg ? xstrdup(v->sigarg) : xasprintf("%s.minisig", v->file);
-	char *url = fetch_url_for(sigsrc), err[512], id[17];
+	char *url = url_for_arg(sigsrc), err[512], id[17];
 	const char *path = NULL;
 	size_t which;
 	int code = EXIT_FETCH;

@@ -288,7 +288,7 @@ static int restart(struct sink *s)
 
 static int transfer(const char *url, struct sink *s)
 {
-	char *shown = fetch_display_url(url), why[CURL_ERROR_SIZE + 128];
+	char *shown = url_display(url), why[CURL_ERROR_SIZE + 128];
 	unsigned n;
 	long delay, retry_after;
 	enum outcome o;
@@ -384,7 +384,7 @@ int fetch_to_buf(const char *url, size_t max, struct buf *out)
 
 int fetch_post_json(const char *url, const char *body, size_t len, unsigned attempts)
 {
-	char *shown = fetch_display_url(url), errbuf[CURL_ERROR_SIZE];
+	char *shown = url_display(url), errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	unsigned n;
 	long status = 0;

@@ -218,7 +218,7 @@ static int resolve_urls(struct role *r)
 
 		if (!*slot)
 			continue;
-		abs = fetch_resolve(r->where, *slot);
+		abs = url_resolve(r->where, *slot);
 		if (!abs)
 			return -1;
 		free(*slot);
@@ -262,7 +262,7 @@ fail:
 int role_load(const char *src, struct role *out)
 {
 	struct buf text = BUF_INIT;
-	char *url = fetch_url_for(src);
+	char *url = url_for_arg(src);
 	int ret = ROLE_BAD_URL;
 
 	memset(out, 0, sizeof(*out));

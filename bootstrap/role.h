@@ -61,7 +61,7 @@ struct role {
 
 #define ROLE_MAX_SIZE (1u << 20)
 
-/* Parse role text; where names it in messages, base_url (see fetch_url_for)
+/* Parse role text; where names it in messages, base_url (see url_for_arg)
  * is the base for relative URLs. */
 int role_parse(const char *where, const char *base_url, const char *text, size_t len,
 	       struct role *out);

@@ -45,7 +45,7 @@ out:
 	return url;
 }
 
-char *fetch_url_for(const char *arg)
+char *url_for_arg(const char *arg)
 {
 	char *curl_str, *url;
 
@@ -63,13 +63,13 @@ char *fetch_url_for(const char *arg)
 	return url;
 }
 
-char *fetch_resolve(const char *base_url, const char *ref)
+char *url_resolve(const char *base_url, const char *ref)
 {
 	CURLU *u;
 	char *out = NULL, *res = NULL;
 
 	if (strstr(ref, "://"))
-		return fetch_url_for(ref);
+		return url_for_arg(ref);
 	u = curl_url();
 	if (!u || curl_url_set(u, CURLUPART_URL, base_url, CURLU_NON_SUPPORT_SCHEME) ||
 	    curl_url_set(u, CURLUPART_URL, ref, CURLU_URLENCODE) ||
@@ -84,7 +84,7 @@ done:
 	return res;
 }
 
-char *fetch_display_url(const char *url)
+char *url_display(const char *url)
 {
 	CURLU *u = curl_url();
 	char *out = NULL, *res;

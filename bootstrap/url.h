@@ -10,12 +10,12 @@
 
 /* A URL for a command-line argument: http(s):// and file:// URLs are kept,
  * other schemes refused, anything else is a path made absolute. */
-char *fetch_url_for(const char *arg);
+char *url_for_arg(const char *arg);
 
 /* Resolve ref (absolute URL, absolute or relative path) against base_url. */
-char *fetch_resolve(const char *base_url, const char *ref);
+char *url_resolve(const char *base_url, const char *ref);
 
 /* URL with any user:password removed, for messages and reports. */
-char *fetch_display_url(const char *url);
+char *url_display(const char *url);
 
 #endif

@@ -35,7 +35,7 @@ static char *make_file(const char *name, const void *data, size_t len)
 		perror(path);
 	if (fd >= 0)
 		close(fd);
-	url = fetch_url_for(path);
+	url = url_for_arg(path);
 	free(path);
 	return url;
 }
@@ -94,7 +94,7 @@ static void buf_cases(void)
 static void failure_cases(void)
 {
 	struct buf b = BUF_INIT;
-	char *missing = xasprintf("%s/nothere", top), *url = fetch_url_for(missing);
+	char *missing = xasprintf("%s/nothere", top), *url = url_for_arg(missing);
 	unsigned before = fetch_stats()->requests, retries = fetch_stats()->retries;
 	int r;
 

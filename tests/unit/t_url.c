@@ -1,9 +1,9 @@
 /*
- * t_url.c — naming sources (url.h): fetch_url_for keeps http(s) and file
+ * t_url.c — naming sources (url.h): url_for_arg keeps http(s) and file
  * URLs, refuses other schemes and makes paths absolute file:// URLs
- * (percent-encoded); fetch_resolve against http(s) and file:// bases
+ * (percent-encoded); url_resolve against http(s) and file:// bases
  * (relative paths, ./ and ../, absolute paths, absolute URLs, network-path
- * references); fetch_display_url drops user and password.
+ * references); url_display drops user and password.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +40,7 @@ static void url_for_cases(void)
 		const struct pair *c = &url_fors[i];
 
 		capture_begin();
-		got = fetch_url_for(c->in);
+		got = url_for_arg(c->in);
 		capture_end();
 		snprintf(what, sizeof(what), "url_for %s -> %s (got %s)", c->in,
 			 c->want ? c->want : "refused", got ? got : "NULL");
@@ -65,10 +65,10 @@ static void relative_cases(void)
 	cwd = getcwd(NULL, 0);
 	*strchr(cwd, ' ') = '\0';
 	want = xasprintf("file://%s%%20%s/roles/r.ini", cwd, cwd + strlen(cwd) + 1);
-	got = fetch_url_for("roles/r.ini");
+	got = url_for_arg("roles/r.ini");
 	OK(got && !strcmp(got, want), "url_for: a relative path is made absolute, encoded");
 	free(got);
-	got = fetch_url_for("httpish/r.ini");
+	got = url_for_arg("httpish/r.ini");
 	OK(got && !strncmp(got, "file:///", 8) && strstr(got, "/httpish/r.ini"),
 	   "url_for: a path that starts like a scheme name is still a path");
 	free(got);
@@ -113,7 +113,7 @@ static void resolve_cases(void)
 		const struct res *c = &resolves[i];
 
 		capture_begin();
-		got = fetch_resolve(c->base, c->ref);
+		got = url_resolve(c->base, c->ref);
 		capture_end();
 		snprintf(what, sizeof(what), "resolve %s against %s -> %s (got %s)", c->ref, c->base,
 			 c->want, got ? got : "NULL");
@@ -121,13 +121,13 @@ static void resolve_cases(void)
 		free(got);
 	}
 	capture_begin();
-	got = fetch_resolve("https://h/role.ini", "ftp://h/b.tar");
+	got = url_resolve("https://h/role.ini", "ftp://h/b.tar");
 	capture_end();
 	check_msg(!got && contains(errtext, "ftp://h/b.tar: unsupported URL scheme"),
 		  "resolve: an absolute URL of another scheme is refused");
 	free(got);
 	capture_begin();
-	got = fetch_resolve("not a url", "b.tar");
+	got = url_resolve("not a url", "b.tar");
 	capture_end();
 	check_msg(!got && contains(errtext, "b.tar: cannot resolve against not a url"),
 		  "resolve: a base that is no URL is refused, naming both");
@@ -153,7 +153,7 @@ static void display_cases(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(displays) / sizeof(displays[0]); i++) {
-		got = fetch_display_url(displays[i].in);
+		got = url_display(displays[i].in);
 		snprintf(what, sizeof(what), "display %s -> %s (got %s)", displays[i].in,
 			 displays[i].want, got);
 		OK(got && !strcmp(got, displays[i].want) && !strstr(got, "secret"), what);
