@@ -147,18 +147,3 @@ int inifile_split_section(const char *section, char **kind, char **name)
 	*name = xstrndup(q1, (size_t)(q2 - q1));
 	return 1;
 }
-
-int parse_bool(const char *s)
-{
-	static const char *yes[] = {"yes", "true", "on", "1"};
-	static const char *no[] = {"no", "false", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (!strcasecmp(s, yes[i]))
-			return 1;
-		if (!strcasecmp(s, no[i]))
-			return 0;
-	}
-	return -1;
-}

@@ -40,7 +40,5 @@ int inifile_parse(struct inifile *ini, const char *text, size_t len);
  * is a plain word, -1 when it is malformed. */
 int inifile_split_section(const char *section, char **kind, char **name);
 
-/* Parse a boolean: yes/no, true/false, on/off, 1/0; -1 when none. */
-int parse_bool(const char *s);
 
 #endif

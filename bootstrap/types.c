@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "inifile.h"
 #include "util.h"
@@ -167,4 +168,19 @@ int vtype_check(enum vtype t, const char *v, const char **why)
 	if (r == 0)
 		*why = NULL;
 	return r;
+}
+
+int parse_bool(const char *s)
+{
+	static const char *yes[] = {"yes", "true", "on", "1"};
+	static const char *no[] = {"no", "false", "off", "0"};
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	}
+	return -1;
 }

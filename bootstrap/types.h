@@ -26,4 +26,8 @@ const char *vtype_name(enum vtype t);
 /* Check one item; 0 when valid, -1 with a short reason in *why (static). */
 int vtype_check(enum vtype t, const char *value, const char **why);
 
+/* Parse a boolean: yes/no, true/false, on/off, 1/0 (any case); -1 when
+ * none. */
+int parse_bool(const char *s);
+
 #endif

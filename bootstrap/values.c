@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "inifile.h"
+#include "types.h"
 #include "util.h"
 
 static const char *const reserved[] = {"role", "bundle", "host", "kernel"};

@@ -11,6 +11,7 @@
 
 #include "capture.h"
 #include "inifile.h"
+#include "types.h"
 #include "unit.h"
 #include "util.h"
 
