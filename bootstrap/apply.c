@@ -28,12 +28,8 @@ int apply_load_role(struct apply *a)
 		return EXIT_ROLE;
 	}
 	note("role", "%s: role '%s'", a->role_arg, a->role.name);
-	if (!a->cacert && a->role.cacert) {
-		struct fetch_config c = *fetch_current();
-
-		c.cacert = a->role.cacert;
-		fetch_configure(&c);
-	}
+	if (!a->fetch.cacert && a->role.cacert)
+		a->fetch.cacert = a->role.cacert; /* for the downloads of apply_fetch */
 	return 0;
 }
 
@@ -66,12 +62,13 @@ out:
  * size cap or a forbidden redirect), until the deadline. */
 int apply_fetch(struct apply *a)
 {
-	const struct fetch_config *c = fetch_current();
+	const struct fetch_config *c = &a->fetch;
 	unsigned round;
 	size_t i;
 	char *sig_url;
 	int r, transient = 1;
 
+	fetch_configure(&a->fetch);
 	for (round = 1; round <= FETCH_ROUNDS && transient; round++) {
 		transient = 0;
 		for (i = 0; i <= a->role.nmirrors; i++) {
@@ -349,15 +346,15 @@ int apply_render(struct apply *a)
 
 int apply_stage(struct apply *a)
 {
-	return install_prepare(&a->plan) < 0 ? EXIT_INSTALL : 0;
+	if (install_prepare(&a->plan) < 0)
+		return EXIT_INSTALL;
+	a->changed = install_changed(&a->plan);
+	return 0;
 }
 
 int apply_validate(struct apply *a)
 {
-	if (install_validate(&a->plan) < 0)
-		return EXIT_RENDER;
-	a->changed = install_changed(&a->plan);
-	return 0;
+	return install_validate(&a->plan) < 0 ? EXIT_RENDER : 0;
 }
 
 /* What `roleboot apply` with no ROLE needs to re-apply this run: the role
@@ -428,6 +425,8 @@ int apply_install(struct apply *a)
 {
 	size_t i;
 
+	if (a->diff)
+		install_diff(&a->plan); /* what is about to change, before it does */
 	add_state(a);
 	if (install_commit(&a->plan) < 0)
 		return EXIT_INSTALL;

@@ -28,7 +28,7 @@
 #define FETCH_ROUNDS 3
 
 struct apply {
-	const char *root, *role_arg, *cacert;
+	const char *root, *role_arg; /* borrowed from argv */
 	int dry_run, diff, now, json, allow_downgrade, offline;
 	int cmdline_given;     /* --cmdline FILE: the role comes from there */
 	size_t max_size;       /* download cap for the bundle */
@@ -37,6 +37,8 @@ struct apply {
 	int lock_fd;           /* the root's lock while held, else -1 */
 	struct override *ov;   /* owned array, strings borrowed */
 	size_t nov;
+	struct fetch_config fetch; /* the downloads' rules: the command line's, and
+				    * the role's cacert unless --cacert gave one */
 	struct kcmdline kcmd;
 	struct keyring keys;
 	struct role role;

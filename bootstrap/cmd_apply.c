@@ -67,7 +67,7 @@ static int fetch_option(struct apply *a, struct fetch_config *fc, int c, const c
 	int bad;
 
 	if (c == O_CACERT) {
-		a->cacert = fc->cacert = arg;
+		fc->cacert = arg;
 		return 0;
 	}
 	for (o = apply_opts; o->name && o->val != c; o++)
@@ -133,7 +133,8 @@ static int parse_args(struct apply *a, int argc, char **argv)
 		default: fputs(roleboot_usage, stderr); return EXIT_USAGE;
 		}
 	}
-	fetch_configure(&fc);
+	a->fetch = fc;
+	fetch_configure(&a->fetch); /* for the role file; apply_fetch sets it again */
 	if (optind + 1 < argc) {
 		error("apply takes one ROLE, not %d", argc - optind);
 		return EXIT_USAGE;
@@ -350,8 +351,6 @@ int cmd_apply(int argc, char **argv)
 			code = dry_run_result(&a);
 			break;
 		}
-		if (!strcmp(steps[i].name, "install") && a.diff)
-			install_diff(&a.plan);
 		code = report_step(&r, steps[i].name, steps[i].fn, &a);
 	}
 	if (!code && !a.dry_run)
