@@ -104,9 +104,9 @@ int apply_verify(struct apply *a)
 		return EXIT_SIG;
 	}
 	if (sig_parse(a->sigtext.data ? a->sigtext.data : "", a->sigtext.len, &a->sig, err,
-		      sizeof(err)) < 0 ||
+	              sizeof(err)) < 0 ||
 	    sig_verify(&a->sig, a->keys.keys, a->keys.n, a->fetched.blake2b, a->bundle_tmp,
-		       a->max_size, &a->key_index, err, sizeof(err)) < 0) {
+	               a->max_size, &a->key_index, err, sizeof(err)) < 0) {
 		error("%s: %s", a->bundle_url, err);
 		return EXIT_SIG;
 	}
@@ -165,8 +165,8 @@ int apply_check_manifest(struct apply *a)
 	struct tm tm;
 
 	if (strcmp(m->role, a->role.name)) {
-		error("bundle is for role '%s', but %s asks for role '%s'", m->role,
-		      a->role_arg, a->role.name);
+		error("bundle is for role '%s', but %s asks for role '%s'", m->role, a->role_arg,
+		      a->role.name);
 		return EXIT_ROLE;
 	}
 	if (m->has_expires && m->expires < time(NULL)) {
@@ -178,13 +178,15 @@ int apply_check_manifest(struct apply *a)
 		}
 	}
 	if (a->expect_version >= 0 && m->version != a->expect_version) {
-		error("bundle '%s' is version %lld, not the version %lld asked for (--expect-version)",
+		error("bundle '%s' is version %lld, not the version %lld asked for "
+		      "(--expect-version)",
 		      m->role, m->version, a->expect_version);
 		return EXIT_ROLE;
 	}
 	if (a->old.present && !strcmp(a->old.role, m->role) && m->version < a->old.version &&
 	    !a->allow_downgrade) {
-		error("bundle '%s' version %lld is older than the applied version %lld (use --allow-downgrade)",
+		error("bundle '%s' version %lld is older than the applied version %lld (use "
+		      "--allow-downgrade)",
 		      m->role, m->version, a->old.version);
 		return EXIT_ROLE;
 	}
@@ -203,8 +205,8 @@ static int generated(struct apply *a, const struct mfile *f, struct buf *out)
 
 	if (rootfs_lstat(&a->plan.fs, f->path, &st) == 0 && S_ISREG(st.st_mode)) {
 		ret = rootfs_read(&a->plan.fs, f->path, 1u << 20, out) < 0
-			      ? rootfs_fail(&a->plan.fs, f->path, "cannot read")
-			      : 0;
+		              ? rootfs_fail(&a->plan.fs, f->path, "cannot read")
+		              : 0;
 		goto out;
 	}
 	argv = proc_split(f->generate, target, a->plan.root, "");
@@ -234,14 +236,14 @@ out:
 }
 
 static int render_file(struct apply *a, const struct mfile *f, const struct tv *scope,
-		       struct buf *out, int *secret)
+                       struct buf *out, int *secret)
 {
 	const struct bundle_entry *e;
 
 	*secret = 0;
 	if (f->template)
-		return render_template_in(f->template, a->data, scope, entry_lookup, &a->bundle, out,
-					  secret);
+		return render_template_in(f->template, a->data, scope, entry_lookup, &a->bundle,
+		                          out, secret);
 	if (f->content) {
 		buf_puts(out, f->content);
 		return 0;
@@ -369,8 +371,7 @@ static void record_source(struct apply *a, struct state *st)
 	if (!strcmp(shown, a->role.where))
 		st->source = xstrdup(a->role.where);
 	else
-		warning("%s: the role's URL holds credentials: not recorded for re-applies",
-			shown);
+		warning("%s: the role's URL holds credentials: not recorded for re-applies", shown);
 	free(shown);
 	for (i = 0; i < a->nov; i++) {
 		const struct mvar *v = manifest_var(&a->manifest, a->ov[i].name);
@@ -407,10 +408,10 @@ static void add_state(struct apply *a)
 		 * writes there later never changes the state */
 		if (!f->mf->replace)
 			state_add_file(&st, f->path, "keep", f->want_mode, f->mf->owner,
-				       f->mf->group);
+			               f->mf->group);
 		else
 			state_add_file(&st, f->path, f->secret ? "secret" : f->sha256, f->mode,
-				       f->mf->owner, f->mf->group);
+			               f->mf->owner, f->mf->group);
 	}
 	st.present = 1;
 	if (!state_same(&st, &a->old)) {
@@ -503,8 +504,8 @@ static int service_changed(const struct apply *a, const struct mservice *s)
 static int units_changed(const struct apply *a)
 {
 	static const char *const dirs[] = {"/etc/systemd/system/", "/run/systemd/system/",
-					   "/usr/local/lib/systemd/system/",
-					   "/usr/lib/systemd/system/", "/lib/systemd/system/"};
+	                                   "/usr/local/lib/systemd/system/",
+	                                   "/usr/lib/systemd/system/", "/lib/systemd/system/"};
 	size_t i, j;
 
 	for (i = 0; i < a->plan.n; i++)
@@ -575,4 +576,3 @@ void apply_release(struct apply *a)
 	keyring_release(&a->keys);
 	kcmdline_release(&a->kcmd);
 }
-

@@ -30,20 +30,20 @@
 struct apply {
 	const char *root, *role_arg; /* borrowed from argv */
 	int dry_run, diff, now, json, allow_downgrade, offline;
-	int cmdline_given;     /* --cmdline FILE: the role comes from there */
-	size_t max_size;       /* download cap for the bundle */
+	int cmdline_given;        /* --cmdline FILE: the role comes from there */
+	size_t max_size;          /* download cap for the bundle */
 	long long expect_version; /* --expect-version, or -1 */
-	double lock_wait;      /* seconds to wait for the root's lock */
-	int lock_fd;           /* the root's lock while held, else -1 */
-	struct override *ov;   /* owned array, strings borrowed */
+	double lock_wait;         /* seconds to wait for the root's lock */
+	int lock_fd;              /* the root's lock while held, else -1 */
+	struct override *ov;      /* owned array, strings borrowed */
 	size_t nov;
 	struct fetch_config fetch; /* the downloads' rules: the command line's, and
 				    * the role's cacert unless --cacert gave one */
 	struct kcmdline kcmd;
 	struct keyring keys;
 	struct role role;
-	char *bundle_url;  /* owned: the source that worked */
-	char *bundle_tmp;  /* owned: downloaded bundle */
+	char *bundle_url; /* owned: the source that worked */
+	char *bundle_tmp; /* owned: downloaded bundle */
 	struct buf sigtext;
 	struct fetch_result fetched;
 	struct sig_signature sig;
@@ -51,11 +51,11 @@ struct apply {
 	size_t key_index;
 	struct bundle bundle;
 	struct manifest manifest;
-	struct state old;      /* what the root had applied, loaded by setup */
+	struct state old; /* what the root had applied, loaded by setup */
 	struct tv *data;
-	const char *family;   /* host.os.family, borrowed from data, or NULL */
+	const char *family; /* host.os.family, borrowed from data, or NULL */
 	struct plan plan;
-	struct mfile **each;   /* owned: a foreach file's copy per role section
+	struct mfile **each; /* owned: a foreach file's copy per role section
 				* (path owned, the rest borrowed from the manifest) */
 	size_t neach;
 	size_t changed, enabled, restarted;

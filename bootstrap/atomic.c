@@ -102,7 +102,7 @@ int write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 }
 
 int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
-			 int (*check)(const char *tmp, void *ctx), void *ctx)
+                         int (*check)(const char *tmp, void *ctx), void *ctx)
 {
 	char *copy = xstrdup(path), *tmp = NULL;
 	int ret = -1;

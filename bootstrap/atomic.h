@@ -22,6 +22,6 @@ int write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 /* The same, running check on the written temp file before the rename; when
  * check fails (it prints why) the temp is removed and path is untouched. */
 int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
-			 int (*check)(const char *tmp, void *ctx), void *ctx);
+                         int (*check)(const char *tmp, void *ctx), void *ctx);
 
 #endif

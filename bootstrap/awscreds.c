@@ -63,7 +63,8 @@ int awscreds_file(const char *path, const char *section, int check_mode, struct 
 	if (check_mode) {
 		if (stat(path, &st) < 0) {
 			error_errno("%s: no AWS credentials (nor AWS_ACCESS_KEY_ID and "
-				    "AWS_SECRET_ACCESS_KEY in the environment)", path);
+			            "AWS_SECRET_ACCESS_KEY in the environment)",
+			            path);
 			goto out;
 		}
 		if (st.st_mode & 0137) {

@@ -46,9 +46,15 @@ void buf_add(struct buf *b, const void *data, size_t len)
 	b->data[b->len] = '\0';
 }
 
-void buf_puts(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
 
-void buf_putc(struct buf *b, char c) { buf_add(b, &c, 1); }
+void buf_putc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
 
 void buf_printf(struct buf *b, const char *fmt, ...)
 {

@@ -132,7 +132,7 @@ static const char *check_name(const char *raw, int is_dir, char **norm)
 
 /* State of one bundle_read*(). */
 struct reader {
-	struct archive *a;   /* borrowed */
+	struct archive *a; /* borrowed */
 	struct bundle_limits lim;
 	struct bundle b;     /* owned until handed over */
 	size_t cap;          /* allocated b.entries */
@@ -176,7 +176,8 @@ static int read_data(struct reader *r, const char *shown, size_t size, unsigned 
 		}
 		if (off < 0 || (uint64_t)off > size || n > size - (size_t)off) {
 			errbuf_set(r->err, r->errlen,
-				"bundle entry '%s': data runs past the size in its header", shown);
+			           "bundle entry '%s': data runs past the size in its header",
+			           shown);
 			goto cleanup;
 		}
 		if (n)
@@ -204,13 +205,15 @@ static int take_file(struct reader *r, struct archive_entry *e, const char *show
 		goto cleanup;
 	}
 	if ((uint64_t)size > r->lim.max_entry) {
-		errbuf_set(r->err, r->errlen, "bundle entry '%s': size %jd exceeds the limit of %zu bytes",
-			shown, (intmax_t)size, r->lim.max_entry);
+		errbuf_set(r->err, r->errlen,
+		           "bundle entry '%s': size %jd exceeds the limit of %zu bytes", shown,
+		           (intmax_t)size, r->lim.max_entry);
 		goto cleanup;
 	}
 	if ((uint64_t)size > r->lim.max_total - r->total) {
-		errbuf_set(r->err, r->errlen, "bundle entry '%s': total size exceeds the limit of %zu bytes",
-			shown, r->lim.max_total);
+		errbuf_set(r->err, r->errlen,
+		           "bundle entry '%s': total size exceeds the limit of %zu bytes", shown,
+		           r->lim.max_total);
 		goto cleanup;
 	}
 	r->total += (uint64_t)size;
@@ -255,7 +258,8 @@ static int take_entry(struct reader *r, struct archive_entry *e)
 		goto cleanup;
 	}
 	if (strmap_put(&r->names, name, 0, NULL)) {
-		errbuf_set(r->err, r->errlen, "bundle entry '%s': duplicate of an earlier entry", shown);
+		errbuf_set(r->err, r->errlen, "bundle entry '%s': duplicate of an earlier entry",
+		           shown);
 		goto cleanup;
 	}
 	if (is_dir) {
@@ -271,7 +275,7 @@ cleanup:
 
 /* Reads every entry of an opened archive into out. */
 static int read_entries(struct archive *a, const struct bundle_limits *lim, struct bundle *out,
-			char *err, size_t errlen)
+                        char *err, size_t errlen)
 {
 	struct reader r;
 	struct archive_entry *e;
@@ -322,10 +326,10 @@ cleanup:
 static struct archive *new_reader(char *err, size_t errlen)
 {
 	static int (*const filters[])(struct archive *) = {
-		archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
-		archive_read_support_filter_xz,	  archive_read_support_filter_lzma,
-		archive_read_support_filter_lzip, archive_read_support_filter_zstd,
-		archive_read_support_filter_lz4,  archive_read_support_filter_compress,
+	        archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
+	        archive_read_support_filter_xz,   archive_read_support_filter_lzma,
+	        archive_read_support_filter_lzip, archive_read_support_filter_zstd,
+	        archive_read_support_filter_lz4,  archive_read_support_filter_compress,
 	};
 	struct archive *a = archive_read_new();
 	size_t i;
@@ -350,7 +354,7 @@ static struct archive *new_reader(char *err, size_t errlen)
 
 /* Takes the result of an archive_read_open*() on a and reads the entries. */
 static int read_opened(struct archive *a, int rc, const struct bundle_limits *lim,
-		       struct bundle *out, char *err, size_t errlen)
+                       struct bundle *out, char *err, size_t errlen)
 {
 	if (rc != ARCHIVE_OK) {
 		errbuf_set(err, errlen, "bundle: truncated or corrupt archive: %s", aerr(a));
@@ -360,7 +364,7 @@ static int read_opened(struct archive *a, int rc, const struct bundle_limits *li
 }
 
 int bundle_read(const char *path, const struct bundle_limits *lim, struct bundle *out, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	struct archive *a = NULL;
 	int fd = -1, ret = -1;
@@ -384,7 +388,7 @@ cleanup:
 }
 
 int bundle_read_memory(const void *data, size_t len, const struct bundle_limits *lim,
-		       struct bundle *out, char *err, size_t errlen)
+                       struct bundle *out, char *err, size_t errlen)
 {
 	struct archive *a = new_reader(err, errlen);
 	int ret = -1;
@@ -455,8 +459,7 @@ static void free_names(char **names, size_t n)
 }
 
 /* The names in dirfd but "." and "..", sorted bytewise. */
-static int list_dir(struct packer *p, int dirfd, const char *rel, char ***names_out,
-		    size_t *n_out)
+static int list_dir(struct packer *p, int dirfd, const char *rel, char ***names_out, size_t *n_out)
 {
 	DIR *d = NULL;
 	struct dirent *de;
@@ -477,9 +480,10 @@ static int list_dir(struct packer *p, int dirfd, const char *rel, char ***names_
 		/* what apply would refuse is not packed */
 		if (has_control(de->d_name) || !utf8_valid(de->d_name, strlen(de->d_name))) {
 			errbuf_set(p->err, p->errlen,
-				"pack: '%s%s%s': holds a name that is not valid UTF-8 or has a control "
-				"character",
-				p->dir, rel ? "/" : "", rel ? rel : "");
+			           "pack: '%s%s%s': holds a name that is not valid UTF-8 or has a "
+			           "control "
+			           "character",
+			           p->dir, rel ? "/" : "", rel ? rel : "");
 			goto cleanup;
 		}
 		if (n == cap) {
@@ -489,8 +493,8 @@ static int list_dir(struct packer *p, int dirfd, const char *rel, char ***names_
 		names[n++] = xstrdup(de->d_name);
 	}
 	if (!d || errno) {
-		errbuf_set(p->err, p->errlen, "pack: '%s%s%s': cannot list: %s", p->dir, rel ? "/" : "",
-			rel ? rel : "", strerror(errno));
+		errbuf_set(p->err, p->errlen, "pack: '%s%s%s': cannot list: %s", p->dir,
+		           rel ? "/" : "", rel ? rel : "", strerror(errno));
 		goto cleanup;
 	}
 	if (n > 1)
@@ -510,7 +514,7 @@ cleanup:
 }
 
 static int write_header(struct packer *p, const char *rel, unsigned type, unsigned perm,
-			la_int64_t size)
+                        la_int64_t size)
 {
 	struct archive_entry *e = archive_entry_new();
 	int ret = -1;
@@ -549,7 +553,7 @@ static int pack_file(struct packer *p, int dirfd, const char *base, const char *
 	fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		errbuf_set(p->err, p->errlen, "pack: '%s/%s': cannot open: %s", p->dir, rel,
-			strerror(errno));
+		           strerror(errno));
 		goto cleanup;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -558,8 +562,10 @@ static int pack_file(struct packer *p, int dirfd, const char *base, const char *
 	}
 	if ((uint64_t)st.st_size > p->lim.max_entry ||
 	    (uint64_t)st.st_size > p->lim.max_total - p->total) {
-		errbuf_set(p->err, p->errlen, "pack: '%s/%s': exceeds the bundle size limits (%zu bytes "
-			"per file, %zu in all)", p->dir, rel, p->lim.max_entry, p->lim.max_total);
+		errbuf_set(p->err, p->errlen,
+		           "pack: '%s/%s': exceeds the bundle size limits (%zu bytes "
+		           "per file, %zu in all)",
+		           p->dir, rel, p->lim.max_entry, p->lim.max_total);
 		goto cleanup;
 	}
 	p->total += (uint64_t)st.st_size;
@@ -570,7 +576,7 @@ static int pack_file(struct packer *p, int dirfd, const char *base, const char *
 			continue;
 		if (n < 0 || done + (uint64_t)n > (uint64_t)st.st_size) {
 			errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel,
-				n < 0 ? strerror(errno) : "changed while packing");
+			           n < 0 ? strerror(errno) : "changed while packing");
 			goto cleanup;
 		}
 		if (archive_write_data(p->a, chunk, (size_t)n) != n) {
@@ -599,7 +605,7 @@ static int pack_dir(struct packer *p, int dirfd, const char *base, const char *r
 	fd = openat(dirfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		errbuf_set(p->err, p->errlen, "pack: '%s/%s': cannot open: %s", p->dir, rel,
-			strerror(errno));
+		           strerror(errno));
 		goto cleanup;
 	}
 	ret = walk_dir(p, fd, rel);
@@ -632,7 +638,7 @@ static int pack_one(struct packer *p, int dirfd, const char *base, const char *r
 	}
 	if (++p->count > p->lim.max_entries) {
 		errbuf_set(p->err, p->errlen, "pack: '%s': more than %zu entries", p->dir,
-			p->lim.max_entries);
+		           p->lim.max_entries);
 		goto cleanup;
 	}
 	if (S_ISDIR(st.st_mode))
@@ -680,7 +686,8 @@ static int new_writer(struct packer *p, int fd)
 	    archive_write_add_filter_gzip(p->a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(p->a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
 	    archive_write_open_fd(p->a, fd) != ARCHIVE_OK) {
-		errbuf_set(p->err, p->errlen, "pack: cannot set up the archive writer: %s", aerr(p->a));
+		errbuf_set(p->err, p->errlen, "pack: cannot set up the archive writer: %s",
+		           aerr(p->a));
 		return -1;
 	}
 	return 0;
@@ -722,7 +729,8 @@ static int commit_file(struct packer *p, int *fd, char **tmp, const char *out_pa
 		close(*fd);
 	*fd = -1;
 	if (rc < 0 || rename(*tmp, out_path) < 0) {
-		errbuf_set(p->err, p->errlen, "pack: %s: cannot write: %s", out_path, strerror(errno));
+		errbuf_set(p->err, p->errlen, "pack: %s: cannot write: %s", out_path,
+		           strerror(errno));
 		return -1;
 	}
 	free(*tmp);

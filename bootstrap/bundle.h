@@ -32,7 +32,7 @@ struct bundle_entry {
 	char *name;          /* owned, normalised */
 	unsigned char *data; /* owned, NUL-terminated for convenience */
 	size_t len;
-	unsigned mode;       /* permission bits from the archive */
+	unsigned mode; /* permission bits from the archive */
 };
 
 struct bundle {
@@ -47,14 +47,17 @@ struct bundle_limits {
 	size_t max_total;   /* default 64 MiB */
 };
 
-#define BUNDLE_LIMITS_DEFAULT {1000, 16u << 20, 64u << 20}
+#define BUNDLE_LIMITS_DEFAULT \
+	{ \
+		1000, 16u << 20, 64u << 20 \
+	}
 
 int bundle_read(const char *path, const struct bundle_limits *lim, struct bundle *out, char *err,
-		size_t errlen);
+                size_t errlen);
 /* The same over an archive already in memory (tests, fuzzing).  For both,
  * lim may be NULL for BUNDLE_LIMITS_DEFAULT; out is empty after a failure. */
 int bundle_read_memory(const void *data, size_t len, const struct bundle_limits *lim,
-		       struct bundle *out, char *err, size_t errlen);
+                       struct bundle *out, char *err, size_t errlen);
 const struct bundle_entry *bundle_find(const struct bundle *b, const char *name);
 void bundle_release(struct bundle *b);
 

@@ -127,8 +127,14 @@ static void add(const char *path, int is_dir)
 	cleanup_block_signals(&old, 0);
 }
 
-void cleanup_add(const char *path) { add(path, 0); }
-void cleanup_add_dir(const char *path) { add(path, 1); }
+void cleanup_add(const char *path)
+{
+	add(path, 0);
+}
+void cleanup_add_dir(const char *path)
+{
+	add(path, 1);
+}
 
 void cleanup_forget(const char *path)
 {
@@ -228,7 +234,7 @@ char *tmp_dir(const char *prefix)
 static int ours(const char *name)
 {
 	static const char *const prefixes[] = {"roleboot-bundle-", "roleboot-stage-",
-					       "roleboot-verify-"};
+	                                       "roleboot-verify-"};
 	size_t i;
 
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)

@@ -40,23 +40,40 @@ static int add_var_arg(struct apply *a, char *arg)
 	return 0;
 }
 
-enum { O_DRY = 256, O_DIFF, O_NOW, O_JSON, O_DOWN, O_CACERT, O_TIMEOUT, O_CONNECT, O_STALL,
-       O_MAXSIZE, O_CMDLINE, O_LOCKWAIT, O_EXPECT };
+enum {
+	O_DRY = 256,
+	O_DIFF,
+	O_NOW,
+	O_JSON,
+	O_DOWN,
+	O_CACERT,
+	O_TIMEOUT,
+	O_CONNECT,
+	O_STALL,
+	O_MAXSIZE,
+	O_CMDLINE,
+	O_LOCKWAIT,
+	O_EXPECT
+};
 
-static const struct option apply_opts[] = {
-	{"root", required_argument, NULL, 'r'},      {"pubkey", required_argument, NULL, 'P'},
-	{"var", required_argument, NULL, 'v'},       {"dry-run", no_argument, NULL, O_DRY},
-	{"diff", no_argument, NULL, O_DIFF},         {"now", no_argument, NULL, O_NOW},
-	{"json", no_argument, NULL, O_JSON},         {"allow-downgrade", no_argument, NULL, O_DOWN},
-	{"quiet", no_argument, NULL, 'q'},           {"cacert", required_argument, NULL, O_CACERT},
-	{"timeout", required_argument, NULL, O_TIMEOUT},
-	{"connect-timeout", required_argument, NULL, O_CONNECT},
-	{"stall-timeout", required_argument, NULL, O_STALL},
-	{"max-size", required_argument, NULL, O_MAXSIZE},
-	{"cmdline", required_argument, NULL, O_CMDLINE},
-	{"lock-wait", required_argument, NULL, O_LOCKWAIT},
-	{"expect-version", required_argument, NULL, O_EXPECT},
-	{NULL, 0, NULL, 0}};
+static const struct option apply_opts[] = {{"root", required_argument, NULL, 'r'},
+                                           {"pubkey", required_argument, NULL, 'P'},
+                                           {"var", required_argument, NULL, 'v'},
+                                           {"dry-run", no_argument, NULL, O_DRY},
+                                           {"diff", no_argument, NULL, O_DIFF},
+                                           {"now", no_argument, NULL, O_NOW},
+                                           {"json", no_argument, NULL, O_JSON},
+                                           {"allow-downgrade", no_argument, NULL, O_DOWN},
+                                           {"quiet", no_argument, NULL, 'q'},
+                                           {"cacert", required_argument, NULL, O_CACERT},
+                                           {"timeout", required_argument, NULL, O_TIMEOUT},
+                                           {"connect-timeout", required_argument, NULL, O_CONNECT},
+                                           {"stall-timeout", required_argument, NULL, O_STALL},
+                                           {"max-size", required_argument, NULL, O_MAXSIZE},
+                                           {"cmdline", required_argument, NULL, O_CMDLINE},
+                                           {"lock-wait", required_argument, NULL, O_LOCKWAIT},
+                                           {"expect-version", required_argument, NULL, O_EXPECT},
+                                           {NULL, 0, NULL, 0}};
 
 /* Options that tune fetching; 0, or the exit code for a bad value. */
 static int fetch_option(struct apply *a, struct fetch_config *fc, int c, const char *arg)
@@ -101,14 +118,32 @@ static int parse_args(struct apply *a, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:P:v:q", apply_opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': a->root = optarg; break;
-		case 'P': if (keyring_add_arg(&a->keys, optarg) < 0) return EXIT_SIG; break;
-		case 'v': if (add_var_arg(a, optarg) < 0) return EXIT_USAGE; break;
-		case O_DRY: a->dry_run = 1; break;
-		case O_DIFF: a->diff = 1; break;
-		case O_NOW: a->now = 1; break;
-		case O_JSON: a->json = 1; break;
-		case O_DOWN: a->allow_downgrade = 1; break;
+		case 'r':
+			a->root = optarg;
+			break;
+		case 'P':
+			if (keyring_add_arg(&a->keys, optarg) < 0)
+				return EXIT_SIG;
+			break;
+		case 'v':
+			if (add_var_arg(a, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_DRY:
+			a->dry_run = 1;
+			break;
+		case O_DIFF:
+			a->diff = 1;
+			break;
+		case O_NOW:
+			a->now = 1;
+			break;
+		case O_JSON:
+			a->json = 1;
+			break;
+		case O_DOWN:
+			a->allow_downgrade = 1;
+			break;
 		case O_CMDLINE:
 			setenv("ROLEBOOT_CMDLINE", optarg, 1);
 			a->cmdline_given = 1;
@@ -125,12 +160,20 @@ static int parse_args(struct apply *a, int argc, char **argv)
 			if (lock_wait_arg(optarg, &a->lock_wait) < 0)
 				return EXIT_USAGE;
 			break;
-		case 'q': msg_set_quiet(1); break;
-		case O_CACERT: case O_TIMEOUT: case O_CONNECT: case O_STALL: case O_MAXSIZE:
+		case 'q':
+			msg_set_quiet(1);
+			break;
+		case O_CACERT:
+		case O_TIMEOUT:
+		case O_CONNECT:
+		case O_STALL:
+		case O_MAXSIZE:
 			if ((code = fetch_option(a, &fc, c, optarg)))
 				return code;
 			break;
-		default: fputs(roleboot_usage, stderr); return EXIT_USAGE;
+		default:
+			fputs(roleboot_usage, stderr);
+			return EXIT_USAGE;
 		}
 	}
 	a->fetch = fc;
@@ -193,7 +236,8 @@ static int use_kernel_cmdline(struct apply *a)
 	if (!a->kcmd.role && use_last_role(a))
 		return 0;
 	if (!a->kcmd.role) {
-		error("no ROLE given, none applied on %s yet, and no roleboot.role= on the kernel command line",
+		error("no ROLE given, none applied on %s yet, and no roleboot.role= on the kernel "
+		      "command line",
 		      a->plan.root);
 		return EXIT_USAGE;
 	}
@@ -223,7 +267,6 @@ static void list_changes(const struct apply *a)
 	}
 }
 
-
 struct step {
 	const char *name;
 	int (*fn)(struct apply *);
@@ -231,11 +274,16 @@ struct step {
 };
 
 static const struct step steps[] = {
-	{"role", apply_load_role, 1},      {"fetch", apply_fetch, 1},
-	{"verify", apply_verify, 1},       {"bundle", apply_read_bundle, 1},
-	{"manifest", apply_check_manifest, 1}, {"render", apply_render, 1},
-	{"stage", apply_stage, 1},         {"validate", apply_validate, 1},
-	{"install", apply_install, 0},     {"services", apply_services, 0},
+        {"role", apply_load_role, 1},
+        {"fetch", apply_fetch, 1},
+        {"verify", apply_verify, 1},
+        {"bundle", apply_read_bundle, 1},
+        {"manifest", apply_check_manifest, 1},
+        {"render", apply_render, 1},
+        {"stage", apply_stage, 1},
+        {"validate", apply_validate, 1},
+        {"install", apply_install, 0},
+        {"services", apply_services, 0},
 };
 
 /* roleboot's own files on the root are never links: refused up front, so
@@ -255,7 +303,8 @@ static int own_files_plain(struct apply *a)
 		if (S_ISLNK(st.st_mode)) {
 			char *full = rootfs_full(&a->plan.fs, own[i]);
 
-			error("%s: is a symbolic link; links under the root are not followed", full);
+			error("%s: is a symbolic link; links under the root are not followed",
+			      full);
 			free(full);
 			return -1;
 		}

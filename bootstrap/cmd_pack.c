@@ -9,7 +9,7 @@
 int cmd_pack(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-					     {NULL, 0, NULL, 0}};
+	                                     {NULL, 0, NULL, 0}};
 	const char *out = NULL;
 	char err[512];
 	int c;

@@ -16,7 +16,7 @@
 
 struct folder {
 	const char *dir;
-	char **names; /* owned */
+	char **names;      /* owned */
 	struct buf *texts; /* owned */
 	size_t n;
 };
@@ -62,8 +62,8 @@ static void folder_release(struct folder *f)
 	free(f->texts);
 }
 
-static int render_main(const char *role_arg, const char *dir, const char *tpl,
-		       struct override *ov, size_t nov, const char *root)
+static int render_main(const char *role_arg, const char *dir, const char *tpl, struct override *ov,
+                       size_t nov, const char *root)
 {
 	struct kcmdline k;
 	struct folder f = {dir, NULL, NULL, 0};
@@ -108,10 +108,10 @@ out:
 int cmd_render(int argc, char **argv)
 {
 	static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-					     {"bundle", required_argument, NULL, 'b'},
-					     {"var", required_argument, NULL, 'v'},
-					     {"root", required_argument, NULL, 'R'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"bundle", required_argument, NULL, 'b'},
+	                                     {"var", required_argument, NULL, 'v'},
+	                                     {"root", required_argument, NULL, 'R'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *role = NULL, *dir = NULL, *root = "/";
 	struct override *ov = NULL;
 	size_t nov = 0;
@@ -147,7 +147,8 @@ int cmd_render(int argc, char **argv)
 	code = render_main(role, dir, tpl, ov, nov, root);
 	goto out;
 usage:
-	fputs("usage: roleboot render [--role ROLE] [--bundle DIR] [--root DIR] [--var NAME=VALUE]...\n"
+	fputs("usage: roleboot render [--role ROLE] [--bundle DIR] [--root DIR] [--var "
+	      "NAME=VALUE]...\n"
 	      "                       TEMPLATE\n",
 	      stderr);
 out:

@@ -47,7 +47,7 @@ static int drop_privileges(const struct r53d_config *c)
 	pw = getpwnam(c->username);
 	if (!pw)
 		return errno ? error_errno("%s: cannot look up user %s", c->where, c->username)
-			     : error("%s: no user %s", c->where, c->username);
+		             : error("%s: no user %s", c->where, c->username);
 	if (pw->pw_uid == 0)
 		return error("%s: username %s is root", c->where, c->username);
 	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
@@ -109,7 +109,7 @@ static int supervise(const struct r53d_config *c, const struct r53d_sockets *s)
 			continue;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			warning("route53d: worker %ld ended (status %d): another takes its place",
-				(long)pid, status);
+			        (long)pid, status);
 			sleep(1); /* a worker that keeps failing does not spin */
 		}
 		pids[i] = start_worker(c, s);
@@ -120,15 +120,15 @@ static int supervise(const struct r53d_config *c, const struct r53d_sockets *s)
 }
 
 static const char route53d_usage[] =
-	"usage: roleboot route53d [--config FILE] [--foreground] [--check] [-q]\n";
+        "usage: roleboot route53d [--config FILE] [--foreground] [--check] [-q]\n";
 
 int cmd_route53d(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"foreground", no_argument, NULL, 'f'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"check", no_argument, NULL, 'k'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"foreground", no_argument, NULL, 'f'},
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"check", no_argument, NULL, 'k'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *config = "/etc/route53d/route53d.ini";
 	struct r53d_sockets s = {-1, -1, 0};
 	struct r53d_config c;
@@ -163,8 +163,8 @@ int cmd_route53d(int argc, char **argv)
 	if (!c.nzones)
 		warning("%s: no zone in [hostedzone]: every UPDATE is refused", config);
 	if (check) {
-		note("route53d", "%s: %zu zones, %zu keys, %zu [slave] zones: good", config, c.nzones,
-		     c.nkeys, c.nslaves);
+		note("route53d", "%s: %zu zones, %zu keys, %zu [slave] zones: good", config,
+		     c.nzones, c.nkeys, c.nslaves);
 		code = EXIT_OK;
 		goto out;
 	}
@@ -187,8 +187,7 @@ int cmd_route53d(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	note("route53d", "listening on %s port %u (udp, tcp): %zu zones, %zu keys, %u workers%s",
-	     c.listen_ip, s.port, c.nzones, c.nkeys, c.processes,
-	     c.dry_run ? ", dry-run" : "");
+	     c.listen_ip, s.port, c.nzones, c.nkeys, c.processes, c.dry_run ? ", dry-run" : "");
 	supervise(&c, &s);
 	note("route53d", "stopped");
 	code = EXIT_OK;

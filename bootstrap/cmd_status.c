@@ -27,9 +27,9 @@ static int load(const char *root, double wait, struct state *st)
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {{"root", required_argument, NULL, 'r'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"lock-wait", required_argument, NULL, 'w'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"lock-wait", required_argument, NULL, 'w'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *root = "/";
 	struct state st;
 	struct buf out = BUF_INIT;

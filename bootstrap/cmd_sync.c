@@ -70,16 +70,14 @@ static void wait_interval(const struct sync_config *c)
 }
 
 static const char sync_usage[] =
-	"usage: roleboot sync [--config FILE] [--once] [--root DIR] [--lock-wait S] [-q]\n";
+        "usage: roleboot sync [--config FILE] [--once] [--root DIR] [--lock-wait S] [-q]\n";
 
 int cmd_sync(int argc, char **argv)
 {
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"once", no_argument, NULL, 'o'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"root", required_argument, NULL, 'r'},
-					     {"lock-wait", required_argument, NULL, 'w'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	        {"config", required_argument, NULL, 'c'},    {"once", no_argument, NULL, 'o'},
+	        {"quiet", no_argument, NULL, 'q'},           {"root", required_argument, NULL, 'r'},
+	        {"lock-wait", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
 	const char *config = "/etc/roleboot/sync.ini", *root = "/";
 	double wait = LOCK_WAIT_DEFAULT;
 	struct sync_config c;

@@ -23,11 +23,14 @@ struct verify {
 	struct keyring kr;
 	const char *file, *sigarg;
 	size_t max;
-	char *tmp;              /* owned: download of a URL */
+	char *tmp; /* owned: download of a URL */
 	unsigned char prehash[64];
 };
 
-static int is_url(const char *s) { return strstr(s, "://") != NULL; }
+static int is_url(const char *s)
+{
+	return strstr(s, "://") != NULL;
+}
 
 /* The file's BLAKE2b-512, downloading it first when it is a URL. */
 static int load_file(struct verify *v, const char **path)
@@ -70,7 +73,7 @@ static int verify_run(struct verify *v)
 	code = EXIT_SIG;
 	if (sig_parse(text.data ? text.data : "", text.len, &sig, err, sizeof(err)) < 0 ||
 	    sig_verify(&sig, v->kr.keys, v->kr.n, v->prehash, path, v->max, &which, err,
-		       sizeof(err)) < 0) {
+	               sizeof(err)) < 0) {
 		error("%s: %s", v->file, err);
 		goto out;
 	}
@@ -88,10 +91,10 @@ out:
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {{"pubkey", required_argument, NULL, 'P'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"cacert", required_argument, NULL, 'C'},
-					     {"max-size", required_argument, NULL, 'M'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"cacert", required_argument, NULL, 'C'},
+	                                     {"max-size", required_argument, NULL, 'M'},
+	                                     {NULL, 0, NULL, 0}};
 	struct fetch_config fc;
 	struct verify v;
 	unsigned long long max;
@@ -125,7 +128,8 @@ int cmd_verify(int argc, char **argv)
 	code = verify_run(&v);
 	goto out;
 usage:
-	fputs("usage: roleboot verify --pubkey KEY [--cacert FILE] [--max-size BYTES] FILE [SIGFILE]\n",
+	fputs("usage: roleboot verify --pubkey KEY [--cacert FILE] [--max-size BYTES] FILE "
+	      "[SIGFILE]\n",
 	      stderr);
 out:
 	if (v.tmp) {

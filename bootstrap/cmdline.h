@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 struct kcmdline {
-	char *role;   /* owned or NULL */
-	char *pubkey; /* owned or NULL */
+	char *role;             /* owned or NULL */
+	char *pubkey;           /* owned or NULL */
 	char **names, **values; /* owned roleboot.var.* in order */
 	size_t nvars;
 };

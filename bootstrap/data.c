@@ -22,7 +22,10 @@ static struct tv *node_new(const struct tv *near, enum tv_kind kind, size_t extr
 	return v;
 }
 
-struct tv *tv_null(void) { return node_new(NULL, TV_NULL, 0); }
+struct tv *tv_null(void)
+{
+	return node_new(NULL, TV_NULL, 0);
+}
 
 struct tv *tv_bool_in(const struct tv *near, int b)
 {
@@ -32,7 +35,10 @@ struct tv *tv_bool_in(const struct tv *near, int b)
 	return v;
 }
 
-struct tv *tv_bool(int b) { return tv_bool_in(NULL, b); }
+struct tv *tv_bool(int b)
+{
+	return tv_bool_in(NULL, b);
+}
 
 /* A string node and its text are one allocation (templates over thousands
  * of zones make hundreds of thousands of them). */
@@ -50,12 +56,30 @@ struct tv *tv_stringn_in(const struct tv *near, const char *s, size_t len)
 	return v;
 }
 
-struct tv *tv_stringn(const char *s, size_t len) { return tv_stringn_in(NULL, s, len); }
-struct tv *tv_string(const char *s) { return tv_stringn(s, strlen(s)); }
-struct tv *tv_list_in(const struct tv *near) { return node_new(near, TV_LIST, 0); }
-struct tv *tv_map_in(const struct tv *near) { return node_new(near, TV_MAP, 0); }
-struct tv *tv_list(void) { return tv_list_in(NULL); }
-struct tv *tv_map(void) { return tv_map_in(NULL); }
+struct tv *tv_stringn(const char *s, size_t len)
+{
+	return tv_stringn_in(NULL, s, len);
+}
+struct tv *tv_string(const char *s)
+{
+	return tv_stringn(s, strlen(s));
+}
+struct tv *tv_list_in(const struct tv *near)
+{
+	return node_new(near, TV_LIST, 0);
+}
+struct tv *tv_map_in(const struct tv *near)
+{
+	return node_new(near, TV_MAP, 0);
+}
+struct tv *tv_list(void)
+{
+	return tv_list_in(NULL);
+}
+struct tv *tv_map(void)
+{
+	return tv_map_in(NULL);
+}
 
 struct tv *tv_pool_map(void)
 {

@@ -18,8 +18,8 @@ struct pool; /* pool.h: blocks that nodes, strings and arrays are cut from */
 
 struct tv {
 	enum tv_kind kind;
-	int secret;        /* TV_STRING: value must never be shown */
-	int b;             /* TV_BOOL */
+	int secret;              /* TV_STRING: value must never be shown */
+	int b;                   /* TV_BOOL */
 	unsigned char owns_pool; /* pool is this node's (tv_pool_map), freed with it */
 	/* pool the node, its text, keys and arrays come from; NULL: malloc */
 	struct pool *pool;

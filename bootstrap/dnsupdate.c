@@ -113,7 +113,7 @@ static char *r53_strings_to_dns(const char *s)
 			buf_putc(&b, *s);
 		} else if (octal3(s + 1)) {
 			buf_printf(&b, "\\%03u",
-				   (unsigned)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+			           (unsigned)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
 			s += 3;
 		} else if (s[1] >= '0' && s[1] <= '9') {
 			buf_putc(&b, *++s); /* an escaped digit is that digit */
@@ -290,7 +290,7 @@ static void add_r53(struct model *m, const struct r53_record *r, const struct dn
 	for (i = 0; i < r->nvalues; i++) {
 		value = string_type(r->type) ? r53_strings_to_dns(r->values[i]) : NULL;
 		line = xasprintf("%s %ld IN %s %s", dns, r->ttl, r->type,
-				 value ? value : r->values[i]);
+		                 value ? value : r->values[i]);
 		free(value);
 		rr = NULL;
 		if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) != LDNS_STATUS_OK || !rr) {
@@ -356,8 +356,8 @@ static int plain_name(const char *s)
 	return 1;
 }
 
-int dnsupdate_check(const ldns_pkt *p, const ldns_rdf *zone, struct dnsupdate_names *nm,
-		    char *why, size_t len)
+int dnsupdate_check(const ldns_pkt *p, const ldns_rdf *zone, struct dnsupdate_names *nm, char *why,
+                    size_t len)
 {
 	const ldns_rr_list *pre = ldns_pkt_answer(p), *upd = ldns_pkt_authority(p);
 	ldns_rr_class cl;
@@ -375,7 +375,8 @@ int dnsupdate_check(const ldns_pkt *p, const ldns_rdf *zone, struct dnsupdate_na
 		if (ldns_rr_ttl(rr) != 0)
 			return fail(why, len, LDNS_RCODE_FORMERR, "prerequisite with a TTL");
 		if (cl != LDNS_RR_CLASS_IN && cl != LDNS_RR_CLASS_ANY && cl != LDNS_RR_CLASS_NONE)
-			return fail(why, len, LDNS_RCODE_FORMERR, "prerequisite of class %d", (int)cl);
+			return fail(why, len, LDNS_RCODE_FORMERR, "prerequisite of class %d",
+			            (int)cl);
 		if (cl != LDNS_RR_CLASS_IN && ldns_rr_rd_count(rr))
 			return fail(why, len, LDNS_RCODE_FORMERR, "prerequisite with data");
 		names_add(nm, ldns_rr_owner(rr));
@@ -388,8 +389,8 @@ int dnsupdate_check(const ldns_pkt *p, const ldns_rdf *zone, struct dnsupdate_na
 			goto notzone;
 		if (cl == LDNS_RR_CLASS_IN && meta_type(t))
 			return fail(why, len, LDNS_RCODE_FORMERR, "update adds a meta type");
-		if (cl == LDNS_RR_CLASS_ANY &&
-		    (ldns_rr_ttl(rr) || ldns_rr_rd_count(rr) || (meta_type(t) && t != LDNS_RR_TYPE_ANY)))
+		if (cl == LDNS_RR_CLASS_ANY && (ldns_rr_ttl(rr) || ldns_rr_rd_count(rr) ||
+		                                (meta_type(t) && t != LDNS_RR_TYPE_ANY)))
 			return fail(why, len, LDNS_RCODE_FORMERR, "malformed delete");
 		if (cl == LDNS_RR_CLASS_NONE && (ldns_rr_ttl(rr) || meta_type(t)))
 			return fail(why, len, LDNS_RCODE_FORMERR, "malformed delete of a record");
@@ -400,7 +401,7 @@ int dnsupdate_check(const ldns_pkt *p, const ldns_rdf *zone, struct dnsupdate_na
 	for (i = 0; i < nm->n; i++)
 		if (!plain_name(nm->names[i]))
 			return fail(why, len, LDNS_RCODE_REFUSED,
-				    "%s: a name Route 53 would write otherwise", nm->names[i]);
+			            "%s: a name Route 53 would write otherwise", nm->names[i]);
 	return LDNS_RCODE_NOERROR;
 notzone:
 	s = dnsupdate_name_text(ldns_rr_owner(rr));
@@ -463,14 +464,19 @@ static int prerequisites(const ldns_pkt *p, struct model *m, char *why, size_t l
 		t = ldns_rr_get_type(rr);
 		name = dnsupdate_name_text(ldns_rr_owner(rr));
 		if (cl == LDNS_RR_CLASS_ANY && t == LDNS_RR_TYPE_ANY && !name_in_use(m, name))
-			rc = fail(why, len, LDNS_RCODE_NXDOMAIN, "prerequisite: %s is not in use", name);
-		else if (cl == LDNS_RR_CLASS_ANY && t != LDNS_RR_TYPE_ANY && !set_live(find(m, name, t)))
-			rc = fail(why, len, LDNS_RCODE_NXRRSET, "prerequisite: %s has no such records",
-				  name);
+			rc = fail(why, len, LDNS_RCODE_NXDOMAIN, "prerequisite: %s is not in use",
+			          name);
+		else if (cl == LDNS_RR_CLASS_ANY && t != LDNS_RR_TYPE_ANY &&
+		         !set_live(find(m, name, t)))
+			rc = fail(why, len, LDNS_RCODE_NXRRSET,
+			          "prerequisite: %s has no such records", name);
 		else if (cl == LDNS_RR_CLASS_NONE && t == LDNS_RR_TYPE_ANY && name_in_use(m, name))
-			rc = fail(why, len, LDNS_RCODE_YXDOMAIN, "prerequisite: %s is in use", name);
-		else if (cl == LDNS_RR_CLASS_NONE && t != LDNS_RR_TYPE_ANY && set_live(find(m, name, t)))
-			rc = fail(why, len, LDNS_RCODE_YXRRSET, "prerequisite: %s has such records", name);
+			rc = fail(why, len, LDNS_RCODE_YXDOMAIN, "prerequisite: %s is in use",
+			          name);
+		else if (cl == LDNS_RR_CLASS_NONE && t != LDNS_RR_TYPE_ANY &&
+		         set_live(find(m, name, t)))
+			rc = fail(why, len, LDNS_RCODE_YXRRSET, "prerequisite: %s has such records",
+			          name);
 		else if (cl == LDNS_RR_CLASS_IN) {
 			s = find(&want, name, t);
 			if (!s)
@@ -484,7 +490,7 @@ static int prerequisites(const ldns_pkt *p, struct model *m, char *why, size_t l
 		have = find(m, s->name, s->rtype);
 		if (!have || have->foreign || !same_records(s->items, s->n, have->items, have->n))
 			rc = fail(why, len, LDNS_RCODE_NXRRSET,
-				  "prerequisite: the %s records of %s differ", s->type, s->name);
+			          "prerequisite: the %s records of %s differ", s->type, s->name);
 	}
 	model_release(&want);
 	return rc;
@@ -520,8 +526,8 @@ static int other_data(const struct model *m, const char *name, int cname)
 static int refuse_foreign(const struct rrset *s, char *why, size_t len)
 {
 	return fail(why, len, LDNS_RCODE_REFUSED,
-		    "%s %s is an alias or has a routing policy: not changed by UPDATE", s->name,
-		    s->type);
+	            "%s %s is an alias or has a routing policy: not changed by UPDATE", s->name,
+	            s->type);
 }
 
 /* RFC 3.4.2.2: add one record. */
@@ -554,7 +560,7 @@ static int add_record(struct model *m, const ldns_rr *rr, const char *name, char
 
 /* RFC 3.4.2.3 and 3.4.2.4: delete RRsets or records. */
 static int delete_records(struct model *m, const ldns_rr *rr, const char *name, const char *zone,
-			  char *why, size_t len)
+                          char *why, size_t len)
 {
 	ldns_rr_class cl = ldns_rr_get_class(rr);
 	ldns_rr_type t = ldns_rr_get_type(rr);
@@ -577,7 +583,8 @@ static int delete_records(struct model *m, const ldns_rr *rr, const char *name, 
 		return LDNS_RCODE_NOERROR;
 	}
 	s = find(m, name, t);
-	if (!set_live(s) || t == LDNS_RR_TYPE_SOA || (apex && cl == LDNS_RR_CLASS_ANY && t == LDNS_RR_TYPE_NS))
+	if (!set_live(s) || t == LDNS_RR_TYPE_SOA ||
+	    (apex && cl == LDNS_RR_CLASS_ANY && t == LDNS_RR_TYPE_NS))
 		return LDNS_RCODE_NOERROR;
 	if (s->foreign)
 		return refuse_foreign(s, why, len);
@@ -627,16 +634,16 @@ static void difference(const struct model *m, struct r53_batch *out)
 				continue;
 			if (pass == 0 && s->existed)
 				r53_batch_add(out, R53_DELETE, s->r53_name, s->type, s->orig_ttl,
-					      texts(s->orig, s->norig), s->norig);
+				              texts(s->orig, s->norig), s->norig);
 			if (pass == 1 && s->n)
 				r53_batch_add(out, R53_CREATE, s->name, s->type, s->ttl,
-					      texts(s->items, s->n), s->n);
+				              texts(s->items, s->n), s->n);
 		}
 	}
 }
 
 int dnsupdate_eval(const ldns_pkt *p, const ldns_rdf *zone, const struct r53_records *cur,
-		   struct r53_batch *out, char *why, size_t len)
+                   struct r53_batch *out, char *why, size_t len)
 {
 	const ldns_rr_list *upd = ldns_pkt_authority(p);
 	struct dnsupdate_names nm = {NULL, 0};
@@ -685,7 +692,7 @@ static int mirrored_set(const struct rrset *s, const char *zone)
 }
 
 int dnsupdate_mirror(const ldns_rr_list *axfr, const ldns_rdf *zone, const struct r53_records *cur,
-		     struct r53_batch *out, struct dnsupdate_mirror_counts *n)
+                     struct r53_batch *out, struct dnsupdate_mirror_counts *n)
 {
 	struct model m = {NULL, 0, 0};
 	char *zname = dnsupdate_name_text(zone), *name;

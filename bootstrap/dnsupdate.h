@@ -45,13 +45,13 @@ struct dnsupdate_names {
 
 /* zone: the zone section's name.  Fills names (released by the caller). */
 int dnsupdate_check(const ldns_pkt *p, const ldns_rdf *zone, struct dnsupdate_names *names,
-		    char *why, size_t len);
+                    char *why, size_t len);
 void dnsupdate_names_release(struct dnsupdate_names *names);
 
 /* cur: Route 53's record sets (other names may be among them: ignored).
  * On NOERROR out holds the changes (none when nothing changes). */
 int dnsupdate_eval(const ldns_pkt *p, const ldns_rdf *zone, const struct r53_records *cur,
-		   struct r53_batch *out, char *why, size_t len);
+                   struct r53_batch *out, char *why, size_t len);
 
 /* A zone as a primary serves it (axfr: its records, from a transfer)
  * mirrored into Route 53: the changes that make Route 53's record sets of
@@ -63,7 +63,7 @@ struct dnsupdate_mirror_counts {
 	size_t skipped; /* record sets left alone (alias, policy, odd names) */
 };
 int dnsupdate_mirror(const ldns_rr_list *axfr, const ldns_rdf *zone, const struct r53_records *cur,
-		     struct r53_batch *out, struct dnsupdate_mirror_counts *n);
+                     struct r53_batch *out, struct dnsupdate_mirror_counts *n);
 
 /* A name or record as text, lower case: for names[] and logs (owned). */
 char *dnsupdate_name_text(const ldns_rdf *name);

@@ -41,10 +41,11 @@ static void add_address(struct tv *m, const struct sockaddr *sa)
 
 	if (family == AF_INET) {
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-			  sizeof(text));
+		          sizeof(text));
 		tv_push(tv_get(m, "ip4"), tv_string(text));
 	} else if (family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		const struct in6_addr *a =
+		        &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 
 		if (IN6_IS_ADDR_LINKLOCAL(a))
 			return;
@@ -57,7 +58,7 @@ static void add_address(struct tv *m, const struct sockaddr *sa)
 			return;
 		hw = ll->sll_addr;
 		snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", hw[0], hw[1], hw[2],
-			 hw[3], hw[4], hw[5]);
+		         hw[3], hw[4], hw[5]);
 		tv_set(m, "mac", tv_string(text));
 	}
 }
@@ -123,7 +124,8 @@ void facts_os_release(const char *text, size_t len, struct tv *map)
 		buf_reset(&val);
 		unquote(eq + 1, &val);
 		/* facts reach configs verbatim: only plain text is kept */
-		if (!has_control(val.data ? val.data : "") && !strpbrk(val.data ? val.data : "", "\"\\"))
+		if (!has_control(val.data ? val.data : "") &&
+		    !strpbrk(val.data ? val.data : "", "\"\\"))
 			tv_set(map, line, tv_string(val.data ? val.data : ""));
 	}
 	buf_release(&val);
@@ -144,10 +146,10 @@ static int has_word(const char *list, const char *word)
 static const char *os_family(const char *id, const char *like)
 {
 	static const char *const fam[][4] = {
-		{"rhel", "rhel", "fedora", "centos"},
-		{"debian", "debian", "ubuntu", "debian"},
-		{"suse", "suse", "opensuse", "sles"},
-		{"alpine", "alpine", "alpine", "alpine"},
+	        {"rhel", "rhel", "fedora", "centos"},
+	        {"debian", "debian", "ubuntu", "debian"},
+	        {"suse", "suse", "opensuse", "sles"},
+	        {"alpine", "alpine", "alpine", "alpine"},
 	};
 	size_t i, j;
 
@@ -162,11 +164,11 @@ static const char *os_family(const char *id, const char *like)
 static void bind_facts(struct tv *host, const char *family)
 {
 	static const char *const table[][6] = {
-		/* family   conf                    confdir      datadir           user    group */
-		{"debian", "/etc/bind/named.conf", "/etc/bind", "/var/cache/bind", "bind", "bind"},
-		{"suse", "/etc/named.conf", "/etc", "/var/lib/named", "named", "named"},
-		{"alpine", "/etc/bind/named.conf", "/etc/bind", "/var/bind", "named", "named"},
-		{"rhel", "/etc/named.conf", "/etc", "/var/named", "named", "named"},
+	        /* family   conf                    confdir      datadir           user    group */
+	        {"debian", "/etc/bind/named.conf", "/etc/bind", "/var/cache/bind", "bind", "bind"},
+	        {"suse", "/etc/named.conf", "/etc", "/var/lib/named", "named", "named"},
+	        {"alpine", "/etc/bind/named.conf", "/etc/bind", "/var/bind", "named", "named"},
+	        {"rhel", "/etc/named.conf", "/etc", "/var/named", "named", "named"},
 	};
 	static const char *const keys[] = {"conf", "confdir", "datadir", "user", "group"};
 	struct tv *bind = tv_submap(host, "bind");
@@ -200,7 +202,8 @@ static void os_facts(struct tv *host, const char *root)
 		v = tv_get(all, keys[i]);
 		tv_set(os, keys[i], tv_string(v ? v->str : ""));
 	}
-	tv_set(os, "family", tv_string(os_family(tv_get(os, "id")->str, tv_get(os, "id_like")->str)));
+	tv_set(os, "family",
+	       tv_string(os_family(tv_get(os, "id")->str, tv_get(os, "id_like")->str)));
 	bind_facts(host, tv_get(os, "family")->str);
 	tv_free(all);
 	buf_release(&text);

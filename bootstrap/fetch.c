@@ -45,9 +45,18 @@ void fetch_config_defaults(struct fetch_config *c)
 	c->backoff_max_ms = 30000;
 }
 
-void fetch_configure(const struct fetch_config *c) { config = *c; }
-const struct fetch_config *fetch_current(void) { return &config; }
-const struct fetch_stats *fetch_stats(void) { return &stats; }
+void fetch_configure(const struct fetch_config *c)
+{
+	config = *c;
+}
+const struct fetch_config *fetch_current(void)
+{
+	return &config;
+}
+const struct fetch_stats *fetch_stats(void)
+{
+	return &stats;
+}
 
 double fetch_now(void)
 {
@@ -57,11 +66,11 @@ double fetch_now(void)
 const char *fetch_find_cacert(void)
 {
 	static const char *const places[] = {
-		"/etc/pki/tls/certs/ca-bundle.crt",   /* RHEL, Rocky, Fedora */
-		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu, Alpine */
-		"/etc/ssl/ca-bundle.pem",             /* SUSE */
-		"/etc/pki/tls/cacert.pem",            /* older SUSE */
-		"/etc/ssl/cert.pem",                  /* Alpine, BSDs */
+	        "/etc/pki/tls/certs/ca-bundle.crt",   /* RHEL, Rocky, Fedora */
+	        "/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu, Alpine */
+	        "/etc/ssl/ca-bundle.pem",             /* SUSE */
+	        "/etc/pki/tls/cacert.pem",            /* older SUSE */
+	        "/etc/ssl/cert.pem",                  /* Alpine, BSDs */
 	};
 	size_t i;
 
@@ -101,14 +110,14 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *user)
 }
 
 static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
+                       curl_off_t ulnow)
 {
 	struct sink *s = user;
 
 	(void)ultotal;
 	(void)ulnow;
 	progress_update(&s->progress, s->offset + (size_t)dlnow,
-			dltotal ? s->offset + (size_t)dltotal : 0);
+	                dltotal ? s->offset + (size_t)dltotal : 0);
 	return 0;
 }
 
@@ -141,7 +150,8 @@ void fetch_setup_common(void *handle, const char *url, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config.stall_timeout);
 	/* at least 1 ms: libcurl takes 0 as "no timeout" */
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, fetch_remaining_ms() > 0 ? fetch_remaining_ms() : 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+	                 fetch_remaining_ms() > 0 ? fetch_remaining_ms() : 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca)
@@ -218,8 +228,8 @@ void fetch_sleep_ms(long ms)
 		;
 }
 
-static void describe(CURLcode rc, long status, const struct sink *s, const char *errbuf,
-		     char *why, size_t len)
+static void describe(CURLcode rc, long status, const struct sink *s, const char *errbuf, char *why,
+                     size_t len)
 {
 	if (s->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(why, len, "larger than the limit of %zu bytes", s->max);
@@ -229,14 +239,14 @@ static void describe(CURLcode rc, long status, const struct sink *s, const char 
 		snprintf(why, len, "HTTP status %ld", status);
 	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
 		snprintf(why, len, "%s (redirects stay on http/https and never leave https)",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		         errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	else
 		snprintf(why, len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 }
 
 /* One request; *retry_after is the server's Retry-After in seconds or 0. */
 static enum outcome attempt(const char *url, struct sink *s, long *retry_after, char *why,
-			    size_t whylen)
+                            size_t whylen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *h = curl_easy_init();
@@ -332,8 +342,8 @@ static int transfer(const char *url, struct sink *s)
 			goto out;
 		}
 		stats.retries++;
-		note("fetch", "%s: %s; retry %u of %u in %.1f s", shown, why, n, config.attempts - 1,
-		     (double)delay / 1000.0);
+		note("fetch", "%s: %s; retry %u of %u in %.1f s", shown, why, n,
+		     config.attempts - 1, (double)delay / 1000.0);
 		fetch_sleep_ms(delay);
 	}
 out:
@@ -415,8 +425,9 @@ int fetch_post_json(const char *url, const char *body, size_t len, unsigned atte
 			ret = 0;
 		} else if (n == attempts) {
 			warning("report: %s: %s; the apply result stands", shown,
-				rc == CURLE_HTTP_RETURNED_ERROR ? "the server refused the report"
-								  : (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+			        rc == CURLE_HTTP_RETURNED_ERROR
+			                ? "the server refused the report"
+			                : (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
 		} else {
 			fetch_sleep_ms(fetch_backoff_ms(n, 0));
 		}

@@ -20,12 +20,12 @@ static int check_line(struct inifile *ini, const char *start)
 	key = strcspn(start, "=:");
 	if (!start[key])
 		return error("%s:%d: syntax error (expected [section] or name = value)", ini->where,
-			     ini->line);
+		             ini->line);
 	while (key > 0 && (start[key - 1] == ' ' || start[key - 1] == '\t'))
 		key--;
 	if (key > INIFILE_MAX_SECTION)
 		return error("%s:%d: name longer than %d bytes", ini->where, ini->line,
-			     INIFILE_MAX_SECTION);
+		             INIFILE_MAX_SECTION);
 	return 0;
 }
 
@@ -56,7 +56,7 @@ static char *line_reader(char *str, int num, void *stream)
 	for (start = str; *start == ' ' || *start == '\t'; start++)
 		;
 	ini->continued = start != str && *start && *start != '\n' && *start != '\r' &&
-			 *start != ';' && *start != '#';
+	                 *start != ';' && *start != '#';
 	if (check_line(ini, start) < 0)
 		goto fail;
 	if (*start == '[' && start != str) {
@@ -141,7 +141,8 @@ int inifile_split_section(const char *section, char **kind, char **name)
 		q1++;
 		q2--;
 	}
-	if (q2 == q1 || memchr(q1, '"', (size_t)(q2 - q1)) || memchr(section, '"', (size_t)(sp - section)))
+	if (q2 == q1 || memchr(q1, '"', (size_t)(q2 - q1)) ||
+	    memchr(section, '"', (size_t)(sp - section)))
 		return -1;
 	*kind = xstrndup(section, (size_t)(sp - section));
 	*name = xstrndup(q1, (size_t)(q2 - q1));

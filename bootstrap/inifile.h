@@ -26,7 +26,7 @@ struct inifile {
 	int (*section_cb)(struct inifile *ini, const char *section);
 	int (*key_cb)(struct inifile *ini, const char *section, const char *key, const char *value);
 	void *user;
-	int continued;     /* the current line continues the previous value */
+	int continued; /* the current line continues the previous value */
 	/* private */
 	const char *pos, *end;
 	int failed;
@@ -39,6 +39,5 @@ int inifile_parse(struct inifile *ini, const char *text, size_t len);
  * and sets kind/name (malloc'ed) when it has that form, 0 when the section
  * is a plain word, -1 when it is malformed. */
 int inifile_split_section(const char *section, char **kind, char **name);
-
 
 #endif

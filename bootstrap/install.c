@@ -40,13 +40,13 @@ static struct plan_file *add_file(struct plan_file **files, size_t *n, struct bu
 	f->content = *content;
 	buf_init(content);
 	EVP_Digest(f->content.data ? f->content.data : "", f->content.len, md, NULL, EVP_sha256(),
-		   NULL);
+	           NULL);
 	hex_encode(md, sizeof(md), f->sha256);
 	return f;
 }
 
 struct plan_file *install_add(struct plan *p, const struct mfile *mf, struct buf *content,
-			      int secret)
+                              int secret)
 {
 	struct plan_file *f = add_file(&p->files, &p->n, content);
 
@@ -160,7 +160,7 @@ static int keep_target(struct plan *p, struct plan_file *f, const struct stat *s
 	buf_release(&f->content);
 	f->content = old;
 	EVP_Digest(f->content.data ? f->content.data : "", f->content.len, md, NULL, EVP_sha256(),
-		   NULL);
+	           NULL);
 	hex_encode(md, sizeof(md), f->sha256);
 	f->mode = st->st_mode & 07777;
 	f->uid = st->st_uid;
@@ -301,7 +301,7 @@ static int prepare_dir(struct plan *p, struct plan_dir *d)
 		d->old_uid = st.st_uid;
 		d->old_gid = st.st_gid;
 		d->change = (d->old_mode != d->mode ? CH_MODE : 0) |
-			    (st.st_uid != d->uid || st.st_gid != d->gid ? CH_OWNER : 0);
+		            (st.st_uid != d->uid || st.st_gid != d->gid ? CH_OWNER : 0);
 	}
 	staged = root_path(p->stage, d->md->path);
 	r = stage_mkdirs(p, staged);
@@ -353,8 +353,8 @@ static int stale_temp(const struct plan *p, const char *dir, const char *name)
 	blen = len - 11;
 	for (i = 0; i < p->n; i++) {
 		path = p->files[i].path;
-		if (!strncmp(path, dir, dlen) && path[dlen] == '/' && strlen(path + dlen + 1) == blen &&
-		    !strncmp(path + dlen + 1, name + 1, blen))
+		if (!strncmp(path, dir, dlen) && path[dlen] == '/' &&
+		    strlen(path + dlen + 1) == blen && !strncmp(path + dlen + 1, name + 1, blen))
 			return 1;
 	}
 	return 0;
@@ -373,7 +373,7 @@ static void sweep_stale(struct plan *p)
 
 	for (i = 0; i < p->n; i++) {
 		dir = xstrndup(p->files[i].path,
-			       (size_t)(strrchr(p->files[i].path, '/') - p->files[i].path));
+		               (size_t)(strrchr(p->files[i].path, '/') - p->files[i].path));
 		for (j = 0; j < nseen && strcmp(seen[j], dir); j++)
 			;
 		if (j < nseen || (dfd = rootfs_dir(&p->fs, *dir ? dir : "/", 0, 0)) < 0) {
@@ -391,7 +391,8 @@ static void sweep_stale(struct plan *p)
 			if (stale_temp(p, dir, de->d_name) &&
 			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISREG(st.st_mode) && unlinkat(dirfd(d), de->d_name, 0) == 0)
-				note("removed", "%s/%s (left by an interrupted run)", dir, de->d_name);
+				note("removed", "%s/%s (left by an interrupted run)", dir,
+				     de->d_name);
 		closedir(d);
 	}
 	for (i = 0; i < nseen; i++)
@@ -460,7 +461,7 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 	/* a validator given the staged tree or the root (%t, %r) may read every
 	 * staged file: while any holds secret values, its output is not repeated */
 	quiet = f->secret ||
-		((strstr(f->mf->validate, "%t") || strstr(f->mf->validate, "%r")) && any_secret(p));
+	        ((strstr(f->mf->validate, "%t") || strstr(f->mf->validate, "%r")) && any_secret(p));
 	subject = xasprintf("validate %s", f->mf->path);
 	quoted = xasprintf("'%s'", f->mf->validate);
 	proc_failed(subject, quoted, argv[0], status, quiet ? NULL : proc_first_line(&out));
@@ -562,7 +563,8 @@ static int journal_dirs(struct plan *p, const char *dir)
 			continue;
 		*c = '\0';
 		for (i = 0, known = 0; i < p->journal.n && !known; i++)
-			known = p->journal.e[i].kind == J_MKDIR && !strcmp(p->journal.e[i].path, copy);
+			known = p->journal.e[i].kind == J_MKDIR &&
+			        !strcmp(p->journal.e[i].path, copy);
 		if (!known)
 			journal_add(&p->journal, J_MKDIR, copy, NULL, 0, 0, 0);
 		*c = keep;
@@ -585,8 +587,8 @@ static int journal_file(struct plan *p, const struct plan_file *f)
 	r = journal_dirs(p, *dir ? dir : "/");
 	free(dir);
 	if (r == 0)
-		journal_add(&p->journal, f->change & CH_NEW ? J_NEW : J_REPLACE, f->path, f->sha256, 0,
-			    0, 0);
+		journal_add(&p->journal, f->change & CH_NEW ? J_NEW : J_REPLACE, f->path, f->sha256,
+		            0, 0, 0);
 	return r;
 }
 
@@ -602,7 +604,7 @@ static int plan_journal(struct plan *p)
 			return -1;
 		if (d->change && !(d->change & CH_NEW))
 			journal_add(&p->journal, J_ATTR, d->md->path, NULL, d->old_mode, d->old_uid,
-				    d->old_gid);
+			            d->old_gid);
 	}
 	for (i = 0; i < p->n; i++)
 		if (journal_file(p, &p->files[i]) < 0)

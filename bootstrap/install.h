@@ -41,16 +41,16 @@ struct plan_file {
 	char *target;           /* owned: ROOT + path, for messages and validators */
 	struct buf content;     /* owned: what the file must hold */
 	int secret;             /* content holds secret values */
-	unsigned mode;    /* the manifest's; a kept file's own */
-	unsigned want_mode; /* the manifest's (secret files lowered) */
+	unsigned mode;          /* the manifest's; a kept file's own */
+	unsigned want_mode;     /* the manifest's (secret files lowered) */
 	uid_t uid;
 	gid_t gid;
-	int change;       /* enum change bits */
-	int kept;         /* replace = no and the target has the file: it is
+	int change;      /* enum change bits */
+	int kept;        /* replace = no and the target has the file: it is
 			   * left as it is (content, mode, owner), staged as
 			   * it is for the validators, and counts as unchanged */
-	char *staged;     /* owned: staged copy */
-	char sha256[65];  /* of content */
+	char *staged;    /* owned: staged copy */
+	char sha256[65]; /* of content */
 };
 
 struct plan_dir {
@@ -59,17 +59,17 @@ struct plan_dir {
 	unsigned mode;
 	uid_t uid;
 	gid_t gid;
-	int change;            /* CH_NEW, or CH_MODE / CH_OWNER bits */
-	unsigned old_mode;     /* for roll-back of a fixed folder */
+	int change;        /* CH_NEW, or CH_MODE / CH_OWNER bits */
+	unsigned old_mode; /* for roll-back of a fixed folder */
 	uid_t old_uid;
 	gid_t old_gid;
 };
 
 struct plan {
-	char *root;  /* owned, "/" when none */
-	struct rootfs fs; /* the root, every access below it */
-	int stage_in_root; /* stage under ROOT/var/lib/roleboot (not for dry runs) */
-	char *stage; /* owned: private staging folder */
+	char *root;              /* owned, "/" when none */
+	struct rootfs fs;        /* the root, every access below it */
+	int stage_in_root;       /* stage under ROOT/var/lib/roleboot (not for dry runs) */
+	char *stage;             /* owned: private staging folder */
 	struct plan_file *files; /* owned: the manifest's files */
 	size_t n;
 	struct plan_file *own; /* owned: roleboot's own files (the state) */
@@ -87,7 +87,7 @@ void install_init(struct plan *p, const char *root);
 void install_add_own(struct plan *p, const char *path, struct buf *content, unsigned mode);
 /* Adds a file; takes the content buffer (left empty). */
 struct plan_file *install_add(struct plan *p, const struct mfile *mf, struct buf *content,
-			      int secret);
+                              int secret);
 void install_add_dir(struct plan *p, const struct mdir *md);
 int install_prepare(struct plan *p);
 int install_validate(const struct plan *p);

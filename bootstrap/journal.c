@@ -25,7 +25,8 @@ void journal_init(struct journal *j)
 	/* a transaction id need not be secret, only distinct: the clock and
 	 * pid stand in should the generator fail */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		unsigned long long t = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+		unsigned long long t =
+		        (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
 
 		memcpy(rnd, &t, sizeof(rnd));
 	}
@@ -33,7 +34,7 @@ void journal_init(struct journal *j)
 }
 
 void journal_add(struct journal *j, enum jkind kind, const char *path, const char *sha256,
-		 unsigned mode, unsigned uid, unsigned gid)
+                 unsigned mode, unsigned uid, unsigned gid)
 {
 	struct jentry *e;
 
@@ -180,8 +181,7 @@ static int commit_rename(int dfd, const char *from, const char *to, int nth)
 	return renameat(dfd, from, dfd, to);
 }
 
-static int finish_file(struct rootfs *r, const struct journal *j, const struct jentry *e,
-		       int *nth)
+static int finish_file(struct rootfs *r, const struct journal *j, const struct jentry *e, int *nth)
 {
 	char *tmp = NULL;
 	const char *base;
@@ -283,7 +283,8 @@ static int undo_dir(struct rootfs *r, const struct jentry *e)
 	}
 	fd = rootfs_parent(r, e->path, 0, 0, &base);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : rootfs_fail(r, e->path, "cannot remove the new folder");
+		return errno == ENOENT ? 0
+		                       : rootfs_fail(r, e->path, "cannot remove the new folder");
 	/* a folder that holds something not of this transaction stays */
 	if (unlinkat(fd, base, AT_REMOVEDIR) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
 	    errno != EEXIST)
@@ -301,7 +302,7 @@ int journal_undo(struct rootfs *r, const struct journal *j)
 		const struct jentry *e = &j->e[i];
 
 		if ((e->kind == J_NEW || e->kind == J_REPLACE ? undo_file(r, j, e)
-							      : undo_dir(r, e)) < 0)
+		                                              : undo_dir(r, e)) < 0)
 			ret = -1;
 	}
 	if (ret == 0)
@@ -423,8 +424,10 @@ int journal_recover(struct rootfs *r)
 		for (i = 0; i < j.n; i++)
 			nfiles += j.e[i].kind == J_NEW || j.e[i].kind == J_REPLACE;
 		if (!j.planned) {
-			note("recover", "transaction %s was cut before its plan was whole; nothing "
-					"had changed", j.tx[0] ? j.tx : "(unnamed)");
+			note("recover",
+			     "transaction %s was cut before its plan was whole; nothing "
+			     "had changed",
+			     j.tx[0] ? j.tx : "(unnamed)");
 			ret = journal_remove(r);
 		} else if (j.ready && journal_finish(r, &j) == 0) {
 			note("recover", "finished interrupted transaction %s (%zu files)", j.tx,
@@ -433,8 +436,9 @@ int journal_recover(struct rootfs *r)
 		} else {
 			ret = journal_undo(r, &j);
 			if (ret == 0)
-				note("recover", "rolled back interrupted transaction %s (%zu files)",
-				     j.tx, nfiles);
+				note("recover",
+				     "rolled back interrupted transaction %s (%zu files)", j.tx,
+				     nfiles);
 		}
 		if (ret < 0)
 			goto out;

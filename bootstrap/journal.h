@@ -49,8 +49,8 @@ struct jentry {
 };
 
 struct journal {
-	char tx[17];        /* hex transaction id */
-	struct jentry *e;   /* owned */
+	char tx[17];      /* hex transaction id */
+	struct jentry *e; /* owned */
 	size_t n;
 	int planned, ready; /* read back by journal_recover */
 };
@@ -58,7 +58,7 @@ struct journal {
 /* A new, empty journal with a random transaction id. */
 void journal_init(struct journal *j);
 void journal_add(struct journal *j, enum jkind kind, const char *path, const char *sha256,
-		 unsigned mode, unsigned uid, unsigned gid);
+                 unsigned mode, unsigned uid, unsigned gid);
 /* The temp (backup: its .old link) name for base, as a new string. */
 char *journal_temp(const struct journal *j, const char *base, int backup);
 /* Writes and fsyncs the journal, "planned" included; it must not exist. */

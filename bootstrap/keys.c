@@ -61,7 +61,7 @@ static void not_trusted(struct rootfs *root, const char *rel)
 	char *full = rootfs_full(root, rel), *link = rootfs_full(root, root->link);
 
 	warning("%s: not trusted: %s is a symbolic link; links under the root are not followed",
-		full, root->link[0] ? link : full);
+	        full, root->link[0] ? link : full);
 	free(link);
 	free(full);
 }
@@ -100,8 +100,9 @@ int keyring_add_dir(struct keyring *kr, struct rootfs *root)
 	if (dfd < 0 && errno == ELOOP)
 		not_trusted(root, dir);
 	if (dfd < 0)
-		return errno == ENOENT || errno == ELOOP ? 0
-							 : rootfs_fail(root, dir, "cannot list trusted keys");
+		return errno == ENOENT || errno == ELOOP
+		               ? 0
+		               : rootfs_fail(root, dir, "cannot list trusted keys");
 	names = pub_names(dfd);
 	if (!names) {
 		close(dfd);

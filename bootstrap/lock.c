@@ -60,7 +60,8 @@ int lock_take(struct rootfs *r, int create, double wait, int *fd)
 			char *full = rootfs_full(r, LOCK_PATH);
 
 			holder(*fd, who, sizeof(who));
-			error("%s: lock held by %s for more than %g s; not waiting longer (--lock-wait)",
+			error("%s: lock held by %s for more than %g s; not waiting longer "
+			      "(--lock-wait)",
 			      full, who, wait);
 			free(full);
 			close(*fd);

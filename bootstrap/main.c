@@ -13,6 +13,8 @@
  * the command's own help, 7 spaces in the list of `roleboot --help`.  Keep
  * them equal to the options the cmd_*.c files take.
  */
+/* the usage texts keep one line of text a source line */
+/* clang-format off */
 #define SYN_APPLY \
 	"roleboot apply [--root DIR] [--pubkey KEY]... [--var NAME=VALUE]...\n" \
 	"                      [--dry-run] [--diff] [--now] [--json] [--allow-downgrade]\n" \
@@ -176,6 +178,8 @@ static const char route53d_help[] =
 	"Exit codes: 0 stopped by SIGTERM or SIGINT, 2 usage, 3 config or\n"
 	"credentials refused, 9 cannot listen or go to the background.\n";
 
+/* clang-format on */
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -183,10 +187,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"apply", cmd_apply, apply_help},    {"verify", cmd_verify, verify_help},
-	{"render", cmd_render, render_help}, {"pack", cmd_pack, pack_help},
-	{"status", cmd_status, status_help}, {"sync", cmd_sync, sync_help},
-	{"route53d", cmd_route53d, route53d_help},
+        {"apply", cmd_apply, apply_help},          {"verify", cmd_verify, verify_help},
+        {"render", cmd_render, render_help},       {"pack", cmd_pack, pack_help},
+        {"status", cmd_status, status_help},       {"sync", cmd_sync, sync_help},
+        {"route53d", cmd_route53d, route53d_help},
 };
 
 static int finish(int code)

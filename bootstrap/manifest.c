@@ -74,7 +74,8 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 			return error("%s:%d: bad variable name '%s'", ini->where, ini->line, arg);
 		for (i = 0; i < m->nvars; i++)
 			if (!strcmp(m->vars[i].name, arg))
-				return error("%s:%d: variable '%s' declared twice", ini->where, ini->line, arg);
+				return error("%s:%d: variable '%s' declared twice", ini->where,
+				             ini->line, arg);
 		m->vars = xrealloc(m->vars, (m->nvars + 1) * sizeof(*m->vars));
 		memset(&m->vars[m->nvars], 0, sizeof(*m->vars));
 		m->vars[m->nvars].name = xstrdup(arg);
@@ -86,10 +87,11 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 	if (!strcmp(kind, "dir")) {
 		if (!manifest_path_ok(arg))
 			return error("%s:%d: folder path '%s' must be absolute and normalised",
-				     ini->where, ini->line, arg);
+			             ini->where, ini->line, arg);
 		for (i = 0; i < m->ndirs; i++)
 			if (!strcmp(m->dirs[i].path, arg))
-				return error("%s:%d: folder '%s' listed twice", ini->where, ini->line, arg);
+				return error("%s:%d: folder '%s' listed twice", ini->where,
+				             ini->line, arg);
 		m->dirs = xrealloc(m->dirs, (m->ndirs + 1) * sizeof(*m->dirs));
 		memset(&m->dirs[m->ndirs], 0, sizeof(*m->dirs));
 		m->dirs[m->ndirs].path = xstrdup(arg);
@@ -99,11 +101,12 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 	}
 	if (!strcmp(kind, "file")) {
 		if (!manifest_path_ok(arg))
-			return error("%s:%d: file path '%s' must be absolute and normalised", ini->where,
-				     ini->line, arg);
+			return error("%s:%d: file path '%s' must be absolute and normalised",
+			             ini->where, ini->line, arg);
 		for (i = 0; i < m->nfiles; i++)
 			if (!strcmp(m->files[i].path, arg))
-				return error("%s:%d: file '%s' listed twice", ini->where, ini->line, arg);
+				return error("%s:%d: file '%s' listed twice", ini->where, ini->line,
+				             arg);
 		m->files = xrealloc(m->files, (m->nfiles + 1) * sizeof(*m->files));
 		memset(&m->files[m->nfiles], 0, sizeof(*m->files));
 		m->files[m->nfiles].path = xstrdup(arg);
@@ -116,7 +119,8 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 		return error("%s:%d: bad service name '%s'", ini->where, ini->line, arg);
 	for (i = 0; i < m->nservices; i++)
 		if (!strcmp(m->services[i].name, arg))
-			return error("%s:%d: service '%s' listed twice", ini->where, ini->line, arg);
+			return error("%s:%d: service '%s' listed twice", ini->where, ini->line,
+			             arg);
 	m->services = xrealloc(m->services, (m->nservices + 1) * sizeof(*m->services));
 	memset(&m->services[m->nservices], 0, sizeof(*m->services));
 	m->services[m->nservices].name = xstrdup(arg);
@@ -136,15 +140,16 @@ static int man_section_cb(struct inifile *ini, const char *section)
 		return 0;
 	}
 	if (form <= 0 || (strcmp(kind, "var") && strcmp(kind, "file") && strcmp(kind, "service") &&
-			  strcmp(kind, "dir"))) {
-		error("%s:%d: unknown section [%s] (expected [bundle], [var NAME], [file PATH], [dir PATH], [service NAME])",
+	                  strcmp(kind, "dir"))) {
+		error("%s:%d: unknown section [%s] (expected [bundle], [var NAME], [file PATH], "
+		      "[dir PATH], [service NAME])",
 		      ini->where, ini->line, section);
 		goto out;
 	}
-	c->sec = !strcmp(kind, "var")	 ? SEC_VAR
-		 : !strcmp(kind, "file") ? SEC_FILE
-		 : !strcmp(kind, "dir")	 ? SEC_DIR
-					 : SEC_SERVICE;
+	c->sec = !strcmp(kind, "var")    ? SEC_VAR
+	         : !strcmp(kind, "file") ? SEC_FILE
+	         : !strcmp(kind, "dir")  ? SEC_DIR
+	                                 : SEC_SERVICE;
 	ret = new_section(ini, c->m, kind, arg);
 out:
 	free(kind);
@@ -167,7 +172,8 @@ static int set_bool(struct inifile *ini, int *slot, const char *key, const char 
 	int b = parse_bool(v);
 
 	if (b < 0)
-		return error("%s:%d: '%s' must be yes or no, not '%s'", ini->where, ini->line, key, v);
+		return error("%s:%d: '%s' must be yes or no, not '%s'", ini->where, ini->line, key,
+		             v);
 	*slot = b;
 	return 0;
 }
@@ -184,14 +190,15 @@ static int bundle_key(struct inifile *ini, struct mctx *c, const char *key, cons
 		m->version = strtoll(v, &end, 10);
 		if (errno || !*v || *end || m->version < 0)
 			return error("%s:%d: version must be a non-negative integer, not '%s'",
-				     ini->where, ini->line, v);
+			             ini->where, ini->line, v);
 		c->seen_version = 1;
 		return 0;
 	}
 	if (!strcmp(key, "expires")) {
 		if (parse_utc(v, &m->expires) < 0)
-			return error("%s:%d: expires must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '%s'",
-				     ini->where, ini->line, v);
+			return error("%s:%d: expires must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, "
+			             "not '%s'",
+			             ini->where, ini->line, v);
 		m->has_expires = 1;
 		return 0;
 	}
@@ -244,8 +251,8 @@ static int parse_mode(struct inifile *ini, unsigned *out, const char *v)
 	errno = 0;
 	mode = strtoul(v, &end, 8);
 	if (errno || !*v || *end || mode > 07777)
-		return error("%s:%d: mode must be octal (e.g. 0644), not '%s'", ini->where, ini->line,
-			     v);
+		return error("%s:%d: mode must be octal (e.g. 0644), not '%s'", ini->where,
+		             ini->line, v);
 	*out = (unsigned)mode;
 	return 0;
 }
@@ -259,7 +266,8 @@ static int families_key(struct inifile *ini, struct mfamilies *f, const char *v)
 	split_list(v, &f->names, &f->n);
 	for (i = 0; i < f->n; i++)
 		if (!name_ok(f->names[i], "_-"))
-			return error("%s:%d: bad os-family '%s'", ini->where, ini->line, f->names[i]);
+			return error("%s:%d: bad os-family '%s'", ini->where, ini->line,
+			             f->names[i]);
 	return 0;
 }
 
@@ -327,7 +335,7 @@ static int man_key_cb(struct inifile *ini, const char *section, const char *key,
 		if (!strcmp(key, "os-family"))
 			return families_key(ini, &s->families, v);
 		return error("%s:%d: unknown key '%s' in [service %s]", ini->where, ini->line, key,
-			     s->name);
+		             s->name);
 	case SEC_NONE:
 		break;
 	}
@@ -344,21 +352,21 @@ static int check_var(const struct manifest *m, const struct mvar *v)
 		return error("%s:%d: [var %s] needs a type", m->where, v->line, v->name);
 	if (v->type == VT_SECTION && (v->list || v->def || v->secret || dot))
 		return error("%s:%d: [var %s] of type section takes only key-type", m->where,
-			     v->line, v->name);
+		             v->line, v->name);
 	if (!dot)
 		return 0;
 	if (strchr(dot + 1, '.'))
 		return error("%s:%d: [var %s]: only one level of section keys", m->where, v->line,
-			     v->name);
+		             v->name);
 	pname = xstrndup(v->name, (size_t)(dot - v->name));
 	parent = manifest_var(m, pname);
 	free(pname);
 	if (!parent || parent->type != VT_SECTION)
-		return error("%s:%d: [var %s]: '%.*s' is not declared with type = section", m->where,
-			     v->line, v->name, (int)(dot - v->name), v->name);
+		return error("%s:%d: [var %s]: '%.*s' is not declared with type = section",
+		             m->where, v->line, v->name, (int)(dot - v->name), v->name);
 	if (!strcmp(dot + 1, "name"))
 		return error("%s:%d: [var %s]: 'name' is the section's own name", m->where, v->line,
-			     v->name);
+		             v->name);
 	return 0;
 }
 
@@ -368,22 +376,25 @@ static int check_file(const struct manifest *m, struct mfile *f)
 
 	if (!!f->template + !!f->source + !!f->generate != 1)
 		return error("%s:%d: [file %s] needs exactly one of template, source or generate",
-			     m->where, f->line, f->path);
+		             m->where, f->line, f->path);
 	if (f->foreach) {
 		const struct mvar *v = manifest_var(m, f->foreach);
 
 		if (!v || v->type != VT_SECTION)
-			return error("%s:%d: [file %s]: foreach '%s' is not declared with type = section",
-				     m->where, f->line, f->path, f->foreach);
-		if (!strstr(f->path, "{{name}}") || strstr(f->path, "{{name}}") < strrchr(f->path, '/'))
-			return error("%s:%d: [file %s]: a foreach path holds {{name}} in its last part",
-				     m->where, f->line, f->path);
+			return error("%s:%d: [file %s]: foreach '%s' is not declared with type = "
+			             "section",
+			             m->where, f->line, f->path, f->foreach);
+		if (!strstr(f->path, "{{name}}") ||
+		    strstr(f->path, "{{name}}") < strrchr(f->path, '/'))
+			return error(
+			        "%s:%d: [file %s]: a foreach path holds {{name}} in its last part",
+			        m->where, f->line, f->path);
 		if (f->generate)
 			return error("%s:%d: [file %s]: foreach takes a template or a source",
-				     m->where, f->line, f->path);
+			             m->where, f->line, f->path);
 	} else if (strstr(f->path, "{{")) {
 		return error("%s:%d: [file %s]: {{name}} in a path needs foreach = SECTION",
-			     m->where, f->line, f->path);
+		             m->where, f->line, f->path);
 	}
 	if (!f->owner)
 		f->owner = xstrdup("root");
@@ -394,8 +405,9 @@ static int check_file(const struct manifest *m, struct mfile *f)
 			if (!strcmp(m->services[j].name, f->notify[i]))
 				break;
 		if (j == m->nservices)
-			return error("%s:%d: [file %s] notifies '%s', which has no [service] section",
-				     m->where, f->line, f->path, f->notify[i]);
+			return error(
+			        "%s:%d: [file %s] notifies '%s', which has no [service] section",
+			        m->where, f->line, f->path, f->notify[i]);
 	}
 	return 0;
 }

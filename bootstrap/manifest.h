@@ -61,11 +61,11 @@
 #include "types.h"
 
 struct mvar {
-	char *name;         /* owned: "forwarders" or "zone.primaries" */
+	char *name; /* owned: "forwarders" or "zone.primaries" */
 	enum vtype type;
 	enum vtype key_type; /* VT_SECTION vars: type of the section name */
 	int list, secret, line;
-	char *def;          /* owned, NULL when there is no default */
+	char *def; /* owned, NULL when there is no default */
 };
 
 struct mfamilies {
@@ -93,8 +93,8 @@ struct mfile {
 	char *validate;      /* owned or NULL */
 	char **notify;       /* owned service names */
 	size_t nnotify;
-	int replace;         /* 0: only laid down when absent (replace = no) */
-	char *foreach;       /* owned: a section variable, or NULL */
+	int replace;   /* 0: only laid down when absent (replace = no) */
+	char *foreach; /* owned: a section variable, or NULL */
 	int line;
 };
 
@@ -110,11 +110,11 @@ struct manifest {
 	long long version;
 	int has_expires;
 	time_t expires;
-	struct mvar *vars;         /* owned array of nvars, each element's strings owned */
+	struct mvar *vars; /* owned array of nvars, each element's strings owned */
 	size_t nvars;
-	struct mfile *files;       /* owned array of nfiles, likewise */
+	struct mfile *files; /* owned array of nfiles, likewise */
 	size_t nfiles;
-	struct mdir *dirs;         /* owned array of ndirs, likewise */
+	struct mdir *dirs; /* owned array of ndirs, likewise */
 	size_t ndirs;
 	struct mservice *services; /* owned array of nservices, likewise */
 	size_t nservices;

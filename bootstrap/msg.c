@@ -7,16 +7,28 @@
 #include <string.h>
 
 static int quiet;
-static int silent; /* fuzzing: no error lines at all */
+static int silent;            /* fuzzing: no error lines at all */
 static char last_error[1024]; /* the last error line, for the report */
 
-void msg_set_quiet(int q) { quiet = q; }
-void msg_set_silent(int s) { silent = s; }
-const char *msg_last_error(void) { return last_error; }
-int msg_quiet(void) { return quiet; }
+void msg_set_quiet(int q)
+{
+	quiet = q;
+}
+void msg_set_silent(int s)
+{
+	silent = s;
+}
+const char *msg_last_error(void)
+{
+	return last_error;
+}
+int msg_quiet(void)
+{
+	return quiet;
+}
 
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
-	__attribute__((format(printf, 2, 0)));
+        __attribute__((format(printf, 2, 0)));
 
 static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 {
@@ -28,7 +40,7 @@ static void vreport(const char *prefix, const char *fmt, va_list ap, int err)
 		line[0] = '\0';
 	if (!strcmp(prefix, "error: "))
 		snprintf(last_error, sizeof(last_error), "%.900s%s%.100s", line, err ? ": " : "",
-			 err ? strerror(err) : "");
+		         err ? strerror(err) : "");
 	if (silent)
 		return;
 	if (err)

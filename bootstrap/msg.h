@@ -31,6 +31,6 @@ int msg_quiet(void);
  * len 0), control bytes made spaces.  Both return -1. */
 int errbuf_set(char *err, size_t len, const char *fmt, ...) PRINTF(3, 4);
 int errbuf_vset(char *err, size_t len, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+        __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -17,7 +17,10 @@ struct pool {
 	struct pool_block *blocks; /* owned; the first is the one cut from */
 };
 
-struct pool *pool_new(void) { return xcalloc(1, sizeof(struct pool)); }
+struct pool *pool_new(void)
+{
+	return xcalloc(1, sizeof(struct pool));
+}
 
 /* n bytes at alignment align (a power of two); a large request gets a block
  * of its own, kept behind the current one so that its room is not lost. */
@@ -49,7 +52,10 @@ static void *pool_cut(struct pool *p, size_t n, size_t align)
 	return nb + 1;
 }
 
-void *pool_get(struct pool *p, size_t n) { return pool_cut(p, n, 8); }
+void *pool_get(struct pool *p, size_t n)
+{
+	return pool_cut(p, n, 8);
+}
 
 char *pool_strndup(struct pool *p, const char *s, size_t n)
 {
@@ -60,7 +66,10 @@ char *pool_strndup(struct pool *p, const char *s, size_t n)
 	return d;
 }
 
-char *pool_strdup(struct pool *p, const char *s) { return pool_strndup(p, s, strlen(s)); }
+char *pool_strdup(struct pool *p, const char *s)
+{
+	return pool_strndup(p, s, strlen(s));
+}
 
 void pool_free(struct pool *p)
 {

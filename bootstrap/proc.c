@@ -34,7 +34,10 @@ char **proc_split(const char *cmd, const char *file, const char *root, const cha
 			quote = quote ? 0 : *c;
 		} else if (*c == '%' && c[1] && strchr("srt%", c[1])) {
 			c++;
-			buf_puts(&word, *c == 's' ? file : *c == 'r' ? root : *c == 't' ? stage : "%");
+			buf_puts(&word, *c == 's'   ? file
+			                : *c == 'r' ? root
+			                : *c == 't' ? stage
+			                            : "%");
 		} else {
 			buf_putc(&word, *c);
 		}
@@ -132,15 +135,16 @@ int proc_spawn(char **argv, const struct proc_io *io)
 }
 
 int proc_failed(const char *subject, const char *what, const char *prog, int status,
-		const char *detail)
+                const char *detail)
 {
 	int has = detail && *detail;
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !has)
 		return error("%s: cannot run '%s'", subject, prog);
-	return error("%s: %s failed (%s %d)%s%s", subject, what, WIFEXITED(status) ? "exit" : "signal",
-		     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), has ? ": " : "",
-		     has ? detail : "");
+	return error("%s: %s failed (%s %d)%s%s", subject, what,
+	             WIFEXITED(status) ? "exit" : "signal",
+	             WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), has ? ": " : "",
+	             has ? detail : "");
 }
 
 const char *proc_first_line(struct buf *out)

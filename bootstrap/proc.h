@@ -23,9 +23,9 @@ int proc_run(char **argv, struct buf *out, int with_stderr);
 /* Where a child's standard streams go (proc_spawn). */
 enum proc_stream { PROC_INHERIT, PROC_DISCARD };
 struct proc_io {
-	int in_fd;             /* the child's stdin; -1: inherited */
-	enum proc_stream out;  /* its stdout */
-	enum proc_stream err;  /* its stderr */
+	int in_fd;            /* the child's stdin; -1: inherited */
+	enum proc_stream out; /* its stdout */
+	enum proc_stream err; /* its stderr */
 };
 /* Runs argv (as proc_run) with io; returns the wait status, or -1 after
  * printing an error when it could not start or be waited for. */
@@ -37,7 +37,7 @@ int proc_spawn(char **argv, const struct proc_io *io);
  *   "SUBJECT: cannot run 'PROG'"             (exit 127 and no detail)
  * Returns -1. */
 int proc_failed(const char *subject, const char *what, const char *prog, int status,
-		const char *detail);
+                const char *detail);
 /* The first line of out, cut there in place ("" when empty). */
 const char *proc_first_line(struct buf *out);
 

@@ -53,11 +53,11 @@ void progress_update(struct progress *p, size_t now, size_t total)
 		snprintf(eta, sizeof(eta), ", ETA %.0f s", (double)(total - now) / rate);
 	if (p->tty) {
 		fprintf(stderr, "\rroleboot: fetch: %s: %s%s%s, %s/s%s\033[K", p->label, got,
-			total ? " of " : "", total ? all : "", speed, eta);
+		        total ? " of " : "", total ? all : "", speed, eta);
 		p->drawn = 1;
 	} else {
 		fprintf(stderr, "roleboot: fetch: %s: %s%s%s, %s/s%s\n", p->label, got,
-			total ? " of " : "", total ? all : "", speed, eta);
+		        total ? " of " : "", total ? all : "", speed, eta);
 	}
 }
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 struct progress {
-	char *label;       /* owned: what is being fetched */
+	char *label;        /* owned: what is being fetched */
 	double start, last; /* fetch_now() values */
 	double interval;    /* seconds between lines */
 	int tty, drawn;

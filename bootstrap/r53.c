@@ -27,8 +27,8 @@ struct page {
 	char *next_name, *next_type, *next_id; /* continuation, owned */
 	struct r53_zone *zones;                /* HostedZones, owned */
 	size_t nzones;
-	char *next_dns, *next_zone;            /* ListHostedZonesByName continuation */
-	char *code, *message;                  /* an error answer, owned */
+	char *next_dns, *next_zone; /* ListHostedZonesByName continuation */
+	char *code, *message;       /* an error answer, owned */
 	int xml_error;
 };
 
@@ -110,7 +110,7 @@ static void zone_field(struct page *p, const char *name, const char *up)
 		else if (!strcmp(name, "Name"))
 			take(&z->name, &p->text);
 	} else if (!strcmp(up, "Config") && !strcmp(parent(p, 2), "HostedZone") &&
-		   !strcmp(name, "PrivateZone")) {
+	           !strcmp(name, "PrivateZone")) {
 		z->private_zone = p->text.data && !strcmp(p->text.data, "true");
 	}
 }
@@ -304,8 +304,8 @@ static void add_param(struct buf *q, CURL *h, const char *key, const char *value
 enum r53_outcome { R53_OK, R53_RETRY, R53_FAIL };
 
 /* One signed GET of path?query, parsed into p. */
-static enum r53_outcome get_once(struct r53_client *c, const char *url, struct page *p,
-				 char *why, size_t len)
+static enum r53_outcome get_once(struct r53_client *c, const char *url, struct page *p, char *why,
+                                 size_t len)
 {
 	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
 	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
@@ -333,10 +333,10 @@ static enum r53_outcome get_once(struct r53_client *c, const char *url, struct p
 	if (rc != CURLE_OK) {
 		snprintf(why, len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		o = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
-				    rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
-				    rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE
-			    ? R53_RETRY
-			    : R53_FAIL;
+		                    rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+		                    rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE
+		            ? R53_RETRY
+		            : R53_FAIL;
 		goto out;
 	}
 	if (XML_Parse(p->xp, "", 0, 1) != XML_STATUS_OK)
@@ -348,8 +348,8 @@ static enum r53_outcome get_once(struct r53_client *c, const char *url, struct p
 	if (status == 200 || (p->xml_error && status < 500))
 		snprintf(why, len, "HTTP %ld: answer is not well-formed XML", status);
 	else
-		snprintf(why, len, "HTTP %ld: AWS error %s: %s", status, p->code ? p->code : "(none)",
-			 p->message ? p->message : "(no message)");
+		snprintf(why, len, "HTTP %ld: AWS error %s: %s", status,
+		         p->code ? p->code : "(none)", p->message ? p->message : "(no message)");
 	if (status >= 500 || (status == 400 && p->code && !strcmp(p->code, "Throttling"))) {
 		c->throttled++;
 		o = R53_RETRY;
@@ -395,8 +395,7 @@ static void wait_ms(long ms)
 
 /* A page with retries; on success p holds it (the caller releases it).
  * Every request first waits the client's pace (r53.h). */
-static int get_page(struct r53_client *c, const char *url, struct r53_records *out,
-		    struct page *p)
+static int get_page(struct r53_client *c, const char *url, struct r53_records *out, struct page *p)
 {
 	char why[CURL_ERROR_SIZE + 256];
 	size_t keep = out->n;
@@ -437,7 +436,7 @@ static char *api_url(const struct r53_client *c, const char *path, const struct 
 	while (n > 0 && c->endpoint[n - 1] == '/')
 		n--;
 	return xasprintf("%.*s/2013-04-01/%s%s%s", (int)n, c->endpoint, path, query->len ? "?" : "",
-			 query->len ? query->data : "");
+	                 query->len ? query->data : "");
 }
 
 int r53_name_eq(const char *a, const char *b)
@@ -475,7 +474,8 @@ static int list_zones(struct r53_client *c, const char *zone, struct r53_zone **
 		if (get_page(c, url, &none, &p) < 0)
 			goto out;
 		for (i = 0; i < p.nzones; i++) {
-			if (!p.zones[i].id || !p.zones[i].name || !r53_name_eq(p.zones[i].name, zone))
+			if (!p.zones[i].id || !p.zones[i].name ||
+			    !r53_name_eq(p.zones[i].name, zone))
 				continue;
 			slash = strrchr(p.zones[i].id, '/');
 			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
@@ -515,7 +515,7 @@ int r53_zone_id(struct r53_client *c, const char *zone, int private_zone, char *
 		if (private_zone >= 0 && zs[i].private_zone != private_zone)
 			continue;
 		buf_printf(&ids, "%s%s (%s)", found ? " and " : "", zs[i].id,
-			   kind[zs[i].private_zone]);
+		           kind[zs[i].private_zone]);
 		pick = i;
 		found++;
 	}

@@ -27,13 +27,13 @@
 struct pool;
 
 struct r53_record {
-	char *name, *type;        /* owned; name as Route 53 writes it */
+	char *name, *type; /* owned; name as Route 53 writes it */
 	long ttl;
-	char **values;            /* owned */
+	char **values; /* owned */
 	size_t nvalues;
-	char *set_id;             /* owned or NULL: weighted, latency, failover, geo... */
-	long weight;              /* -1 when none */
-	char *failover;           /* owned or NULL: PRIMARY / SECONDARY */
+	char *set_id;                  /* owned or NULL: weighted, latency, failover, geo... */
+	long weight;                   /* -1 when none */
+	char *failover;                /* owned or NULL: PRIMARY / SECONDARY */
 	char *alias_zone, *alias_name; /* owned or NULL: an alias record */
 };
 
@@ -48,12 +48,12 @@ struct r53_records {
 };
 
 struct r53_client {
-	const char *endpoint; /* e.g. https://route53.amazonaws.com */
+	const char *endpoint;                /* e.g. https://route53.amazonaws.com */
 	const char *key_id, *secret, *token; /* token may be NULL */
-	unsigned page_size;   /* maxitems per request (default 300) */
-	unsigned requests, throttled; /* counters */
-	long pace_ms;         /* wait before each request; 0 at first (below) */
-	void *conn;           /* owned: the libcurl handle kept from request to
+	unsigned page_size;                  /* maxitems per request (default 300) */
+	unsigned requests, throttled;        /* counters */
+	long pace_ms;                        /* wait before each request; 0 at first (below) */
+	void *conn;                          /* owned: the libcurl handle kept from request to
 				 request, so that connections (and TLS sessions)
 				 are reused; NULL at first; r53_client_release() */
 };

@@ -13,7 +13,7 @@
 #define XMLNS "https://route53.amazonaws.com/doc/2013-04-01/"
 
 void r53_batch_add(struct r53_batch *b, enum r53_action a, const char *name, const char *type,
-		   long ttl, char **values, size_t nvalues)
+                   long ttl, char **values, size_t nvalues)
 {
 	struct r53_change *c;
 
@@ -89,7 +89,7 @@ void r53_batch_xml(const struct r53_batch *b, struct buf *out)
 	size_t i, j;
 
 	buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		      "<ChangeResourceRecordSetsRequest xmlns=\"" XMLNS "\"><ChangeBatch>");
+	              "<ChangeResourceRecordSetsRequest xmlns=\"" XMLNS "\"><ChangeBatch>");
 	if (b->comment)
 		xml_elem(out, "Comment", b->comment);
 	buf_puts(out, "<Changes>");
@@ -97,7 +97,7 @@ void r53_batch_xml(const struct r53_batch *b, struct buf *out)
 		const struct r53_record *r = &b->changes[i].rec;
 
 		buf_printf(out, "<Change><Action>%s</Action><ResourceRecordSet>",
-			   r53_action_name(b->changes[i].action));
+		           r53_action_name(b->changes[i].action));
 		xml_elem(out, "Name", r->name);
 		xml_elem(out, "Type", r->type);
 		buf_printf(out, "<TTL>%ld</TTL><ResourceRecords>", r->ttl);
@@ -118,8 +118,8 @@ void r53_batch_describe(const struct r53_batch *b, struct buf *out)
 	for (i = 0; i < b->n; i++) {
 		const struct r53_record *r = &b->changes[i].rec;
 
-		buf_printf(out, "%s%s %s %s %ld [", i ? ", " : "", r53_action_name(b->changes[i].action),
-			   r->name, r->type, r->ttl);
+		buf_printf(out, "%s%s %s %s %ld [", i ? ", " : "",
+		           r53_action_name(b->changes[i].action), r->name, r->type, r->ttl);
 		for (j = 0; j < r->nvalues; j++)
 			buf_printf(out, "%s%s", j ? " " : "", r->values[j]);
 		buf_putc(out, ']');
@@ -235,7 +235,7 @@ static int retryable(const struct r53_change_error *e)
 
 /* One signed POST; -1 when no answer came (err->text says why). */
 static int post_once(struct r53_client *c, const char *url, const struct buf *body,
-		     struct r53_change_error *err)
+                     struct r53_change_error *err)
 {
 	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
 	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
@@ -265,7 +265,8 @@ static int post_once(struct r53_client *c, const char *url, const struct buf *bo
 	rc = curl_easy_perform(h);
 	c->requests++;
 	if (rc != CURLE_OK) {
-		snprintf(err->text, sizeof(err->text), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		snprintf(err->text, sizeof(err->text), "%s",
+		         errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &err->status);
@@ -273,7 +274,7 @@ static int post_once(struct r53_client *c, const char *url, const struct buf *bo
 		a.bad = 1;
 	if (a.bad && err->status != 200)
 		snprintf(err->text, sizeof(err->text), "HTTP %ld: answer is not well-formed XML",
-			 err->status);
+		         err->status);
 	ret = 0;
 out:
 	answer_release(&a);
@@ -285,7 +286,7 @@ out:
 }
 
 enum r53_result r53_change(struct r53_client *c, const char *id, const struct r53_batch *b,
-			   struct r53_change_error *err)
+                           struct r53_change_error *err)
 {
 	size_t n = strlen(c->endpoint);
 	struct buf body = BUF_INIT;
@@ -305,9 +306,11 @@ enum r53_result r53_change(struct r53_client *c, const char *id, const struct r5
 				break;
 			}
 			if (err->status == 200)
-				snprintf(err->text, sizeof(err->text), "HTTP 200 without a ChangeInfo");
+				snprintf(err->text, sizeof(err->text),
+				         "HTTP 200 without a ChangeInfo");
 			if (!retryable(err)) {
-				res = !strcmp(err->code, "InvalidChangeBatch") ? R53_CONFLICT : R53_REJECTED;
+				res = !strcmp(err->code, "InvalidChangeBatch") ? R53_CONFLICT
+				                                               : R53_REJECTED;
 				break;
 			}
 			c->throttled++;

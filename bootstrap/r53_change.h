@@ -35,21 +35,22 @@ struct r53_batch {
 enum r53_result {
 	R53_APPLIED = 0,   /* Route 53 accepted the batch */
 	R53_REJECTED = -1, /* an AWS error that no retry changes (code in err) */
-	R53_CONFLICT = -2, /* InvalidChangeBatch: the data changed under us, or the batch is wrong */
+	R53_CONFLICT =
+	        -2, /* InvalidChangeBatch: the data changed under us, or the batch is wrong */
 	R53_UNAVAILABLE = -3, /* throttled, 5xx or unreachable past every retry */
 };
 
 struct r53_change_error {
-	long status;     /* HTTP status, 0 when no answer */
-	char code[64];   /* AWS error code, e.g. "AccessDenied" */
-	char text[512];  /* one line for the log */
+	long status;        /* HTTP status, 0 when no answer */
+	char code[64];      /* AWS error code, e.g. "AccessDenied" */
+	char text[512];     /* one line for the log */
 	char change_id[64]; /* on success: the change id without /change/ */
 };
 
 /* Append a change; name and type are copied, values taken over (may be
  * NULL with nvalues 0 for none). */
 void r53_batch_add(struct r53_batch *b, enum r53_action a, const char *name, const char *type,
-		   long ttl, char **values, size_t nvalues);
+                   long ttl, char **values, size_t nvalues);
 void r53_batch_release(struct r53_batch *b);
 const char *r53_action_name(enum r53_action a);
 /* The request body of b (XML), appended to out. */
@@ -58,7 +59,7 @@ void r53_batch_xml(const struct r53_batch *b, struct buf *out);
 void r53_batch_describe(const struct r53_batch *b, struct buf *out);
 /* Send b to hosted zone id; fills err (always). */
 enum r53_result r53_change(struct r53_client *c, const char *id, const struct r53_batch *b,
-			   struct r53_change_error *err);
+                           struct r53_change_error *err);
 /* Parse one answer (for tests and fuzzing): 0 when well-formed. */
 int r53_change_parse(const char *xml, size_t len, struct r53_change_error *err);
 

@@ -68,8 +68,8 @@ int r53d_bind(const struct r53d_config *c, struct r53d_sockets *s)
 		if (getsockname(s->udp, (struct sockaddr *)&ss, &len) == 0 &&
 		    bind(s->tcp, (struct sockaddr *)&ss, len) == 0 && listen(s->tcp, 64) == 0) {
 			s->port = ntohs(ss.ss_family == AF_INET6
-						? ((struct sockaddr_in6 *)&ss)->sin6_port
-						: ((struct sockaddr_in *)&ss)->sin_port);
+			                        ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			                        : ((struct sockaddr_in *)&ss)->sin_port);
 			return 0;
 		}
 		if (errno != EADDRINUSE || c->listen_port != 0)
@@ -116,8 +116,7 @@ static ldns_pkt *answer_to(const ldns_pkt *req, int rcode)
 	ldns_pkt_set_opcode(a, ldns_pkt_get_opcode(req));
 	ldns_pkt_set_rcode(a, (uint8_t)rcode);
 	if (q && ldns_rr_list_rr_count(q) == 1) {
-		ldns_pkt_push_rr(a, LDNS_SECTION_QUESTION,
-				 ldns_rr_clone(ldns_rr_list_rr(q, 0)));
+		ldns_pkt_push_rr(a, LDNS_SECTION_QUESTION, ldns_rr_clone(ldns_rr_list_rr(q, 0)));
 	}
 	return a;
 }
@@ -125,19 +124,21 @@ static ldns_pkt *answer_to(const ldns_pkt *req, int rcode)
 static const char *rcode_name(int rcode)
 {
 	static const char *const n[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					"NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
-					"NXRRSET", "NOTAUTH", "NOTZONE"};
+	                                "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+	                                "NXRRSET", "NOTAUTH", "NOTZONE"};
 
 	return rcode >= 0 && rcode < (int)(sizeof(n) / sizeof(n[0])) ? n[rcode] : "?";
 }
 
 /* Read, evaluate, send: the rcode of one UPDATE; why and desc for the log. */
-static int apply_update(const struct r53d_config *c, const struct r53d_zone *z,
-			const ldns_pkt *p, const ldns_rdf *zone, struct buf *log)
+static int apply_update(const struct r53d_config *c, const struct r53d_zone *z, const ldns_pkt *p,
+                        const ldns_rdf *zone, struct buf *log)
 {
-	struct r53_client api = {
-		.endpoint = c->endpoint, .key_id = c->key_id, .secret = c->secret, .token = c->token,
-		.page_size = 100};
+	struct r53_client api = {.endpoint = c->endpoint,
+	                         .key_id = c->key_id,
+	                         .secret = c->secret,
+	                         .token = c->token,
+	                         .page_size = 100};
 	struct dnsupdate_names nm = {NULL, 0};
 	struct r53_change_error err;
 	struct r53_records cur = {NULL, 0, 0, NULL};
@@ -158,8 +159,8 @@ static int apply_update(const struct r53d_config *c, const struct r53d_zone *z,
 		r53_batch_release(&b);
 		for (i = 0; i < nm.n; i++) {
 			if (r53_list_name(&api, z->id, nm.names[i], &cur) < 0) {
-				snprintf(why, sizeof(why), "cannot read %s from Route 53: %s", nm.names[i],
-					 msg_last_error());
+				snprintf(why, sizeof(why), "cannot read %s from Route 53: %s",
+				         nm.names[i], msg_last_error());
 				rc = LDNS_RCODE_SERVFAIL;
 				goto out;
 			}
@@ -189,13 +190,13 @@ static int apply_update(const struct r53d_config *c, const struct r53d_zone *z,
 			}
 			/* fall through */
 		case R53_REJECTED:
-			snprintf(why, sizeof(why), "AWS error %s: %s", err.code[0] ? err.code : "(none)",
-				 err.text);
+			snprintf(why, sizeof(why), "AWS error %s: %s",
+			         err.code[0] ? err.code : "(none)", err.text);
 			rc = LDNS_RCODE_REFUSED;
 			goto out;
 		case R53_UNAVAILABLE:
-			snprintf(why, sizeof(why), "AWS error %s: %s", err.code[0] ? err.code : "(none)",
-				 err.text);
+			snprintf(why, sizeof(why), "AWS error %s: %s",
+			         err.code[0] ? err.code : "(none)", err.text);
 			rc = LDNS_RCODE_SERVFAIL;
 			goto out;
 		}
@@ -210,8 +211,8 @@ out:
 	return rc;
 }
 
-static int handle_update(const struct r53d_config *c, ldns_pkt *p, const uint8_t *wire,
-			 size_t len, const char *client, struct buf *log, ldns_pkt **answer)
+static int handle_update(const struct r53d_config *c, ldns_pkt *p, const uint8_t *wire, size_t len,
+                         const char *client, struct buf *log, ldns_pkt **answer)
 {
 	const struct r53d_key *key = NULL;
 	const struct r53d_zone *z = NULL;
@@ -254,8 +255,8 @@ answer:
 
 /* RFC 1996: a NOTIFY of a [slave] zone from its primary. */
 static ldns_pkt *handle_notify(const struct r53d_config *c, ldns_pkt *p, const uint8_t *wire,
-			       size_t len, const char *client, struct buf *log,
-			       const struct r53d_slave **follow)
+                               size_t len, const char *client, struct buf *log,
+                               const struct r53d_slave **follow)
 {
 	const struct r53d_key *key = NULL;
 	const struct r53d_slave *s;
@@ -301,7 +302,7 @@ static ldns_pkt *handle_notify(const struct r53d_config *c, ldns_pkt *p, const u
 }
 
 int r53d_handle(const struct r53d_config *c, const uint8_t *wire, size_t len, const char *client,
-		uint8_t **out, size_t *outlen, const struct r53d_slave **follow)
+                uint8_t **out, size_t *outlen, const struct r53d_slave **follow)
 {
 	struct buf log = BUF_INIT;
 	ldns_pkt *p = NULL, *a = NULL;
@@ -343,8 +344,8 @@ out:
 static void addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
 {
 	const void *a = ss->ss_family == AF_INET6
-				? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
-				: (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	                        ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	                        : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
 	const struct in6_addr *v6 = a;
 
 	/* an IPv4 client on an IPv6 socket is named by its IPv4 address */
@@ -442,7 +443,8 @@ static void serve_tcp(const struct r53d_config *c, int lfd)
 		msg = xmalloc(len ? len : 1);
 		if (read_full(fd, msg, len) < 0)
 			break;
-		if (r53d_handle(c, msg, len, client, &out, &outlen, &follow) == 0 && outlen <= 65535) {
+		if (r53d_handle(c, msg, len, client, &out, &outlen, &follow) == 0 &&
+		    outlen <= 65535) {
 			hdr[0] = (uint8_t)(outlen >> 8);
 			hdr[1] = (uint8_t)outlen;
 			if (write_full_fd(fd, hdr, 2) < 0 || write_full_fd(fd, out, outlen) < 0)

@@ -43,13 +43,12 @@ int r53d_bind(const struct r53d_config *c, struct r53d_sockets *s);
 
 /* Serve until *stop becomes non-zero or R53D_RECYCLE messages were
  * served; one process. */
-void r53d_serve(const struct r53d_config *c, const struct r53d_sockets *s,
-		volatile int *stop);
+void r53d_serve(const struct r53d_config *c, const struct r53d_sockets *s, volatile int *stop);
 /* The answer to one message from client (text address), written to out
  * (wire, malloc'ed); 0, or -1 when no answer is due.  *follow (when
  * follow is not NULL) is set to a [slave] zone to transfer once the answer
  * is sent, else NULL. */
 int r53d_handle(const struct r53d_config *c, const uint8_t *wire, size_t len, const char *client,
-		uint8_t **out, size_t *outlen, const struct r53d_slave **follow);
+                uint8_t **out, size_t *outlen, const struct r53d_slave **follow);
 
 #endif

@@ -26,7 +26,7 @@ static int number(struct inifile *ini, const char *key, const char *v, long lo, 
 	*out = strtol(v, &end, 10);
 	if (errno || !*v || *end || *out < lo || *out > hi)
 		return error("%s:%d: '%s' must be a number from %ld to %ld, not '%s'", ini->where,
-			     ini->line, key, lo, hi, v);
+		             ini->line, key, lo, hi, v);
 	return 0;
 }
 
@@ -34,7 +34,7 @@ static int text(struct inifile *ini, const char *key, const char *v, char **slot
 {
 	if (!*v || has_control(v))
 		return error("%s:%d: '%s' is empty or holds a control character", ini->where,
-			     ini->line, key);
+		             ini->line, key);
 	free(*slot);
 	*slot = xstrdup(v);
 	return 0;
@@ -64,7 +64,7 @@ static int server_key(struct inifile *ini, struct r53d_config *c, const char *ke
 	} else if (!strcmp(key, "listen_ip")) {
 		if (client_text(v, addr, sizeof(addr)) < 0)
 			return error("%s:%d: listen_ip '%s' is not an IP address", ini->where,
-				     ini->line, v);
+			             ini->line, v);
 		return text(ini, key, v, &c->listen_ip);
 	} else if (!strcmp(key, "username")) {
 		return text(ini, key, v, &c->username);
@@ -110,10 +110,10 @@ static int add_zone(struct inifile *ini, struct r53d_config *c, const char *key,
 	if (!strncmp(v, "/hostedzone/", 12))
 		v += 12;
 	if (!*v || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
-			   strlen(v)) {
+	                   strlen(v)) {
 		free(name);
 		return error("%s:%d: zone '%s' needs one hosted zone id (letters and digits)",
-			     ini->where, ini->line, key);
+		             ini->where, ini->line, key);
 	}
 	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
 	c->zones[c->nzones].name = name;
@@ -136,7 +136,7 @@ static int client_text(const char *s, char *out, size_t len)
 static int base64(const char *s)
 {
 	static const char abc[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t n = strlen(s), body = strspn(s, abc), pad = strspn(s + body, "=");
 
 	return n && n % 4 == 0 && body + pad == n && pad <= 2;
@@ -167,10 +167,10 @@ static int add_key(struct inifile *ini, struct r53d_config *c, const char *key, 
 		      client, kname);
 		goto out;
 	}
-	if (algo && (!strstr(TSIG_ALGOS, algo) || strchr(algo, ' ') ||
-		     strncasecmp(algo, "hmac-", 5))) {
-		error("%s:%d: [tsig] %s: unknown algorithm '%s' (%s)", ini->where, ini->line, client,
-		      algo, TSIG_ALGOS);
+	if (algo &&
+	    (!strstr(TSIG_ALGOS, algo) || strchr(algo, ' ') || strncasecmp(algo, "hmac-", 5))) {
+		error("%s:%d: [tsig] %s: unknown algorithm '%s' (%s)", ini->where, ini->line,
+		      client, algo, TSIG_ALGOS);
 		goto out;
 	}
 	for (i = 0; i < c->nkeys; i++) {
@@ -205,7 +205,7 @@ static int add_slave(struct inifile *ini, struct r53d_config *c, const char *key
 	    client_text(srv.addr, addr, sizeof(addr)) < 0) {
 		free(name);
 		return error("%s:%d: [slave] expected 'ZONE = MASTER-IP' (or IP:PORT, [IPv6]:PORT)",
-			     ini->where, ini->line);
+		             ini->where, ini->line);
 	}
 	for (i = 0; i < c->nslaves; i++) {
 		if (!strcmp(c->slaves[i].zone, name)) {
@@ -247,7 +247,7 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 	if (!strcmp(section, "slave"))
 		return add_slave(ini, c, key, v);
 	return error("%s:%d: unknown key '%s' in [%s]", ini->where, ini->line, key,
-		     *section ? section : "(no section)");
+	             *section ? section : "(no section)");
 }
 
 int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53d_config *c)
@@ -275,8 +275,8 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	}
 	if (!c->endpoint)
 		c->endpoint = xstrdup(e1 && *e1   ? e1
-				      : e2 && *e2 ? e2
-						  : "https://route53.amazonaws.com");
+		                      : e2 && *e2 ? e2
+		                                  : "https://route53.amazonaws.com");
 	ret = 0;
 out:
 	if (ret < 0)
@@ -323,8 +323,8 @@ int r53d_config_load(const char *path, struct r53d_config *c)
 	    r53d_config_parse(path, txt.data ? txt.data : "", txt.len, c) < 0)
 		goto out;
 	if (c->nkeys && stat(path, &st) == 0 && (st.st_mode & 0007)) {
-		error("%s: holds TSIG secrets but others may read it (mode %04o): chmod o-rwx", path,
-		      (unsigned)(st.st_mode & 07777));
+		error("%s: holds TSIG secrets but others may read it (mode %04o): chmod o-rwx",
+		      path, (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
 	ret = 0;

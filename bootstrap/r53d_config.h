@@ -46,10 +46,10 @@ struct r53d_zone {
 };
 
 struct r53d_slave {
-	char *zone;     /* owned: absolute, lower case; its id from [hostedzone],
+	char *zone;    /* owned: absolute, lower case; its id from [hostedzone],
 			   else looked up by name (r53_zone_id) */
-	char *master;   /* owned: the primary's address, as inet_ntop writes it */
-	unsigned port;  /* the primary's port (53 unless IP:PORT) */
+	char *master;  /* owned: the primary's address, as inet_ntop writes it */
+	unsigned port; /* the primary's port (53 unless IP:PORT) */
 	int line;
 };
 

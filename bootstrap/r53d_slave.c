@@ -40,13 +40,12 @@ static int seen_serial(const char *zone, uint32_t serial, int set)
 }
 
 /* The whole zone from its primary; -1 with why. */
-static int transfer(const struct r53d_slave *s, const ldns_rdf *zone, ldns_rr_list **out,
-		    char *why, size_t len)
+static int transfer(const struct r53d_slave *s, const ldns_rdf *zone, ldns_rr_list **out, char *why,
+                    size_t len)
 {
 	ldns_resolver *res = ldns_resolver_new();
-	ldns_rdf *ns = ldns_rdf_new_frm_str(strchr(s->master, ':') ? LDNS_RDF_TYPE_AAAA
-								   : LDNS_RDF_TYPE_A,
-					    s->master);
+	ldns_rdf *ns = ldns_rdf_new_frm_str(
+	        strchr(s->master, ':') ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, s->master);
 	struct timeval tv = {10, 0};
 	ldns_status st;
 	ldns_rr *rr;
@@ -63,7 +62,7 @@ static int transfer(const struct r53d_slave *s, const ldns_rdf *zone, ldns_rr_li
 	st = ldns_axfr_start(res, zone, LDNS_RR_CLASS_IN);
 	if (st != LDNS_STATUS_OK) {
 		snprintf(why, len, "AXFR from %s port %u: %s", s->master, s->port,
-			 ldns_get_errorstr_by_id(st));
+		         ldns_get_errorstr_by_id(st));
 		goto done;
 	}
 	while ((rr = ldns_axfr_next(res))) {
@@ -71,14 +70,15 @@ static int transfer(const struct r53d_slave *s, const ldns_rdf *zone, ldns_rr_li
 			ldns_rr_free(rr);
 			ldns_axfr_abort(res);
 			snprintf(why, len, "AXFR from %s: more than %d records", s->master,
-				 AXFR_MAX_RECORDS);
+			         AXFR_MAX_RECORDS);
 			goto done;
 		}
 		ldns_rr_list_push_rr(*out, rr);
 	}
 	if (!ldns_axfr_complete(res)) {
-		snprintf(why, len, "AXFR from %s port %u: incomplete (%zu records; refused or cut off)",
-			 s->master, s->port, ldns_rr_list_rr_count(*out));
+		snprintf(why, len,
+		         "AXFR from %s port %u: incomplete (%zu records; refused or cut off)",
+		         s->master, s->port, ldns_rr_list_rr_count(*out));
 		goto done;
 	}
 	ret = 0;
@@ -108,8 +108,8 @@ static int same_set(const struct r53_change *a, const struct r53_change *b)
 }
 
 /* Send part (when it holds changes) as one batch, then empty it. */
-static int flush(struct r53_client *api, const char *id, struct r53_batch *part,
-		 unsigned *batches, char *why, size_t len)
+static int flush(struct r53_client *api, const char *id, struct r53_batch *part, unsigned *batches,
+                 char *why, size_t len)
 {
 	struct r53_change_error err;
 	int ret = 0;
@@ -129,7 +129,7 @@ static int flush(struct r53_client *api, const char *id, struct r53_batch *part,
 /* Send b in batches of about R53D_BATCH_VALUES values, each set's DELETE
  * and CREATE together; 0, or -1 with why after the first refused batch. */
 static int send_all(struct r53_client *api, const char *id, const struct r53_batch *b,
-		    unsigned *batches, char *why, size_t len)
+                    unsigned *batches, char *why, size_t len)
 {
 	struct r53_batch part;
 	char *taken = b->n ? xcalloc(b->n, 1) : NULL;
@@ -163,8 +163,11 @@ static int send_all(struct r53_client *api, const char *id, const struct r53_bat
 
 int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, struct buf *log)
 {
-	struct r53_client api = {.endpoint = c->endpoint, .key_id = c->key_id,
-				 .secret = c->secret, .token = c->token, .page_size = 300};
+	struct r53_client api = {.endpoint = c->endpoint,
+	                         .key_id = c->key_id,
+	                         .secret = c->secret,
+	                         .token = c->token,
+	                         .page_size = 300};
 	const struct r53d_zone *z = r53d_zone_of(c, s->zone);
 	ldns_rdf *zone = ldns_dname_new_frm_str(s->zone);
 	struct r53_records cur = {NULL, 0, 0, NULL};
@@ -211,15 +214,15 @@ int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, str
 	id = z ? z->id : found;
 	if (r53_list_records(&api, id, &cur) < 0) {
 		snprintf(why, sizeof(why), "cannot read %s from Route 53: %s", s->zone,
-			 msg_last_error());
+		         msg_last_error());
 		goto out;
 	}
 	dnsupdate_mirror(axfr, zone, &cur, &b, &n);
 	buf_printf(log, " AXFR serial %u: %zu records, %zu record sets; %zu changes", serial,
-		   ldns_rr_list_rr_count(axfr), n.sets, b.n);
+	           ldns_rr_list_rr_count(axfr), n.sets, b.n);
 	if (n.skipped)
 		buf_printf(log, " (%zu sets left alone: aliases, routing policies or odd names)",
-			   n.skipped);
+		           n.skipped);
 	if (!b.n || c->dry_run) {
 		if (b.n)
 			buf_puts(log, " (dry-run: nothing sent)");

@@ -8,9 +8,12 @@
 
 #include "util.h"
 
-static const char *const accepted[] = {"hmac-md5.sig-alg.reg.int.", "hmac-sha1.",
-				       "hmac-sha224.", "hmac-sha256.",
-				       "hmac-sha384.", "hmac-sha512."};
+static const char *const accepted[] = {"hmac-md5.sig-alg.reg.int.",
+                                       "hmac-sha1.",
+                                       "hmac-sha224.",
+                                       "hmac-sha256.",
+                                       "hmac-sha384.",
+                                       "hmac-sha512."};
 
 /* 1 when this libldns computes algorithm alg (ldns 1.8.3 misspells
  * hmac-sha384: see packaging/README.md); asked once per algorithm. */
@@ -27,9 +30,9 @@ static int ldns_has(const char *alg)
 	if (!known[i]) {
 		p = ldns_pkt_new();
 		known[i] = p && ldns_pkt_tsig_sign(p, "probe.", "cHJvYmU=", 300, alg, NULL) ==
-					 LDNS_STATUS_OK
-				   ? 1
-				   : 2;
+		                                   LDNS_STATUS_OK
+		                   ? 1
+		                   : 2;
 		ldns_pkt_free(p);
 	}
 	return known[i] == 1;
@@ -46,10 +49,9 @@ static const char *algorithm(const struct r53d_key *key, const char *name)
 		if (!key->algorithm)
 			return accepted[i];
 		n = strlen(key->algorithm);
-		return !strncasecmp(accepted[i], key->algorithm, n) &&
-				       (accepted[i][n] == '.')
-			       ? accepted[i]
-			       : NULL;
+		return !strncasecmp(accepted[i], key->algorithm, n) && (accepted[i][n] == '.')
+		               ? accepted[i]
+		               : NULL;
 	}
 	return NULL;
 }
@@ -68,8 +70,8 @@ static uint64_t time_signed(const ldns_rdf *r)
 }
 
 enum r53d_tsig r53d_tsig_check(const struct r53d_config *c, ldns_pkt *p, const uint8_t *wire,
-			       size_t len, const char *client, time_t now, const struct r53d_key **key,
-			       char *why, size_t wlen)
+                               size_t len, const char *client, time_t now,
+                               const struct r53d_key **key, char *why, size_t wlen)
 {
 	ldns_rr *t = ldns_pkt_tsig(p);
 	char *owner = NULL, *alg = NULL;
@@ -91,23 +93,23 @@ enum r53d_tsig r53d_tsig_check(const struct r53d_config *c, ldns_pkt *p, const u
 	alg = ldns_rdf2str(ldns_rr_rdf(t, 0));
 	if (!*key) {
 		snprintf(why, wlen, "no key for this address in [tsig] (signed with %s)",
-			 owner ? owner : "?");
+		         owner ? owner : "?");
 		goto out;
 	}
 	if (!owner || strcasecmp(owner, (*key)->name)) {
 		snprintf(why, wlen, "signed with key %s, but this address must use %s",
-			 owner ? owner : "?", (*key)->name);
+		         owner ? owner : "?", (*key)->name);
 		goto out;
 	}
 	known = alg ? algorithm(*key, alg) : NULL;
 	if (!known) {
 		snprintf(why, wlen, "key %s: algorithm %s is not accepted", (*key)->name,
-			 alg ? alg : "?");
+		         alg ? alg : "?");
 		goto out;
 	}
 	if (!ldns_has(known)) {
 		snprintf(why, wlen, "key %s: %s is not available in this build's libldns %s",
-			 (*key)->name, known, ldns_version());
+		         (*key)->name, known, ldns_version());
 		goto out;
 	}
 	if (!ldns_pkt_tsig_verify(p, wire, len, (*key)->name, (*key)->secret, NULL)) {
@@ -119,9 +121,10 @@ enum r53d_tsig r53d_tsig_check(const struct r53d_config *c, ldns_pkt *p, const u
 	fudge = ldns_rdf2native_int16(ldns_rr_rdf(t, 2));
 	if (fudge > c->fudge)
 		fudge = c->fudge;
-	if ((int64_t)signed_at < (int64_t)now - fudge || (int64_t)signed_at > (int64_t)now + fudge) {
-		snprintf(why, wlen, "key %s: signed %lld s from this clock (fudge %ld s)", (*key)->name,
-			 (long long)((int64_t)signed_at - (int64_t)now), fudge);
+	if ((int64_t)signed_at < (int64_t)now - fudge ||
+	    (int64_t)signed_at > (int64_t)now + fudge) {
+		snprintf(why, wlen, "key %s: signed %lld s from this clock (fudge %ld s)",
+		         (*key)->name, (long long)((int64_t)signed_at - (int64_t)now), fudge);
 		r = TSIG_BADTIME;
 		goto out;
 	}
@@ -139,9 +142,9 @@ int r53d_tsig_sign(ldns_pkt *answer, const ldns_pkt *req, const struct r53d_key 
 	int ret;
 
 	ret = alg && ldns_pkt_tsig_sign(answer, key->name, key->secret, (uint16_t)fudge, alg,
-					ldns_rr_rdf(t, 3)) == LDNS_STATUS_OK
-		      ? 0
-		      : -1;
+	                                ldns_rr_rdf(t, 3)) == LDNS_STATUS_OK
+	              ? 0
+	              : -1;
 	free(alg);
 	return ret;
 }

@@ -25,8 +25,8 @@ enum r53d_tsig {
 /* Check the TSIG of p (parsed from wire[0..len)) sent by client at now;
  * *key is set when a key is known for the client.  why gets one line. */
 enum r53d_tsig r53d_tsig_check(const struct r53d_config *c, ldns_pkt *p, const uint8_t *wire,
-			       size_t len, const char *client, time_t now, const struct r53d_key **key,
-			       char *why, size_t wlen);
+                               size_t len, const char *client, time_t now,
+                               const struct r53d_key **key, char *why, size_t wlen);
 /* Sign the answer to req (whose TSIG verified with key); 0 or -1. */
 int r53d_tsig_sign(ldns_pkt *answer, const ldns_pkt *req, const struct r53d_key *key, long fudge);
 

@@ -7,21 +7,21 @@
 #include "util.h"
 
 static const char service_text[] =
-	"# roleboot-apply.service: re-applies the role this node applied last, so\n"
-	"# that a node that drifted from it converges.  Written by roleboot apply\n"
-	"# for a role with `reapply =`; started by roleboot-apply.timer.\n"
-	"[Unit]\n"
-	"Description=roleboot: re-apply this node's role (drift correction)\n"
-	"Documentation=man:roleboot(8)\n"
-	"Wants=network-online.target\n"
-	"After=network-online.target roleboot-firstboot.service\n"
-	"ConditionPathExists=/var/lib/roleboot/state\n"
-	"\n"
-	"[Service]\n"
-	"Type=oneshot\n"
-	"EnvironmentFile=-/etc/sysconfig/roleboot\n"
-	"ExecStart=/bin/sh -c 'exec /usr/bin/roleboot apply --now -q $$ROLEBOOT_OPTS'\n"
-	"TimeoutStartSec=15min\n";
+        "# roleboot-apply.service: re-applies the role this node applied last, so\n"
+        "# that a node that drifted from it converges.  Written by roleboot apply\n"
+        "# for a role with `reapply =`; started by roleboot-apply.timer.\n"
+        "[Unit]\n"
+        "Description=roleboot: re-apply this node's role (drift correction)\n"
+        "Documentation=man:roleboot(8)\n"
+        "Wants=network-online.target\n"
+        "After=network-online.target roleboot-firstboot.service\n"
+        "ConditionPathExists=/var/lib/roleboot/state\n"
+        "\n"
+        "[Service]\n"
+        "Type=oneshot\n"
+        "EnvironmentFile=-/etc/sysconfig/roleboot\n"
+        "ExecStart=/bin/sh -c 'exec /usr/bin/roleboot apply --now -q $$ROLEBOOT_OPTS'\n"
+        "TimeoutStartSec=15min\n";
 
 /* A unit file of roleboot's own; notify: a service restarted (with --now
  * on a live system) when the file changed, or NULL.  The timer is not
@@ -61,22 +61,22 @@ void reapply_add(const struct role *r, struct manifest *m)
 		return;
 	add_file(m, "/etc/systemd/system/roleboot-apply.service", xstrdup(service_text), NULL);
 	add_file(m, "/etc/systemd/system/" REAPPLY_TIMER,
-		 xasprintf("# roleboot-apply.timer: re-applies role '%s' every %s (role file:\n"
-			   "# reapply = %s, reapply-delay = %s).  Written by roleboot apply.\n"
-			   "[Unit]\n"
-			   "Description=roleboot: re-apply this node's role every %s\n"
-			   "Documentation=man:roleboot(8)\n"
-			   "\n"
-			   "[Timer]\n"
-			   "OnBootSec=%s\n"
-			   "OnUnitInactiveSec=%s\n"
-			   "RandomizedDelaySec=%s\n"
-			   "\n"
-			   "[Install]\n"
-			   "WantedBy=timers.target\n",
-			   r->name, r->reapply, r->reapply, delay, r->reapply, r->reapply,
-			   r->reapply, delay),
-		 NULL);
+	         xasprintf("# roleboot-apply.timer: re-applies role '%s' every %s (role file:\n"
+	                   "# reapply = %s, reapply-delay = %s).  Written by roleboot apply.\n"
+	                   "[Unit]\n"
+	                   "Description=roleboot: re-apply this node's role every %s\n"
+	                   "Documentation=man:roleboot(8)\n"
+	                   "\n"
+	                   "[Timer]\n"
+	                   "OnBootSec=%s\n"
+	                   "OnUnitInactiveSec=%s\n"
+	                   "RandomizedDelaySec=%s\n"
+	                   "\n"
+	                   "[Install]\n"
+	                   "WantedBy=timers.target\n",
+	                   r->name, r->reapply, r->reapply, delay, r->reapply, r->reapply,
+	                   r->reapply, delay),
+	         NULL);
 	m->services = xrealloc(m->services, (m->nservices + 1) * sizeof(*m->services));
 	s = &m->services[m->nservices++];
 	memset(s, 0, sizeof(*s));

@@ -24,7 +24,7 @@ static void mark_kernel_secrets(const struct manifest *m, struct tv *data)
 }
 
 struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
-		       size_t nov, const char *root, const struct kcmdline *k)
+                       size_t nov, const char *root, const struct kcmdline *k)
 {
 	struct tv *data = tv_pool_map(), *bundle;
 	char version[32];
@@ -61,13 +61,13 @@ static int find_partial(void *ctx, const char *name, const char **text, size_t *
 }
 
 int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,
-		    struct buf *out, int *secret)
+                    struct buf *out, int *secret)
 {
 	return render_template_in(name, data, NULL, get, ctx, out, secret);
 }
 
 int render_template_in(const char *name, const struct tv *data, const struct tv *scope,
-		       entry_fn get, void *ctx, struct buf *out, int *secret)
+                       entry_fn get, void *ctx, struct buf *out, int *secret)
 {
 	struct partials p = {get, ctx, BUF_INIT};
 	struct tpl_opts opts;

@@ -24,15 +24,15 @@ typedef int (*entry_fn)(void *ctx, const char *name, const char **text, size_t *
 /* The data tree, or NULL after an error was printed.  role and k may be
  * NULL; root is the target root for OS facts. */
 struct tv *render_data(const struct manifest *m, const struct role *r, const struct override *ov,
-		       size_t nov, const char *root, const struct kcmdline *k);
+                       size_t nov, const char *root, const struct kcmdline *k);
 
 /* Render template `name` in config mode; partials (and parents) "x" are
  * the bundle entry "x.mustache".  Prints one error line on failure. */
 int render_template(const char *name, const struct tv *data, entry_fn get, void *ctx,
-		    struct buf *out, int *secret);
+                    struct buf *out, int *secret);
 /* The same with scope (one item of a section list, or NULL) on top of
  * data, as inside {{#section}}. */
 int render_template_in(const char *name, const struct tv *data, const struct tv *scope,
-		       entry_fn get, void *ctx, struct buf *out, int *secret);
+                       entry_fn get, void *ctx, struct buf *out, int *secret);
 
 #endif

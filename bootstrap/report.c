@@ -88,7 +88,7 @@ static void put_files(struct buf *b, const struct apply *a)
 		buf_printf(b, ",\"change\":\"%s\"}", apply_change_word(f->change));
 	}
 	buf_printf(b, "],\"changed\":%zu,\"unchanged\":%zu,\"enabled\":%zu,\"restarted\":%zu", k,
-		   a->plan.n + a->plan.ndirs - k, a->enabled, a->restarted);
+	           a->plan.n + a->plan.ndirs - k, a->enabled, a->restarted);
 }
 
 void report_json(const struct report *r, const struct apply *a, int code, struct buf *out)
@@ -102,20 +102,23 @@ void report_json(const struct report *r, const struct apply *a, int code, struct
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	gethostname(host, sizeof(host) - 1);
 	buf_printf(out, "{\"roleboot\":\"%s\",\"result\":\"%s\",\"exit\":%d,\"dry_run\":%s",
-		   ROLEBOOT_VERSION, code == 0 ? "ok" : a->dry_run && code == EXIT_PENDING ? "pending" : "failed",
-		   code, a->dry_run ? "true" : "false");
+	           ROLEBOOT_VERSION,
+	           code == 0                            ? "ok"
+	           : a->dry_run && code == EXIT_PENDING ? "pending"
+	                                                : "failed",
+	           code, a->dry_run ? "true" : "false");
 	put_str(out, "host", host);
 	put_str(out, "role", a->role.name ? a->role.name : a->role_arg);
 	buf_printf(out, ",\"started\":\"%s\",\"duration_ms\":%.0f", when,
-		   (fetch_now() - r->t0) * 1000.0);
+	           (fetch_now() - r->t0) * 1000.0);
 	put_bundle(out, a);
 	put_files(out, a);
-	buf_printf(out, ",\"fetch\":{\"requests\":%u,\"retries\":%u,\"resumes\":%u}",
-		   fs->requests, fs->retries, fs->resumes);
+	buf_printf(out, ",\"fetch\":{\"requests\":%u,\"retries\":%u,\"resumes\":%u}", fs->requests,
+	           fs->retries, fs->resumes);
 	buf_puts(out, ",\"steps\":[");
 	for (i = 0; i < r->nsteps; i++)
 		buf_printf(out, "%s{\"step\":\"%s\",\"status\":\"%s\",\"ms\":%.1f}", i ? "," : "",
-			   r->steps[i].name, r->steps[i].code ? "failed" : "ok", r->steps[i].ms);
+		           r->steps[i].name, r->steps[i].code ? "failed" : "ok", r->steps[i].ms);
 	buf_puts(out, "]");
 	if (r->failed_step) {
 		buf_printf(out, ",\"error\":{\"step\":\"%s\",\"message\":", r->failed_step);

@@ -89,7 +89,7 @@ void resolve_init(struct resolver *r, const struct resolve_server *servers, size
 		st = ldns_resolver_new_frm_file(&res, NULL);
 		if (st != LDNS_STATUS_OK || !res) {
 			r->error = xasprintf("no resolver from /etc/resolv.conf: %s",
-					     ldns_get_errorstr_by_id(st));
+			                     ldns_get_errorstr_by_id(st));
 			return;
 		}
 		settings(res);
@@ -109,7 +109,7 @@ void resolve_init(struct resolver *r, const struct resolve_server *servers, size
 
 /* The answer's records of type t; 1 when the answer is final. */
 static int take_answer(const ldns_pkt *pkt, ldns_rr_type t, const char *type, char ***values,
-		       size_t *nvalues, char **why)
+                       size_t *nvalues, char **why)
 {
 	ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
 	ldns_lookup_table *name = ldns_lookup_by_id(ldns_rcodes, (int)rc);
@@ -139,7 +139,7 @@ static int take_answer(const ldns_pkt *pkt, ldns_rr_type t, const char *type, ch
 }
 
 int resolve_addrs(struct resolver *r, const char *name, const char *type, char ***values,
-		  size_t *nvalues, char **why)
+                  size_t *nvalues, char **why)
 {
 	ldns_rr_type t = !strcmp(type, "AAAA") ? LDNS_RR_TYPE_AAAA : LDNS_RR_TYPE_A;
 	ldns_rdf *dname = ldns_dname_new_frm_str(name);

@@ -39,7 +39,7 @@ void resolve_init(struct resolver *r, const struct resolve_server *servers, size
  * form, appended to *values; 0 when there is one at least, else -1 with
  * *why (owned) saying why: "NXDOMAIN", "no A record", "no answer (...)". */
 int resolve_addrs(struct resolver *r, const char *name, const char *type, char ***values,
-		  size_t *nvalues, char **why);
+                  size_t *nvalues, char **why);
 void resolve_release(struct resolver *r);
 
 #endif

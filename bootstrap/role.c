@@ -15,7 +15,7 @@ struct role_ctx {
 	struct role_section *cur; /* current list section, or NULL */
 	size_t cap;               /* room in r->sections */
 	int line_name, line_bundle, line_sig, line_report, line_cacert, line_reapply, line_delay;
-	int in_fleet;             /* inside [fleet] */
+	int in_fleet; /* inside [fleet] */
 };
 
 static void kv_add(struct role_kv **kv, size_t *n, const char *key, const char *value, int line)
@@ -29,7 +29,7 @@ static void kv_add(struct role_kv **kv, size_t *n, const char *key, const char *
 
 /* A key in [vars] or a list section: new, or an indented continuation. */
 static int kv_put(struct inifile *ini, struct role_kv **kv, size_t *n, const char *key,
-		  const char *value)
+                  const char *value)
 {
 	size_t i;
 	char *joined;
@@ -39,7 +39,7 @@ static int kv_put(struct inifile *ini, struct role_kv **kv, size_t *n, const cha
 			continue;
 		if (!ini->continued)
 			return error("%s:%d: '%s' is set twice (first on line %d)", ini->where,
-				     ini->line, key, (*kv)[i].line);
+			             ini->line, key, (*kv)[i].line);
 		joined = xasprintf("%s%s%s", (*kv)[i].value, *(*kv)[i].value ? ", " : "", value);
 		free((*kv)[i].value);
 		(*kv)[i].value = joined;
@@ -63,8 +63,9 @@ static int role_section_cb(struct inifile *ini, const char *section)
 	if (form <= 0) {
 		free(kind);
 		free(name);
-		return error("%s:%d: unknown section [%s] (expected [role], [vars], [fleet] or [KIND \"NAME\"])",
-			     ini->where, ini->line, section);
+		return error("%s:%d: unknown section [%s] (expected [role], [vars], [fleet] or "
+		             "[KIND \"NAME\"])",
+		             ini->where, ini->line, section);
 	}
 	if (r->nsections == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 16;
@@ -102,7 +103,7 @@ static int set_once(struct inifile *ini, char **slot, int *line, const char *key
 {
 	if (*slot)
 		return error("%s:%d: '%s' is set twice (first on line %d)", ini->where, ini->line,
-			     key, *line);
+		             key, *line);
 	if (!*v)
 		return error("%s:%d: '%s' is empty", ini->where, ini->line, key);
 	if (has_control(v))
@@ -127,7 +128,8 @@ static int role_key(struct inifile *ini, struct role_ctx *c, const char *key, co
 		return set_once(ini, &r->report, &c->line_report, key, v);
 	if (!strcmp(key, "cacert")) {
 		if (*v != '/')
-			return error("%s:%d: cacert must be an absolute path", ini->where, ini->line);
+			return error("%s:%d: cacert must be an absolute path", ini->where,
+			             ini->line);
 		return set_once(ini, &r->cacert, &c->line_cacert, key, v);
 	}
 	if (!strcmp(key, "mirror")) {
@@ -143,16 +145,18 @@ static int role_key(struct inifile *ini, struct role_ctx *c, const char *key, co
 		int delay = key[7] == '-';
 
 		if (strcmp(v, "off") && !span_valid(v))
-			return error("%s:%d: %s wants a time span such as 30min, 2h or 1d%s, not '%s'",
-				     ini->where, ini->line, key, delay ? "" : " (or off)", v);
+			return error(
+			        "%s:%d: %s wants a time span such as 30min, 2h or 1d%s, not '%s'",
+			        ini->where, ini->line, key, delay ? "" : " (or off)", v);
 		if (delay && !strcmp(v, "off"))
-			return error("%s:%d: reapply-delay wants a time span, not 'off'", ini->where,
-				     ini->line);
+			return error("%s:%d: reapply-delay wants a time span, not 'off'",
+			             ini->where, ini->line);
 		return set_once(ini, delay ? &r->reapply_delay : &r->reapply,
-				delay ? &c->line_delay : &c->line_reapply, key, v);
+		                delay ? &c->line_delay : &c->line_reapply, key, v);
 	}
-	return error("%s:%d: unknown key '%s' in [role] (expected name, bundle, mirror, signature, report, cacert, reapply, reapply-delay)",
-		     ini->where, ini->line, key);
+	return error("%s:%d: unknown key '%s' in [role] (expected name, bundle, mirror, signature, "
+	             "report, cacert, reapply, reapply-delay)",
+	             ini->where, ini->line, key);
 }
 
 /* [fleet] belongs to the fleet tool (fleet/): its hosts are checked for
@@ -161,7 +165,7 @@ static int fleet_key(struct inifile *ini, const char *key, const char *v)
 {
 	if (strcmp(key, "hosts"))
 		return error("%s:%d: unknown key '%s' in [fleet] (expected hosts)", ini->where,
-			     ini->line, key);
+		             ini->line, key);
 	if (has_control(v))
 		return error("%s:%d: 'hosts' holds a control character", ini->where, ini->line);
 	return 0;
@@ -197,8 +201,8 @@ static int check_duplicates(const struct role *r, const char *where)
 		key = xasprintf("%s\n%s", s->kind, s->name); /* no kind holds a newline */
 		if (strmap_put(&seen, key, i, &first)) {
 			t = &r->sections[first];
-			ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)", where,
-				    s->line, s->kind, s->name, t->line);
+			ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)",
+			            where, s->line, s->kind, s->name, t->line);
 		}
 		free(key);
 	}
@@ -228,7 +232,7 @@ static int resolve_urls(struct role *r)
 }
 
 int role_parse(const char *where, const char *base_url, const char *text, size_t len,
-	       struct role *out)
+               struct role *out)
 {
 	struct role_ctx c;
 	struct inifile ini;
@@ -271,7 +275,8 @@ int role_load(const char *src, struct role *out)
 	ret = ROLE_UNFETCHED;
 	if (fetch_to_buf(url, ROLE_MAX_SIZE, &text) < 0)
 		goto out;
-	ret = role_parse(src, url, text.data ? text.data : "", text.len, out) < 0 ? ROLE_REFUSED : 0;
+	ret = role_parse(src, url, text.data ? text.data : "", text.len, out) < 0 ? ROLE_REFUSED
+	                                                                          : 0;
 out:
 	buf_release(&text);
 	free(url);

@@ -42,16 +42,16 @@ struct role_section {
 };
 
 struct role {
-	char *where;     /* owned: the role file's URL */
-	char *source;    /* owned: the role file as the user named it */
-	char *name;      /* owned */
-	char *bundle;    /* owned: absolute URL */
-	char *signature; /* owned: absolute URL or NULL for the default */
-	char *report;    /* owned: absolute URL or NULL */
-	char *cacert;    /* owned: CA bundle file for https, or NULL */
-	char *reapply;   /* owned: time span or "off", NULL when not set */
+	char *where;         /* owned: the role file's URL */
+	char *source;        /* owned: the role file as the user named it */
+	char *name;          /* owned */
+	char *bundle;        /* owned: absolute URL */
+	char *signature;     /* owned: absolute URL or NULL for the default */
+	char *report;        /* owned: absolute URL or NULL */
+	char *cacert;        /* owned: CA bundle file for https, or NULL */
+	char *reapply;       /* owned: time span or "off", NULL when not set */
 	char *reapply_delay; /* owned: time span or NULL */
-	char **mirrors;  /* owned: absolute URLs */
+	char **mirrors;      /* owned: absolute URLs */
 	size_t nmirrors;
 	struct role_kv *vars; /* owned: [vars] */
 	size_t nvars;
@@ -64,7 +64,7 @@ struct role {
 /* Parse role text; where names it in messages, base_url (see url_for_arg)
  * is the base for relative URLs. */
 int role_parse(const char *where, const char *base_url, const char *text, size_t len,
-	       struct role *out);
+               struct role *out);
 /* Fetch (path or URL) and parse: 0, or why not (an error was printed). */
 enum { ROLE_BAD_URL = -1, ROLE_UNFETCHED = -2, ROLE_REFUSED = -3 };
 int role_load(const char *src, struct role *out);

@@ -137,7 +137,8 @@ static int walk_dir(struct rootfs *r, const char *rel, int create, unsigned mode
 			if (mkdirat(fd, name, mode) < 0 && errno != EEXIST)
 				next = -1;
 			else
-				next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				next = openat(fd, name,
+				              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		}
 		if (next < 0) {
 			err = errno;
@@ -169,7 +170,7 @@ int rootfs_dir(struct rootfs *r, const char *rel, int create, unsigned mode)
 		return -1;
 	if (!create) {
 		fd = try_openat2(r->fd, rel, O_RDONLY | O_DIRECTORY, 0,
-				 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 		if (fd >= 0 || (fd == -1 && errno != ELOOP && errno != ENOTDIR))
 			return fd;
 		/* the walk says which component is the link */
@@ -177,8 +178,7 @@ int rootfs_dir(struct rootfs *r, const char *rel, int create, unsigned mode)
 	return walk_dir(r, rel, create, mode);
 }
 
-int rootfs_parent(struct rootfs *r, const char *rel, int create, unsigned mode,
-		  const char **base)
+int rootfs_parent(struct rootfs *r, const char *rel, int create, unsigned mode, const char **base)
 {
 	const char *slash = strrchr(rel, '/');
 	char *dir;
@@ -304,9 +304,10 @@ static int walk_in_root(struct rootfs *r, const char *rel)
 			if (fstat(fd, &st) < 0)
 				goto fail;
 			nfd = st.st_dev == rootst.st_dev && st.st_ino == rootst.st_ino
-				      ? -3
-				      : openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		} else if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			              ? -3
+			              : openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		} else if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		           S_ISLNK(st.st_mode)) {
 			n = readlinkat(fd, name, target, sizeof(target) - 1);
 			if (n < 0)
 				goto fail;
@@ -464,13 +465,16 @@ int rootfs_fail(const struct rootfs *r, const char *rel, const char *doing)
 	if (err == ELOOP && r->link[0]) {
 		link = rootfs_full(r, r->link);
 		if (strcmp(link, full))
-			error("%s: %s: %s is a symbolic link; links under the root are not followed",
+			error("%s: %s: %s is a symbolic link; links under the root are not "
+			      "followed",
 			      full, doing, link);
 		else
-			error("%s: %s: it is a symbolic link; links under the root are not followed",
+			error("%s: %s: it is a symbolic link; links under the root are not "
+			      "followed",
 			      full, doing);
 	} else if (err == ELOOP) {
-		error("%s: %s: a symbolic link is in the way; links under the root are not followed",
+		error("%s: %s: a symbolic link is in the way; links under the root are not "
+		      "followed",
 		      full, doing);
 	} else if (err == EXDEV) {
 		error("%s: %s: the path leaves the root", full, doing);

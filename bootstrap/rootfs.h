@@ -30,8 +30,8 @@
 #include "util.h"
 
 struct rootfs {
-	char *path; /* owned: the root as given, "/" when none */
-	int fd;     /* the root folder, -1 until rootfs_open */
+	char *path;      /* owned: the root as given, "/" when none */
+	int fd;          /* the root folder, -1 until rootfs_open */
 	char link[4096]; /* where the last refused link was met (root-relative) */
 };
 
@@ -43,8 +43,7 @@ void rootfs_release(struct rootfs *r);
 /* The folder rel; with create, missing folders are made with mode. */
 int rootfs_dir(struct rootfs *r, const char *rel, int create, unsigned mode);
 /* The folder holding rel (see rootfs_dir); *base points into rel. */
-int rootfs_parent(struct rootfs *r, const char *rel, int create, unsigned mode,
-		  const char **base);
+int rootfs_parent(struct rootfs *r, const char *rel, int create, unsigned mode, const char **base);
 /* Opens rel with flags (O_NOFOLLOW is added); mode for O_CREAT. */
 int rootfs_openat(struct rootfs *r, const char *rel, int flags, unsigned mode);
 /* lstat of rel itself; a link in a folder above it is refused. */
@@ -56,8 +55,7 @@ int rootfs_read_in(struct rootfs *r, const char *rel, size_t max, struct buf *ou
 /* Writes rel atomically: temp beside it (O_EXCL|O_NOFOLLOW, 0600 until
  * written), fsync, mode, rename, fsync of the folder.  Missing folders
  * are made 0755.  A link at rel itself is replaced, never written through. */
-int rootfs_write(struct rootfs *r, const char *rel, const void *data, size_t len,
-		 unsigned mode);
+int rootfs_write(struct rootfs *r, const char *rel, const void *data, size_t len, unsigned mode);
 
 /* The first folder on the way to the folder rel, rel included, that does
  * not exist (a new string, NULL when they all do), for journaling the

@@ -12,7 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#define PUBKEY_BYTES 42 /* "Ed" || key id || Ed25519 public key */
+#define PUBKEY_BYTES 42  /* "Ed" || key id || Ed25519 public key */
 #define SIGLINE_BYTES 74 /* alg || key id || Ed25519 signature */
 #define GLOBAL_BYTES 64
 
@@ -75,8 +75,8 @@ static int has_prefix(const struct line *l, const char *prefix)
  * padding as data), so the alphabet, the padding and the length are checked
  * here first.
  */
-static int b64_decode_exact(const struct line *l, unsigned char *out, size_t want,
-			    const char *what, char *err, size_t errlen)
+static int b64_decode_exact(const struct line *l, unsigned char *out, size_t want, const char *what,
+                            char *err, size_t errlen)
 {
 	unsigned char tmp[96];
 	size_t i, pad = 0, got;
@@ -84,17 +84,20 @@ static int b64_decode_exact(const struct line *l, unsigned char *out, size_t wan
 	if (l->n == 0)
 		return errbuf_set(err, errlen, "%s: empty, expected base64", what);
 	if (l->n % 4)
-		return errbuf_set(err, errlen, "%s: not valid base64 (%zu characters, not a multiple of 4)",
-			    what, l->n);
+		return errbuf_set(err, errlen,
+		                  "%s: not valid base64 (%zu characters, not a multiple of 4)",
+		                  what, l->n);
 	while (pad < 2 && l->p[l->n - 1 - pad] == '=')
 		pad++;
 	for (i = 0; i < l->n - pad; i++)
 		if (!is_b64(l->p[i]))
-			return errbuf_set(err, errlen, "%s: not valid base64 (bad character at column %zu)",
-				    what, i + 1);
+			return errbuf_set(err, errlen,
+			                  "%s: not valid base64 (bad character at column %zu)",
+			                  what, i + 1);
 	got = l->n / 4 * 3 - pad;
 	if (got != want)
-		return errbuf_set(err, errlen, "%s: decodes to %zu bytes, expected %zu", what, got, want);
+		return errbuf_set(err, errlen, "%s: decodes to %zu bytes, expected %zu", what, got,
+		                  want);
 	if (l->n / 4 * 3 > sizeof(tmp) ||
 	    EVP_DecodeBlock(tmp, (const unsigned char *)l->p, (int)l->n) != (int)(got + pad))
 		return errbuf_set(err, errlen, "%s: not valid base64", what);
@@ -128,8 +131,7 @@ void sig_keyid_str(const unsigned char keyid[SIG_KEYID_LEN], char out[17])
 	out[16] = '\0';
 }
 
-int sig_pubkey_parse(const char *text, size_t len, struct sig_pubkey *out, char *err,
-		     size_t errlen)
+int sig_pubkey_parse(const char *text, size_t len, struct sig_pubkey *out, char *err, size_t errlen)
 {
 	unsigned char raw[PUBKEY_BYTES] = {0};
 	struct line l = {text, text ? len : 0};
@@ -140,7 +142,8 @@ int sig_pubkey_parse(const char *text, size_t len, struct sig_pubkey *out, char 
 	if (has_prefix(&l, "untrusted comment:")) {
 		nl = memchr(l.p, '\n', l.n);
 		if (!nl)
-			return errbuf_set(err, errlen, "public key: comment line without a key line");
+			return errbuf_set(err, errlen,
+			                  "public key: comment line without a key line");
 		l.n -= (size_t)(nl + 1 - l.p);
 		l.p = nl + 1;
 		trim(&l);
@@ -155,7 +158,8 @@ int sig_pubkey_parse(const char *text, size_t len, struct sig_pubkey *out, char 
 		char alg[8];
 
 		alg_str(raw, alg);
-		return errbuf_set(err, errlen, "public key: unknown algorithm %s (expected \"Ed\")", alg);
+		return errbuf_set(err, errlen, "public key: unknown algorithm %s (expected \"Ed\")",
+		                  alg);
 	}
 	memcpy(out->keyid, raw + 2, SIG_KEYID_LEN);
 	memcpy(out->pk, raw + 2 + SIG_KEYID_LEN, sizeof(out->pk));
@@ -163,7 +167,7 @@ int sig_pubkey_parse(const char *text, size_t len, struct sig_pubkey *out, char 
 }
 
 static int parse_sig_line(const struct line *line, struct sig_signature *out, char *err,
-			  size_t errlen)
+                          size_t errlen)
 {
 	unsigned char raw[SIGLINE_BYTES] = {0};
 	struct line l = *line;
@@ -176,9 +180,9 @@ static int parse_sig_line(const struct line *line, struct sig_signature *out, ch
 
 		alg_str(raw, alg);
 		return errbuf_set(err, errlen,
-			    "signature: unknown algorithm %s (expected \"Ed\" or \"ED\"); "
-			    "made by an incompatible signing tool?",
-			    alg);
+		                  "signature: unknown algorithm %s (expected \"Ed\" or \"ED\"); "
+		                  "made by an incompatible signing tool?",
+		                  alg);
 	}
 	memcpy(out->alg, raw, 2);
 	memcpy(out->keyid, raw + 2, SIG_KEYID_LEN);
@@ -186,34 +190,34 @@ static int parse_sig_line(const struct line *line, struct sig_signature *out, ch
 	return 0;
 }
 
-static int parse_trusted(const struct line *l, struct sig_signature *out, char *err,
-			 size_t errlen)
+static int parse_trusted(const struct line *l, struct sig_signature *out, char *err, size_t errlen)
 {
 	size_t plen = strlen(TRUSTED_PREFIX), i, n;
 	const unsigned char *c;
 
 	if (!has_prefix(l, TRUSTED_PREFIX))
-		return errbuf_set(err, errlen, "signature line 3: missing \"%s\" prefix", TRUSTED_PREFIX);
+		return errbuf_set(err, errlen, "signature line 3: missing \"%s\" prefix",
+		                  TRUSTED_PREFIX);
 	c = (const unsigned char *)l->p + plen;
 	n = l->n - plen;
 	if (n > SIG_COMMENT_MAX)
-		return errbuf_set(err, errlen, "trusted comment: longer than %d bytes", SIG_COMMENT_MAX);
+		return errbuf_set(err, errlen, "trusted comment: longer than %d bytes",
+		                  SIG_COMMENT_MAX);
 	/* Tab is let through: stock minisign's default comment is tab-separated. */
 	for (i = 0; i < n; i++)
 		if ((c[i] < 0x20 && c[i] != '\t') || c[i] == 0x7f)
 			return errbuf_set(err, errlen,
-				    "trusted comment: control character 0x%02x at column %zu",
-				    c[i], plen + i + 1);
+			                  "trusted comment: control character 0x%02x at column %zu",
+			                  c[i], plen + i + 1);
 	memcpy(out->trusted_comment, c, n);
 	out->trusted_comment[n] = '\0';
 	return 0;
 }
 
-int sig_parse(const char *text, size_t len, struct sig_signature *out, char *err,
-	      size_t errlen)
+int sig_parse(const char *text, size_t len, struct sig_signature *out, char *err, size_t errlen)
 {
-	static const char *const names[4] = {"untrusted comment", "signature",
-					     "trusted comment", "global signature"};
+	static const char *const names[4] = {"untrusted comment", "signature", "trusted comment",
+	                                     "global signature"};
 	const char *p, *end;
 	struct line l[4], rest;
 	int i, ret = -1;
@@ -236,14 +240,15 @@ int sig_parse(const char *text, size_t len, struct sig_signature *out, char *err
 		goto out;
 	}
 	if (!has_prefix(&l[0], UNTRUSTED_PREFIX)) {
-		errbuf_set(err, errlen, "signature line 1: missing \"%s\" prefix", UNTRUSTED_PREFIX);
+		errbuf_set(err, errlen, "signature line 1: missing \"%s\" prefix",
+		           UNTRUSTED_PREFIX);
 		goto out;
 	}
 	if (parse_sig_line(&l[1], out, err, errlen) || parse_trusted(&l[2], out, err, errlen))
 		goto out;
 	trim(&l[3]);
 	if (b64_decode_exact(&l[3], out->global_sig, sizeof(out->global_sig),
-			     "signature line 4 (global signature)", err, errlen))
+	                     "signature line 4 (global signature)", err, errlen))
 		goto out;
 	ret = 0;
 out:
@@ -254,7 +259,7 @@ out:
 
 /* 1 when sig is a valid Ed25519 signature of msg by pk, 0 when not, -1 on error. */
 static int ed25519_check(const unsigned char pk[32], const unsigned char sig[64],
-			 const unsigned char *msg, size_t len, char *err, size_t errlen)
+                         const unsigned char *msg, size_t len, char *err, size_t errlen)
 {
 	EVP_PKEY *key = NULL;
 	EVP_MD_CTX *ctx = NULL;
@@ -287,8 +292,8 @@ out:
 /* Read at most max bytes of path into out, without printing. */
 
 /* Index of the first key whose id matches, or -1 with a message naming every id. */
-static long find_key(const struct sig_signature *sig, const struct sig_pubkey *keys,
-		     size_t nkeys, char *err, size_t errlen)
+static long find_key(const struct sig_signature *sig, const struct sig_pubkey *keys, size_t nkeys,
+                     char *err, size_t errlen)
 {
 	struct buf list = BUF_INIT;
 	char id[17];
@@ -306,10 +311,12 @@ static long find_key(const struct sig_signature *sig, const struct sig_pubkey *k
 	}
 	sig_keyid_str(sig->keyid, id);
 	if (nkeys)
-		errbuf_set(err, errlen, "signature key id %s does not match any trusted key (trusted: %s)",
-		     id, list.data);
+		errbuf_set(err, errlen,
+		           "signature key id %s does not match any trusted key (trusted: %s)", id,
+		           list.data);
 	else
-		errbuf_set(err, errlen, "signature key id %s: no trusted keys to check it against", id);
+		errbuf_set(err, errlen, "signature key id %s: no trusted keys to check it against",
+		           id);
 out:
 	buf_release(&list);
 	return ret;
@@ -317,15 +324,16 @@ out:
 
 /* The signature over the file: its BLAKE2b-512 for "ED", the file itself for "Ed". */
 static int check_file_sig(const struct sig_signature *sig, const struct sig_pubkey *key,
-			  const unsigned char prehash[64], const char *path, size_t max_legacy,
-			  char *err, size_t errlen)
+                          const unsigned char prehash[64], const char *path, size_t max_legacy,
+                          char *err, size_t errlen)
 {
 	struct buf data = BUF_INIT;
 	int ret = -1, rc;
 
 	if (sig->alg[1] == 'D') {
 		if (!prehash) {
-			errbuf_set(err, errlen, "signature: prehashed (\"ED\") but no BLAKE2b-512 given");
+			errbuf_set(err, errlen,
+			           "signature: prehashed (\"ED\") but no BLAKE2b-512 given");
 			goto out;
 		}
 		rc = ed25519_check(key->pk, sig->sig, prehash, 64, err, errlen);
@@ -337,18 +345,18 @@ static int check_file_sig(const struct sig_signature *sig, const struct sig_pubk
 		rc = read_file_why(path, max_legacy, &data, err, errlen);
 		if (rc == READ_TOO_BIG)
 			errbuf_set(err, errlen,
-				   "%s: larger than %zu bytes, too big for a legacy (\"Ed\") "
-				   "signature; sign it prehashed (minisign without -l)",
-				   path, max_legacy);
+			           "%s: larger than %zu bytes, too big for a legacy (\"Ed\") "
+			           "signature; sign it prehashed (minisign without -l)",
+			           path, max_legacy);
 		if (rc < 0)
 			goto out;
 		rc = ed25519_check(key->pk, sig->sig, (const unsigned char *)data.data, data.len,
-				   err, errlen);
+		                   err, errlen);
 	}
 	if (rc == 0)
 		errbuf_set(err, errlen,
-		     "signature does not verify: the file or its signature was altered, "
-		     "or it was signed by another key");
+		           "signature does not verify: the file or its signature was altered, "
+		           "or it was signed by another key");
 	if (rc == 1)
 		ret = 0;
 out:
@@ -358,7 +366,7 @@ out:
 
 /* The global signature over sig || trusted comment. */
 static int check_global_sig(const struct sig_signature *sig, const struct sig_pubkey *key,
-			    char *err, size_t errlen)
+                            char *err, size_t errlen)
 {
 	unsigned char msg[64 + SIG_COMMENT_MAX];
 	size_t n = strnlen(sig->trusted_comment, SIG_COMMENT_MAX);
@@ -368,15 +376,16 @@ static int check_global_sig(const struct sig_signature *sig, const struct sig_pu
 	memcpy(msg + 64, sig->trusted_comment, n);
 	rc = ed25519_check(key->pk, sig->global_sig, msg, 64 + n, err, errlen);
 	if (rc == 0)
-		return errbuf_set(err, errlen,
-			    "trusted comment does not verify: the trusted comment or the global "
-			    "signature was altered");
+		return errbuf_set(
+		        err, errlen,
+		        "trusted comment does not verify: the trusted comment or the global "
+		        "signature was altered");
 	return rc == 1 ? 0 : -1;
 }
 
 int sig_verify(const struct sig_signature *sig, const struct sig_pubkey *keys, size_t nkeys,
-	       const unsigned char prehash[64], const char *path, size_t max_legacy,
-	       size_t *which, char *err, size_t errlen)
+               const unsigned char prehash[64], const char *path, size_t max_legacy, size_t *which,
+               char *err, size_t errlen)
 {
 	long k;
 
@@ -384,8 +393,9 @@ int sig_verify(const struct sig_signature *sig, const struct sig_pubkey *keys, s
 		char alg[8];
 
 		alg_str(sig->alg, alg);
-		return errbuf_set(err, errlen, "signature: unknown algorithm %s (expected \"Ed\" or \"ED\")",
-			    alg);
+		return errbuf_set(err, errlen,
+		                  "signature: unknown algorithm %s (expected \"Ed\" or \"ED\")",
+		                  alg);
 	}
 	k = find_key(sig, keys, nkeys, err, errlen);
 	if (k < 0)

@@ -42,11 +42,10 @@ struct sig_signature {
 
 /* Parse a key given as the base64 line or as the text of a .pub file. */
 int sig_pubkey_parse(const char *text, size_t len, struct sig_pubkey *out, char *err,
-		     size_t errlen);
+                     size_t errlen);
 
 /* Parse the text of a .minisig file. */
-int sig_parse(const char *text, size_t len, struct sig_signature *out, char *err,
-	      size_t errlen);
+int sig_parse(const char *text, size_t len, struct sig_signature *out, char *err, size_t errlen);
 
 /* Key id as minisign prints it; out has room for 17 bytes. */
 void sig_keyid_str(const unsigned char keyid[SIG_KEYID_LEN], char out[17]);
@@ -59,8 +58,8 @@ void sig_keyid_str(const unsigned char keyid[SIG_KEYID_LEN], char out[17]);
  * On success *which is the index of the key that verified.
  */
 int sig_verify(const struct sig_signature *sig, const struct sig_pubkey *keys, size_t nkeys,
-	       const unsigned char prehash[64], const char *path, size_t max_legacy,
-	       size_t *which, char *err, size_t errlen);
+               const unsigned char prehash[64], const char *path, size_t max_legacy, size_t *which,
+               char *err, size_t errlen);
 
 /* BLAKE2b-512 of a whole file (for `roleboot verify`). */
 int sig_blake2b_file(const char *path, unsigned char out[64], char *err, size_t errlen);

@@ -11,7 +11,7 @@
 #include "rootfs.h"
 
 void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
-		    const char *owner, const char *group)
+                    const char *owner, const char *group)
 {
 	struct state_file *f;
 
@@ -74,8 +74,7 @@ static int parse_line(struct state *st, char *line)
 		if (parse_number(val, &st->version) < 0)
 			return -1;
 		st->has_version = 1;
-	}
-	else if (!strcmp(key, "blake2b"))
+	} else if (!strcmp(key, "blake2b"))
 		snprintf(st->blake2b, sizeof(st->blake2b), "%s", val);
 	else if (!strcmp(key, "sha256")) /* states written before blake2b */
 		snprintf(st->sha256, sizeof(st->sha256), "%s", val);
@@ -85,8 +84,7 @@ static int parse_line(struct state *st, char *line)
 		if (parse_number(val, &n) < 0)
 			return -1;
 		st->time = (time_t)n;
-	}
-	else if (!strcmp(key, "source") && !st->source)
+	} else if (!strcmp(key, "source") && !st->source)
 		st->source = xstrdup(val);
 	else if (!strcmp(key, "var")) {
 		char *eq = strchr(val, '=');
@@ -95,8 +93,7 @@ static int parse_line(struct state *st, char *line)
 			return -1;
 		*eq = '\0';
 		state_add_var(st, val, eq + 1);
-	}
-	else if (!strcmp(key, "file"))
+	} else if (!strcmp(key, "file"))
 		return parse_file_line(st, val);
 	return 0; /* unknown keys are left for newer versions */
 }
@@ -145,7 +142,7 @@ void state_format(const struct state *st, struct buf *out)
 	size_t i;
 
 	buf_printf(out, "role %s\nversion %lld\nbundle %s\nblake2b %s\n", st->role, st->version,
-		   st->bundle, st->blake2b);
+	           st->bundle, st->blake2b);
 	if (st->sha256[0])
 		buf_printf(out, "sha256 %s\n", st->sha256);
 	buf_printf(out, "key %s\ntime %lld\n", st->keyid, (long long)st->time);
@@ -155,7 +152,7 @@ void state_format(const struct state *st, struct buf *out)
 		buf_printf(out, "var %s=%s\n", st->vars[i].name, st->vars[i].value);
 	for (i = 0; i < st->n; i++)
 		buf_printf(out, "file %s %04o %s %s %s\n", st->files[i].sha256, st->files[i].mode,
-			   st->files[i].owner, st->files[i].group, st->files[i].path);
+		           st->files[i].owner, st->files[i].group, st->files[i].path);
 }
 
 int state_save(const char *root, const struct state *st)
@@ -180,9 +177,8 @@ int state_same(const struct state *a, const struct state *b)
 
 	if (!a->present || !b->present || strcmp(a->role, b->role) || a->version != b->version ||
 	    strcmp(a->bundle, b->bundle) || strcmp(a->blake2b, b->blake2b) ||
-	    strcmp(a->sha256, b->sha256) ||
-	    strcmp(a->keyid, b->keyid) || a->n != b->n || a->nvars != b->nvars ||
-	    strcmp(a->source ? a->source : "", b->source ? b->source : ""))
+	    strcmp(a->sha256, b->sha256) || strcmp(a->keyid, b->keyid) || a->n != b->n ||
+	    a->nvars != b->nvars || strcmp(a->source ? a->source : "", b->source ? b->source : ""))
 		return 0;
 	for (i = 0; i < a->nvars; i++)
 		if (strcmp(a->vars[i].name, b->vars[i].name) ||
@@ -191,8 +187,8 @@ int state_same(const struct state *a, const struct state *b)
 	for (i = 0; i < a->n; i++) {
 		const struct state_file *x = &a->files[i], *y = &b->files[i];
 
-		if (strcmp(x->path, y->path) || strcmp(x->sha256, y->sha256) || x->mode != y->mode ||
-		    strcmp(x->owner, y->owner) || strcmp(x->group, y->group))
+		if (strcmp(x->path, y->path) || strcmp(x->sha256, y->sha256) ||
+		    x->mode != y->mode || strcmp(x->owner, y->owner) || strcmp(x->group, y->group))
 			return 0;
 	}
 	return 1;
@@ -218,7 +214,7 @@ void state_describe(const struct state *st, int json, struct buf *out)
 			return;
 		}
 		buf_printf(out, "role:    %s\nversion: %lld\nsource:  %s\nbundle:  %s\n", st->role,
-			   st->version, st->source ? st->source : "(not recorded)", st->bundle);
+		           st->version, st->source ? st->source : "(not recorded)", st->bundle);
 		if (st->blake2b[0] || !st->sha256[0])
 			buf_printf(out, "blake2b: %s\n", st->blake2b);
 		if (st->sha256[0])
@@ -226,7 +222,7 @@ void state_describe(const struct state *st, int json, struct buf *out)
 		buf_printf(out, "key:     %s\napplied: %s\nfiles:   %zu\n", st->keyid, when, st->n);
 		for (i = 0; i < st->n; i++)
 			buf_printf(out, "  %04o %s:%s %s\n", st->files[i].mode, st->files[i].owner,
-				   st->files[i].group, st->files[i].path);
+			           st->files[i].group, st->files[i].path);
 		return;
 	}
 	buf_printf(out, "{\"applied\":%s", st->present ? "true" : "false");
@@ -251,7 +247,7 @@ void state_describe(const struct state *st, int json, struct buf *out)
 			buf_puts(out, i ? ",{\"path\":" : "{\"path\":");
 			json_str(out, st->files[i].path);
 			buf_printf(out, ",\"sha256\":\"%s\",\"mode\":\"%04o\",\"owner\":",
-				   st->files[i].sha256, st->files[i].mode);
+			           st->files[i].sha256, st->files[i].mode);
 			json_str(out, st->files[i].owner);
 			buf_puts(out, ",\"group\":");
 			json_str(out, st->files[i].group);

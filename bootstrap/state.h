@@ -35,7 +35,7 @@ struct state_file {
 };
 
 struct state {
-	int present; /* 0: nothing applied on this root yet */
+	int present;         /* 0: nothing applied on this root yet */
 	char *role, *bundle; /* owned */
 	long long version;
 	int has_version;
@@ -43,10 +43,10 @@ struct state {
 	char sha256[65];   /* the bundle's SHA-256, hex: older states only */
 	char keyid[17];
 	time_t time;
-	char *source;  /* owned: the role file's URL, or NULL (older states) */
+	char *source; /* owned: the role file's URL, or NULL (older states) */
 	struct state_var {
 		char *name, *value; /* owned */
-	} *vars;       /* owned */
+	} * vars;                   /* owned */
 	size_t nvars;
 	struct state_file *files; /* owned */
 	size_t n;
@@ -59,7 +59,7 @@ int state_save(const char *root, const struct state *st);
  * files, in the same transaction). */
 void state_format(const struct state *st, struct buf *out);
 void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
-		    const char *owner, const char *group);
+                    const char *owner, const char *group);
 void state_add_var(struct state *st, const char *name, const char *value);
 /* 1 when both record the same applied bundle and files (time aside). */
 int state_same(const struct state *a, const struct state *b);

@@ -19,11 +19,14 @@
 uint64_t fnv1a(const void *data, size_t len, uint64_t h);
 
 struct strmap {
-	char **keys;   /* owned: cap slots, NULL when free */
-	size_t *vals;  /* owned: cap values */
+	char **keys;  /* owned: cap slots, NULL when free */
+	size_t *vals; /* owned: cap values */
 	size_t cap, n;
 };
-#define STRMAP_INIT {NULL, NULL, 0, 0}
+#define STRMAP_INIT \
+	{ \
+		NULL, NULL, 0, 0 \
+	}
 
 /* Adds key with val and returns 0; when key is there already, leaves the
  * map as it is, sets *old (when not NULL) to its value and returns 1. */

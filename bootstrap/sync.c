@@ -43,7 +43,7 @@ static void read_header(const char *path, struct header *h)
 
 /* Runs cmd (split as proc.h says) with extra arguments; 0 when it exits 0. */
 static int run_tool(const char *what, const char *cmd, const char *a1, const char *a2,
-		    const char *zone)
+                    const char *zone)
 {
 	char **argv = proc_split(cmd, "", "/", "");
 	struct buf out = BUF_INIT;
@@ -106,8 +106,8 @@ static void set_error(struct sync_zone *z)
 /* Render, compare, and when changed write + check + reload one zone.  The
  * zone's records and serial change only when it succeeds, so that after a
  * failure they still describe the file named serves. */
-static int apply_zone(const struct sync_config *c, struct sync_zone *z,
-		      const struct zone_src *all, size_t nall, struct sync_counts *counts)
+static int apply_zone(const struct sync_config *c, struct sync_zone *z, const struct zone_src *all,
+                      size_t nall, struct sync_counts *counts)
 {
 	const struct zone_src *src = &all[z - c->zones];
 	char *path = xasprintf("%s/%s.zone", c->directory, z->name), sha[65];
@@ -132,9 +132,10 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z,
 	}
 	serial = (unsigned long)now > old.serial ? (unsigned long)now : old.serial + 1;
 	buf_release(&body); /* not held while the file is rendered: one copy at a time */
-	buf_printf(&file, "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
-			  "; content-sha256 %s serial %lu\n",
-		   z->name, z->id, sha, serial);
+	buf_printf(&file,
+	           "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
+	           "; content-sha256 %s serial %lu\n",
+	           z->name, z->id, sha, serial);
 	if (zone_render(src, all, nall, serial, 0, &file, &records) < 0 ||
 	    write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0)
 		goto out;
@@ -228,7 +229,7 @@ struct lookups {
 };
 
 static const struct r53_record *find(const struct r53_records *l, const char *name,
-				     const char *type)
+                                     const char *type)
 {
 	size_t i;
 
@@ -238,8 +239,8 @@ static const struct r53_record *find(const struct r53_records *l, const char *na
 	return NULL;
 }
 
-static void push(struct r53_records *l, const char *name, const char *type, long ttl,
-		 char **values, size_t n, char *why)
+static void push(struct r53_records *l, const char *name, const char *type, long ttl, char **values,
+                 size_t n, char *why)
 {
 	struct r53_record *r;
 
@@ -259,7 +260,7 @@ static void push(struct r53_records *l, const char *name, const char *type, long
 }
 
 static void look_up(const struct sync_config *c, struct lookups *lk, const struct zone_src *z,
-		    const struct zone_src *all, size_t nall)
+                    const struct zone_src *all, size_t nall)
 {
 	char **values, *why;
 	size_t i, n;
@@ -268,7 +269,8 @@ static void look_up(const struct sync_config *c, struct lookups *lk, const struc
 		const struct r53_record *r = &z->recs->recs[i];
 
 		if (zone_alias_kind(z, all, nall, i) != ZONE_ALIAS_ADDRESS ||
-		    find(&lk->addrs, r->alias_name, r->type) || find(&lk->failed, r->alias_name, r->type))
+		    find(&lk->addrs, r->alias_name, r->type) ||
+		    find(&lk->failed, r->alias_name, r->type))
 			continue;
 		if (!lk->ready)
 			resolve_init(&lk->res, c->resolvers, c->nresolvers);
@@ -284,7 +286,7 @@ static void look_up(const struct sync_config *c, struct lookups *lk, const struc
 
 /* A warning for each alias record of z that gives no record. */
 static void alias_warnings(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			   const struct lookups *lk, const struct buf *prev, struct buf *now)
+                           const struct lookups *lk, const struct buf *prev, struct buf *now)
 {
 	const struct r53_record *f;
 	size_t i;
@@ -296,8 +298,9 @@ static void alias_warnings(const struct zone_src *z, const struct zone_src *all,
 		f = r->alias_name ? find(&lk->failed, r->alias_name, r->type) : NULL;
 		if (f && zone_alias_kind(z, all, nall, i) == ZONE_ALIAS_ADDRESS)
 			text = xasprintf("zone %s: alias %s %s -> %s: a CNAME may not be there and "
-					 "its %s lookup failed (%s): left out",
-					 z->name, r->name, r->type, r->alias_name, r->type, f->set_id);
+			                 "its %s lookup failed (%s): left out",
+			                 z->name, r->name, r->type, r->alias_name, r->type,
+			                 f->set_id);
 		else
 			text = zone_alias_problem(z, all, nall, i);
 		if (text)
@@ -320,11 +323,12 @@ static int status_save(const struct sync_config *c, const struct buf *warned)
 
 		gmtime_r(&z->last_success, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		buf_printf(&b, "%szone %s\nid %s\nlast_success %lld %s\nrecords %zu\nserial %lu\n"
-			       "duration_ms %.0f\nchanged %s\nlast_error %s\n",
-			   i ? "\n" : "", z->name, z->id ? z->id : "-", (long long)z->last_success,
-			   z->last_success ? when : "never", z->records, z->serial, z->ms,
-			   z->changed ? "yes" : "no", z->error ? z->error : "-");
+		buf_printf(&b,
+		           "%szone %s\nid %s\nlast_success %lld %s\nrecords %zu\nserial %lu\n"
+		           "duration_ms %.0f\nchanged %s\nlast_error %s\n",
+		           i ? "\n" : "", z->name, z->id ? z->id : "-", (long long)z->last_success,
+		           z->last_success ? when : "never", z->records, z->serial, z->ms,
+		           z->changed ? "yes" : "no", z->error ? z->error : "-");
 		for (p = warned[i].data; p && *p; p = strchr(p, '\n') + 1)
 			buf_printf(&b, "warned %.*s\n", WARN_HASH, p);
 	}
@@ -335,7 +339,7 @@ static int status_save(const struct sync_config *c, const struct buf *warned)
 
 /* A zone whose aliases point into a zone that failed would lose records. */
 static const char *alias_into_failed(const struct sync_config *c, const struct sync_zone *z,
-				     const int *failed)
+                                     const int *failed)
 {
 	size_t i, j;
 
@@ -355,11 +359,15 @@ static const char *alias_into_failed(const struct sync_config *c, const struct s
 
 int sync_run(struct sync_config *c, struct sync_counts *counts)
 {
-	struct r53_client cl = {.endpoint = c->endpoint, .key_id = c->key_id, .secret = c->secret,
-				.token = c->token, .page_size = 300};
+	struct r53_client cl = {.endpoint = c->endpoint,
+	                        .key_id = c->key_id,
+	                        .secret = c->secret,
+	                        .token = c->token,
+	                        .page_size = 300};
 	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
 	int *failed = xcalloc(c->nzones, sizeof(*failed));
-	struct buf *prev = xcalloc(c->nzones, sizeof(*prev)), *now = xcalloc(c->nzones, sizeof(*now));
+	struct buf *prev = xcalloc(c->nzones, sizeof(*prev)),
+	           *now = xcalloc(c->nzones, sizeof(*now));
 	struct lookups lk;
 	const char *bad;
 	double t0;
@@ -398,7 +406,8 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 		t0 = fetch_now();
 		bad = alias_into_failed(c, z, failed);
 		if (bad)
-			error("zone %s: alias targets in zone %s, which did not sync: kept as it was",
+			error("zone %s: alias targets in zone %s, which did not sync: kept as it "
+			      "was",
 			      z->name, bad);
 		failed[i] = bad || apply_zone(c, z, all, c->nzones, counts) < 0;
 		z->ms += (fetch_now() - t0) * 1000.0;

@@ -54,8 +54,8 @@
 #include "resolve.h"
 
 struct sync_zone {
-	char *name; /* owned, no final dot */
-	char *id;   /* owned or NULL until looked up */
+	char *name;       /* owned, no final dot */
+	char *id;         /* owned or NULL until looked up */
 	int private_zone; /* private = yes (1) | no (0); -1: not set */
 	int line;
 	struct r53_records recs;

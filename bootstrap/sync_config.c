@@ -18,7 +18,7 @@ static int set_text(struct inifile *ini, char **slot, const char *key, const cha
 		return error("%s:%d: '%s' is set twice", ini->where, ini->line, key);
 	if (!*v || has_control(v))
 		return error("%s:%d: '%s' is empty or holds a control character", ini->where,
-			     ini->line, key);
+		             ini->line, key);
 	*slot = xstrdup(v);
 	return 0;
 }
@@ -31,7 +31,7 @@ static int set_seconds(struct inifile *ini, long *slot, const char *key, const c
 	*slot = strtol(v, &end, 10);
 	if (errno || !*v || *end || *slot < 0 || *slot > 86400)
 		return error("%s:%d: '%s' must be seconds (0-86400), not '%s'", ini->where,
-			     ini->line, key, v);
+		             ini->line, key, v);
 	return 0;
 }
 
@@ -48,7 +48,7 @@ static int set_resolvers(struct inifile *ini, struct sync_config *c, const char 
 		c->resolvers = xrealloc(c->resolvers, (c->nresolvers + 1) * sizeof(*c->resolvers));
 		if (resolve_parse_server(word, &c->resolvers[c->nresolvers++]) < 0)
 			ret = error("%s:%d: resolver '%s' is not ADDR, ADDR:PORT or [ADDR6]:PORT",
-				    ini->where, ini->line, word);
+			            ini->where, ini->line, word);
 	}
 	if (!ret && !c->nresolvers)
 		ret = error("%s:%d: 'resolver' is empty", ini->where, ini->line);
@@ -58,10 +58,10 @@ static int set_resolvers(struct inifile *ini, struct sync_config *c, const char 
 
 static int sync_key(struct inifile *ini, struct sync_config *c, const char *key, const char *v)
 {
-	static const char *const text[] = {"directory", "endpoint", "rndc",
-					   "checkzone", "credentials", "status"};
-	char **slots[] = {&c->directory, &c->endpoint, &c->rndc,
-			  &c->checkzone, &c->credentials, &c->status};
+	static const char *const text[] = {"directory", "endpoint",    "rndc",
+	                                   "checkzone", "credentials", "status"};
+	char **slots[] = {&c->directory, &c->endpoint,    &c->rndc,
+	                  &c->checkzone, &c->credentials, &c->status};
 	size_t i;
 
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
@@ -92,7 +92,7 @@ static int section_cb(struct inifile *ini, const char *section)
 		free(kind);
 		free(name);
 		return error("%s:%d: unknown section [%s] (expected [sync] or [zone \"NAME\"])",
-			     ini->where, ini->line, section);
+		             ini->where, ini->line, section);
 	}
 	free(kind);
 	if (vtype_check(VT_HOSTNAME, name, &why) < 0) {
@@ -126,14 +126,14 @@ static int zone_key(struct inifile *ini, struct sync_zone *z, const char *key, c
 			z->private_zone = !strcmp(v, "yes");
 		else
 			return error("%s:%d: 'private' must be yes or no, not '%s'", ini->where,
-				     ini->line, v);
+			             ini->line, v);
 	} else if (set_text(ini, &z->id, key, v) < 0) {
 		return -1;
 	}
 	if (z->id && z->private_zone >= 0)
 		return error("%s:%d: zone %s: 'id' and 'private' both pick the hosted zone: "
-			     "give one of them",
-			     ini->where, ini->line, z->name);
+		             "give one of them",
+		             ini->where, ini->line, z->name);
 	return 0;
 }
 
@@ -167,7 +167,7 @@ static int load_credentials(struct sync_config *c)
 			path = xasprintf("%s/.aws/credentials", home && *home ? home : "/root");
 		/* a file the config names must be kept from others */
 		ret = awscreds_file(path, profile && *profile ? profile : "default",
-				    c->credentials != NULL, &k);
+		                    c->credentials != NULL, &k);
 		free(path);
 	}
 	if (ret == 0) {
@@ -184,8 +184,8 @@ static void defaults(struct sync_config *c)
 
 	if (!c->endpoint)
 		c->endpoint = xstrdup(e1 && *e1   ? e1
-				      : e2 && *e2 ? e2
-						  : "https://route53.amazonaws.com");
+		                      : e2 && *e2 ? e2
+		                                  : "https://route53.amazonaws.com");
 	if (!c->checkzone)
 		c->checkzone = xstrdup("named-checkzone");
 	if (!c->status)

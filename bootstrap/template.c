@@ -55,11 +55,11 @@ struct partial_ent {
 
 struct ctx {
 	const struct tpl_opts *o;
-	int max_depth;  /* partial and parent nesting cap */
-	int depth;      /* partials and parents currently open */
-	size_t limit;   /* cap on bytes written plus tokens visited */
-	size_t steps;   /* tokens visited */
-	size_t out0;    /* out->len when rendering started */
+	int max_depth; /* partial and parent nesting cap */
+	int depth;     /* partials and parents currently open */
+	size_t limit;  /* cap on bytes written plus tokens visited */
+	size_t steps;  /* tokens visited */
+	size_t out0;   /* out->len when rendering started */
 	struct buf *out;
 	int *used_secret;
 	char *err;
@@ -76,8 +76,7 @@ struct ctx {
 
 static const struct indent no_indent = {"", 0, "", 0};
 
-static int rerr(struct ctx *c, const struct tpl *t, size_t line, const char *fmt, ...)
-	PRINTF(4, 5);
+static int rerr(struct ctx *c, const struct tpl *t, size_t line, const char *fmt, ...) PRINTF(4, 5);
 
 static int rerr(struct ctx *c, const struct tpl *t, size_t line, const char *fmt, ...)
 {
@@ -92,7 +91,7 @@ static int rerr(struct ctx *c, const struct tpl *t, size_t line, const char *fmt
 /* ---- output ----------------------------------------------------------- */
 
 static int render_range(struct ctx *c, const struct tpl *t, size_t from, size_t to,
-			const struct indent *in, const struct frame *env);
+                        const struct indent *in, const struct frame *env);
 
 static void push_ctx(struct ctx *c, const struct tv *v)
 {
@@ -184,7 +183,7 @@ static void emit_value(struct ctx *c, const struct tok *k, const struct tv *v)
 /* A line of the template starts at p: take off what in->del has of its
  * blanks, then put in->add. */
 static const char *line_start(struct ctx *c, const char *p, const char *end,
-			      const struct indent *in)
+                              const struct indent *in)
 {
 	size_t i = 0;
 
@@ -222,7 +221,7 @@ static void emit_text(struct ctx *c, const struct tok *k, const struct indent *i
  * (as written in the template) is raw: in->add, then raw less what in->del
  * takes off.  Only out->add is set; tmp may hold it. */
 static void reindent(const struct indent *in, const char *raw, size_t rlen, struct buf *tmp,
-		     struct indent *out)
+                     struct indent *out)
 {
 	size_t i = 0;
 
@@ -244,7 +243,7 @@ static void reindent(const struct indent *in, const char *raw, size_t rlen, stru
 /* ---- sections and blocks ---------------------------------------------- */
 
 static int with_context(struct ctx *c, const struct tv *v, const struct tpl *t, size_t i,
-			const struct indent *in, const struct frame *env)
+                        const struct indent *in, const struct frame *env)
 {
 	int ret;
 
@@ -255,7 +254,7 @@ static int with_context(struct ctx *c, const struct tv *v, const struct tpl *t, 
 }
 
 static int render_section(struct ctx *c, const struct tpl *t, size_t i, const struct indent *in,
-			  const struct frame *env)
+                          const struct frame *env)
 {
 	const struct tok *k = &t->toks[i];
 	const struct tv *v = lookup(c, k);
@@ -283,7 +282,7 @@ static int render_section(struct ctx *c, const struct tpl *t, size_t i, const st
  * that gives one (its first, when it gives several): its template, index
  * and the chain it was written in.  *at stays NULL when there is none. */
 static void find_arg(struct ctx *c, const struct tok *k, const struct frame *env,
-		     const struct tpl **at, size_t *ai, const struct frame **aenv)
+                     const struct tpl **at, size_t *ai, const struct frame **aenv)
 {
 	const struct frame *f;
 	size_t j;
@@ -307,7 +306,7 @@ static void find_arg(struct ctx *c, const struct tok *k, const struct frame *env
  * it counts toward the nesting cap like a partial (which also bounds how
  * deep the C stack gets). */
 static int render_block(struct ctx *c, const struct tpl *t, size_t i, const struct indent *in,
-			const struct frame *env)
+                        const struct frame *env)
 {
 	const struct tok *k = &t->toks[i], *a;
 	const struct tpl *at;
@@ -324,7 +323,7 @@ static int render_block(struct ctx *c, const struct tpl *t, size_t i, const stru
 		at = t;
 	if (arg && c->depth >= c->max_depth)
 		return rerr(c, t, k->line, "block '%s' nested deeper than %d levels", k->name,
-			    c->max_depth);
+		            c->max_depth);
 	a = &at->toks[ai];
 	if (k->standalone) {
 		reindent(in, k->text, k->len, &tmp, &nin);
@@ -386,8 +385,7 @@ static void cache_grow(struct ctx *c)
 /* The name partial or parent k includes: as written, or for {{>*x}} the
  * string x gives.  *name stays NULL when a dynamic name gives nothing
  * usable (an error in strict mode). */
-static int target_name(struct ctx *c, const struct tpl *t, const struct tok *k,
-		       const char **name)
+static int target_name(struct ctx *c, const struct tpl *t, const struct tok *k, const char **name)
 {
 	const struct tv *v;
 	char tmp[TPL_NAME_SHOW + 1];
@@ -399,31 +397,31 @@ static int target_name(struct ctx *c, const struct tpl *t, const struct tok *k,
 	v = lookup(c, k);
 	if (!v)
 		return c->o->strict ? rerr(c, t, k->line, "undefined variable '%s'", k->name + 1)
-				    : 0;
+		                    : 0;
 	if (v->kind != TV_STRING)
 		return c->o->strict ? rerr(c, t, k->line, "dynamic name '%s' is not a string",
-					   k->name + 1)
-				    : 0;
+		                           k->name + 1)
+		                    : 0;
 	if (v->secret)
 		return c->o->strict ? rerr(c, t, k->line,
-					   "dynamic name '%s' is a secret, not a template name",
-					   k->name + 1)
-				    : 0;
+		                           "dynamic name '%s' is a secret, not a template name",
+		                           k->name + 1)
+		                    : 0;
 	for (i = 0; i < v->len && tpl_name_byte(v->str[i]); i++)
 		;
 	if (!v->len || i < v->len || v->len > TPL_NAME_MAX)
 		return c->o->strict ? rerr(c, t, k->line,
-					   "dynamic name '%s' gives '%s', not a template name",
-					   k->name + 1, tpl_shown(tmp, v->str, v->len))
-				    : 0;
+		                           "dynamic name '%s' gives '%s', not a template name",
+		                           k->name + 1, tpl_shown(tmp, v->str, v->len))
+		                    : 0;
 	*name = v->str;
 	return 0;
 }
 
 /* The compiled template called name, from the cache or the callback; *pt
  * stays NULL when it does not exist (an error in strict mode). */
-static int get_partial(struct ctx *c, const struct tpl *t, const struct tok *k,
-		       const char *name, const struct tpl **pt)
+static int get_partial(struct ctx *c, const struct tpl *t, const struct tok *k, const char *name,
+                       const struct tpl **pt)
 {
 	struct partial_ent *e = c->pcap ? cache_slot(c, name) : NULL;
 	const char *text = NULL;
@@ -446,16 +444,16 @@ static int get_partial(struct ctx *c, const struct tpl *t, const struct tok *k,
 		return 0;
 	if (k->dyn)
 		return rerr(c, t, k->line, "%s '%s' (named by '%s') not found",
-			    k->kind == T_PARENT ? "parent" : "partial", name, k->name + 1);
+		            k->kind == T_PARENT ? "parent" : "partial", name, k->name + 1);
 	return rerr(c, t, k->line, "%s '%s' not found", k->kind == T_PARENT ? "parent" : "partial",
-		    name);
+	            name);
 }
 
 /* {{>name}}, and {{<name}}...{{/name}} which also puts its block arguments
  * on the chain: the named template, indented when the tag was standalone.
  * Both count toward the nesting cap. */
 static int render_include(struct ctx *c, const struct tpl *t, size_t i, const struct indent *in,
-			  const struct frame *env)
+                          const struct frame *env)
 {
 	const struct tok *k = &t->toks[i];
 	const struct frame f = {t, i, env};
@@ -489,7 +487,7 @@ out:
 }
 
 static int render_range(struct ctx *c, const struct tpl *t, size_t from, size_t to,
-			const struct indent *in, const struct frame *env)
+                        const struct indent *in, const struct frame *env)
 {
 	const struct tok *k;
 	const struct tv *v;
@@ -499,7 +497,7 @@ static int render_range(struct ctx *c, const struct tpl *t, size_t from, size_t 
 		k = &t->toks[i];
 		if (++c->steps + (c->out->len - c->out0) > c->limit)
 			return rerr(c, t, k->line, "template expands beyond the limit of %zu bytes",
-				    c->limit);
+			            c->limit);
 		switch (k->kind) {
 		case T_TEXT:
 			emit_text(c, k, in);
@@ -535,8 +533,8 @@ static int render_range(struct ctx *c, const struct tpl *t, size_t from, size_t 
 }
 
 int tpl_render(const char *name, const char *text, size_t len, const struct tv *data,
-	       const struct tpl_opts *opts, struct buf *out, int *used_secret, char *err,
-	       size_t errlen)
+               const struct tpl_opts *opts, struct buf *out, int *used_secret, char *err,
+               size_t errlen)
 {
 	static const struct tpl_opts defaults;
 	struct tpl *t = NULL;
@@ -555,8 +553,8 @@ int tpl_render(const char *name, const char *text, size_t len, const struct tv *
 	c.errlen = errlen;
 	if (err && errlen)
 		err[0] = '\0';
-	if (tpl_compile(name ? name : "template", text ? text : "", text ? len : 0, 0, err,
-			errlen, &t))
+	if (tpl_compile(name ? name : "template", text ? text : "", text ? len : 0, 0, err, errlen,
+	                &t))
 		goto out;
 	push_ctx(&c, data);
 	if (c.o->scope)

@@ -66,7 +66,7 @@ struct tpl_opts {
 /* Render text (named `name` in messages) against data, appending to out.
  * *used_secret (may be NULL) is set to 1 when a secret string was emitted. */
 int tpl_render(const char *name, const char *text, size_t len, const struct tv *data,
-	       const struct tpl_opts *opts, struct buf *out, int *used_secret, char *err,
-	       size_t errlen);
+               const struct tpl_opts *opts, struct buf *out, int *used_secret, char *err,
+               size_t errlen);
 
 #endif

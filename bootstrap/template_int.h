@@ -16,8 +16,8 @@
 
 #include "util.h"
 
-#define TPL_NAME_SHOW 80    /* bytes of a tag shown in messages */
-#define TPL_NAME_MAX 200    /* longest tag name (and dynamic partial name) */
+#define TPL_NAME_SHOW 80      /* bytes of a tag shown in messages */
+#define TPL_NAME_MAX 200      /* longest tag name (and dynamic partial name) */
 #define TPL_NONE ((size_t)-1) /* "no offset" in parser bookkeeping */
 
 enum tok_kind {
@@ -46,7 +46,7 @@ struct tok {
 	char *name;
 	const char *parts; /* the first of those parts, inside name */
 	size_t nparts;     /* number of parts; 0 for "." and for literal names */
-	size_t end;    /* T_SECTION, T_INVERTED, T_BLOCK, T_PARENT: index past the body */
+	size_t end;        /* T_SECTION, T_INVERTED, T_BLOCK, T_PARENT: index past the body */
 	/* T_PARENT: index of its first block argument; T_BLOCK directly inside
 	 * a parent: the next argument of the same parent.  0 ends the chain. */
 	size_t link;
@@ -63,19 +63,22 @@ struct tpl {
 /* Compile text (named `name` in messages) into *out.  own: keep a private
  * copy of the text (partials, whose text the callback only lends).  On
  * failure writes "NAME:LINE: what" to err and returns -1. */
-int tpl_compile(const char *name, const char *text, size_t len, int own, char *err,
-		size_t errlen, struct tpl **out);
+int tpl_compile(const char *name, const char *text, size_t len, int own, char *err, size_t errlen,
+                struct tpl **out);
 void tpl_free(struct tpl *t);
 
 /* "NAME:LINE: " and the message into err (may be NULL or short). */
-void tpl_verr(char *err, size_t errlen, const char *name, size_t line, const char *fmt,
-	      va_list ap) PRINTF(5, 0);
+void tpl_verr(char *err, size_t errlen, const char *name, size_t line, const char *fmt, va_list ap)
+        PRINTF(5, 0);
 
 /* Bytes for a message (dst holds TPL_NAME_SHOW + 1): cut short, with control
  * bytes shown as '?' so that the message stays on one line. */
 const char *tpl_shown(char *dst, const char *s, size_t n);
 
 /* Bytes allowed in names and delimiters: printable, not blank. */
-static inline int tpl_name_byte(char c) { return (unsigned char)c > 0x20 && c != 0x7f; }
+static inline int tpl_name_byte(char c)
+{
+	return (unsigned char)c > 0x20 && c != 0x7f;
+}
 
 #endif

@@ -55,8 +55,7 @@ struct tag {
 
 /* ---- messages and tokens ---------------------------------------------- */
 
-void tpl_verr(char *err, size_t errlen, const char *name, size_t line, const char *fmt,
-	      va_list ap)
+void tpl_verr(char *err, size_t errlen, const char *name, size_t line, const char *fmt, va_list ap)
 {
 	int n;
 
@@ -133,7 +132,10 @@ static const char *kind_word(enum tok_kind kind)
 	return kind == T_BLOCK ? "block" : kind == T_PARENT ? "parent" : "section";
 }
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 static int is_ws(char c)
 {
@@ -197,8 +199,8 @@ static int same_name(const char *a, size_t an, const char *b, size_t bn)
 /* Give token k the name body[0..n).  split: the name is looked up in the
  * data, so "a.b" also gets its parts "a", "b"; dyn: a dynamic name, kept
  * as "*" and the name. */
-static int set_name(struct parser *p, size_t line, const char *body, size_t n, int split,
-		    int dyn, struct tok *k)
+static int set_name(struct parser *p, size_t line, const char *body, size_t n, int split, int dyn,
+                    struct tok *k)
 {
 	size_t i, w = n + (dyn ? 1 : 0);
 	char *part, tmp[TPL_NAME_SHOW + 1];
@@ -259,8 +261,7 @@ static int find_tag(struct parser *p, struct tag *g)
 	}
 	hit = memmem(s + from, p->len - from, close, clen);
 	if (!hit)
-		return perr(p, g->line, "tag is not closed (no '%s' follows '%s')", close,
-			    p->otag);
+		return perr(p, g->line, "tag is not closed (no '%s' follows '%s')", close, p->otag);
 	g->body = s + from;
 	g->blen = (size_t)(hit - g->body);
 	g->end = (size_t)(hit - s) + clen;
@@ -330,8 +331,8 @@ static int check_pair(struct parser *p, const struct tag *g)
 	struct tag h;
 	size_t next;
 
-	if ((g->sigil != '<' && g->sigil != '$' && g->sigil != '/') ||
-	    peek_tag(p, g->end, &h) || !pair_ok(p, g, &h))
+	if ((g->sigil != '<' && g->sigil != '$' && g->sigil != '/') || peek_tag(p, g->end, &h) ||
+	    !pair_ok(p, g, &h))
 		return 0;
 	next = blank_to_eol(p, h.end);
 	if (next == TPL_NONE)
@@ -458,8 +459,7 @@ static int open_tag(struct parser *p, const struct tag *g, enum tok_kind kind)
 		strip_star(&b, &n, &dyn);
 	p->open[p->nopen] = p->t->n - 1;
 	p->body[p->nopen++] = g->next;
-	return set_name(p, g->line, b, n, kind == T_SECTION || kind == T_INVERTED || dyn, dyn,
-			k);
+	return set_name(p, g->line, b, n, kind == T_SECTION || kind == T_INVERTED || dyn, dyn, k);
 }
 
 /* The body [from, to) of a standalone block: the blanks that all its lines
@@ -517,14 +517,13 @@ static int close_tag(struct parser *p, const struct tag *g)
 		return perr(p, g->line, "empty tag");
 	if (!p->nopen)
 		return perr(p, g->line, "closing tag '%s' without an open section",
-			    tpl_shown(tmp, g->body, g->blen));
+		            tpl_shown(tmp, g->body, g->blen));
 	i = p->open[p->nopen - 1];
 	k = &p->t->toks[i];
 	if (!same_name(k->name, strlen(k->name), g->body, g->blen))
 		return perr(p, g->line,
-			    "closing tag '%s' does not match %s '%s' opened on line %zu",
-			    tpl_shown(tmp, g->body, g->blen), kind_word(k->kind), k->name,
-			    k->line);
+		            "closing tag '%s' does not match %s '%s' opened on line %zu",
+		            tpl_shown(tmp, g->body, g->blen), kind_word(k->kind), k->name, k->line);
 	k->end = p->t->n;
 	if (k->kind == T_BLOCK && k->standalone)
 		body_indent(p, p->body[p->nopen - 1], g->ws, k);
@@ -592,8 +591,8 @@ static int parse(struct parser *p)
 	return 0;
 }
 
-int tpl_compile(const char *name, const char *text, size_t len, int own, char *err,
-		size_t errlen, struct tpl **out)
+int tpl_compile(const char *name, const char *text, size_t len, int own, char *err, size_t errlen,
+                struct tpl **out)
 {
 	struct parser p;
 	struct tpl *t = xcalloc(1, sizeof(*t));

@@ -11,8 +11,8 @@
 #include "inifile.h"
 #include "util.h"
 
-static const char *const names[] = {"string", "int",  "bool", "ip",     "cidr",
-				    "hostname", "port", "path", "section"};
+static const char *const names[] = {"string",   "int",  "bool", "ip",     "cidr",
+                                    "hostname", "port", "path", "section"};
 
 enum vtype vtype_parse(const char *name)
 {

@@ -16,8 +16,18 @@
 #ifndef ROLEBOOT_TYPES_H
 #define ROLEBOOT_TYPES_H
 
-enum vtype { VT_STRING, VT_INT, VT_BOOL, VT_IP, VT_CIDR, VT_HOSTNAME, VT_PORT, VT_PATH,
-	     VT_SECTION, VT_INVALID };
+enum vtype {
+	VT_STRING,
+	VT_INT,
+	VT_BOOL,
+	VT_IP,
+	VT_CIDR,
+	VT_HOSTNAME,
+	VT_PORT,
+	VT_PATH,
+	VT_SECTION,
+	VT_INVALID
+};
 
 /* Type from its manifest name; VT_INVALID when unknown. */
 enum vtype vtype_parse(const char *name);

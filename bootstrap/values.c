@@ -22,13 +22,13 @@ struct source {
 };
 
 static void refuse(const struct mvar *var, const struct source *src, const char *why,
-		   const char *item)
+                   const char *item)
 {
 	char origin[512], label[512];
 
 	if (src->line)
 		snprintf(origin, sizeof(origin), "%s:%d%s", src->what, src->line,
-			 src->is_default ? " (default)" : "");
+		         src->is_default ? " (default)" : "");
 	else
 		snprintf(origin, sizeof(origin), "%s", src->what);
 	if (src->kind)
@@ -44,7 +44,7 @@ static void refuse(const struct mvar *var, const struct source *src, const char 
 static struct tv *typed_item(const struct tv *near, const struct mvar *var, const char *item)
 {
 	struct tv *v = var->type == VT_BOOL ? tv_bool_in(near, parse_bool(item))
-					    : tv_stringn_in(near, item, strlen(item));
+	                                    : tv_stringn_in(near, item, strlen(item));
 
 	v->secret = var->secret;
 	return v;
@@ -53,7 +53,7 @@ static struct tv *typed_item(const struct tv *near, const struct mvar *var, cons
 /* One typed value (a list when the declaration says so) or NULL on error;
  * its nodes come from near's pool (data.h). */
 static struct tv *typed(const struct tv *near, const struct mvar *var, const struct source *src,
-			const char *text)
+                        const char *text)
 {
 	struct tv *out;
 	char *copy, *tok, *save = NULL, *item;
@@ -85,8 +85,7 @@ static struct tv *typed(const struct tv *near, const struct mvar *var, const str
 	return out;
 }
 
-static const struct override *find_override(const struct override *ov, size_t nov,
-					    const char *name)
+static const struct override *find_override(const struct override *ov, size_t nov, const char *name)
 {
 	const struct override *hit = NULL;
 	size_t i;
@@ -110,17 +109,18 @@ static const struct role_kv *find_kv(const struct role_kv *kv, size_t n, const c
 /* Value of one declared scalar/list: override, then role, then default.
  * src names the variable; its origin is filled in here. */
 static struct tv *pick(const struct tv *near, const struct manifest *m, const struct mvar *var,
-		       struct source *src, const struct role *r, const struct role_kv *kv,
-		       const struct override *o)
+                       struct source *src, const struct role *r, const struct role_kv *kv,
+                       const struct override *o)
 {
 	if (o) {
 		src->what = o->origin;
 		/* a process's argv and the kernel command line are readable by every
 		 * user of the machine (ps, /proc/PID/cmdline, /proc/cmdline) */
 		if (var->secret)
-			warning("%s: '%s' is a secret variable: its value is visible to every user of "
-				"this machine there; set it in the role file (mode 0600) instead",
-				o->origin, src->name);
+			warning("%s: '%s' is a secret variable: its value is visible to every user "
+			        "of "
+			        "this machine there; set it in the role file (mode 0600) instead",
+			        o->origin, src->name);
 		return typed(near, var, src, o->value);
 	}
 	if (kv) {
@@ -173,7 +173,7 @@ static int check_declared(const struct manifest *m, const struct role *r)
 		v = manifest_var(m, r->vars[i].key);
 		if (!v || v->type == VT_SECTION || strchr(r->vars[i].key, '.'))
 			return error("%s:%d: '%s' is not a variable of bundle '%s'", r->source,
-				     r->vars[i].line, r->vars[i].key, m->role);
+			             r->vars[i].line, r->vars[i].key, m->role);
 	}
 	for (i = 0; i < r->nsections; i++) {
 		const struct role_section *s = &r->sections[i];
@@ -181,11 +181,12 @@ static int check_declared(const struct manifest *m, const struct role *r)
 		v = manifest_var(m, s->kind);
 		if (!v || v->type != VT_SECTION)
 			return error("%s:%d: [%s \"%s\"]: bundle '%s' declares no section '%s'",
-				     r->source, s->line, s->kind, s->name, m->role, s->kind);
+			             r->source, s->line, s->kind, s->name, m->role, s->kind);
 		for (j = 0; j < s->n; j++) {
 			if (!field_var(m, s->kind, s->kv[j].key))
-				return error("%s:%d: '%s' is not a key of section '%s' in bundle '%s'",
-					     r->source, s->kv[j].line, s->kv[j].key, s->kind, m->role);
+				return error(
+				        "%s:%d: '%s' is not a key of section '%s' in bundle '%s'",
+				        r->source, s->kv[j].line, s->kv[j].key, s->kind, m->role);
 		}
 	}
 	return 0;
@@ -193,16 +194,16 @@ static int check_declared(const struct manifest *m, const struct role *r)
 
 /* One role section [kind "name"] as a map of its declared keys. */
 static struct tv *section_map(const struct tv *near, const struct manifest *m,
-			      const struct mvar *sec, const struct role *r,
-			      const struct role_section *s)
+                              const struct mvar *sec, const struct role *r,
+                              const struct role_section *s)
 {
 	struct tv *map = tv_map_in(near), *v;
 	const char *why;
 	size_t plen = strlen(sec->name), i;
 
 	if (vtype_check(sec->key_type, s->name, &why) < 0) {
-		error("%s:%d: section name of [%s \"%s\"] %s", r->source, s->line, s->kind,
-		      s->name, why);
+		error("%s:%d: section name of [%s \"%s\"] %s", r->source, s->line, s->kind, s->name,
+		      why);
 		goto fail;
 	}
 	tv_set(map, "name", tv_stringn_in(near, s->name, strlen(s->name)));
@@ -225,7 +226,7 @@ fail:
 }
 
 static int build_section(const struct manifest *m, const struct mvar *sec, const struct role *r,
-			 struct tv *root)
+                         struct tv *root)
 {
 	struct tv *list = tv_list_in(root), *item;
 	size_t i;
@@ -245,7 +246,7 @@ static int build_section(const struct manifest *m, const struct mvar *sec, const
 }
 
 int values_build(const struct manifest *m, const struct role *r, const struct override *ov,
-		 size_t nov, struct tv *root)
+                 size_t nov, struct tv *root)
 {
 	const struct override *o;
 	const struct mvar *var;
@@ -256,14 +257,14 @@ int values_build(const struct manifest *m, const struct role *r, const struct ov
 		for (j = 0; j < sizeof(reserved) / sizeof(reserved[0]); j++)
 			if (!strcmp(m->vars[i].name, reserved[j]))
 				return error("%s:%d: '%s' is reserved for facts", m->where,
-					     m->vars[i].line, reserved[j]);
+				             m->vars[i].line, reserved[j]);
 	if (r && check_declared(m, r) < 0)
 		return -1;
 	for (i = 0; i < nov; i++) {
 		var = manifest_var(m, ov[i].name);
 		if (!var || var->type == VT_SECTION || strchr(ov[i].name, '.'))
 			return error("%s: '%s' is not a variable of bundle '%s'", ov[i].origin,
-				     ov[i].name, m->role);
+			             ov[i].name, m->role);
 	}
 	for (i = 0; i < m->nvars; i++) {
 		var = &m->vars[i];
@@ -277,7 +278,8 @@ int values_build(const struct manifest *m, const struct role *r, const struct ov
 		struct source src = {NULL, NULL, var->name, NULL, 0, 0};
 
 		o = find_override(ov, nov, var->name);
-		v = pick(root, m, var, &src, r, r ? find_kv(r->vars, r->nvars, var->name) : NULL, o);
+		v = pick(root, m, var, &src, r, r ? find_kv(r->vars, r->nvars, var->name) : NULL,
+		         o);
 		if (!v)
 			return -1;
 		tv_set(root, var->name, v);

@@ -27,6 +27,6 @@ struct override {
 /* Adds the variables into root (a TV_MAP); their nodes come from root's pool
  * when it has one (tv_pool_map, data.h).  role may be NULL. */
 int values_build(const struct manifest *m, const struct role *r, const struct override *ov,
-		 size_t nov, struct tv *root);
+                 size_t nov, struct tv *root);
 
 #endif

@@ -123,7 +123,8 @@ void zone_txt(const char *value, struct buf *out)
 			chunk = raw.len - off > 255 ? 255 : raw.len - off;
 			if (!first)
 				buf_putc(out, ' ');
-			put_string((const unsigned char *)(raw.data ? raw.data : "") + off, chunk, out);
+			put_string((const unsigned char *)(raw.data ? raw.data : "") + off, chunk,
+			           out);
 			first = 0;
 			off += chunk;
 		} while (off < raw.len);
@@ -159,7 +160,7 @@ static void order_key_into(const char *r53name, struct buf *raw, struct buf *key
 
 /* The same, kept in pool. */
 static const char *order_key(const char *r53name, struct buf *raw, struct buf *key,
-			     struct pool *pool)
+                             struct pool *pool)
 {
 	order_key_into(r53name, raw, key);
 	return pool_strndup(pool, key->data, key->len);
@@ -211,7 +212,7 @@ static size_t synced_zone(const char *alias_zone, const struct zone_src *all, si
 
 /* The record an alias points at: same type, in a synced zone. */
 static const struct r53_record *alias_target(const struct r53_record *alias,
-					     const struct zone_src *all, size_t nall, int depth)
+                                             const struct zone_src *all, size_t nall, int depth)
 {
 	size_t i = synced_zone(alias->alias_zone, all, nall), j;
 
@@ -219,7 +220,8 @@ static const struct r53_record *alias_target(const struct r53_record *alias,
 		for (j = 0; j < all[i].recs->n; j++) {
 			const struct r53_record *r = &all[i].recs->recs[j];
 
-			if (!r53_name_eq(r->name, alias->alias_name) || strcmp(r->type, alias->type))
+			if (!r53_name_eq(r->name, alias->alias_name) ||
+			    strcmp(r->type, alias->type))
 				continue;
 			return r->alias_name ? alias_target(r, all, nall, depth + 1) : r;
 		}
@@ -236,8 +238,7 @@ static int outside(const struct r53_record *r, const struct zone_src *all, size_
 /* May the aliases out of the synced zones at the name of record i be one
  * CNAME: not the apex, and every record set of that name such an alias, to
  * one target.  The record sets of a name are next to each other (zone.h). */
-static int cname_fits(const struct zone_src *z, size_t i, const struct zone_src *all,
-		      size_t nall)
+static int cname_fits(const struct zone_src *z, size_t i, const struct zone_src *all, size_t nall)
 {
 	const struct r53_record *r = &z->recs->recs[i], *o;
 	size_t j;
@@ -253,7 +254,7 @@ static int cname_fits(const struct zone_src *z, size_t i, const struct zone_src 
 }
 
 enum zone_alias zone_alias_kind(const struct zone_src *z, const struct zone_src *all, size_t nall,
-				size_t i)
+                                size_t i)
 {
 	const struct r53_record *r = &z->recs->recs[i];
 
@@ -283,7 +284,7 @@ static const struct r53_record *alias_addrs(const struct zone_src *z, const stru
 }
 
 char *zone_alias_problem(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			 size_t i)
+                         size_t i)
 {
 	const struct r53_record *r = &z->recs->recs[i];
 	const char *why;
@@ -293,7 +294,8 @@ char *zone_alias_problem(const struct zone_src *z, const struct zone_src *all, s
 		why = "its target is not in the synced zone";
 		break;
 	case ZONE_ALIAS_NONE:
-		why = "outside the synced zones, where a CNAME may not be, and not of type A or AAAA";
+		why = "outside the synced zones, where a CNAME may not be, and not of type A or "
+		      "AAAA";
 		break;
 	case ZONE_ALIAS_ADDRESS:
 		if (alias_addrs(z, r))
@@ -305,7 +307,7 @@ char *zone_alias_problem(const struct zone_src *z, const struct zone_src *all, s
 		return NULL;
 	}
 	return xasprintf("zone %s: alias %s %s -> %s: %s: left out", z->name, r->name, r->type,
-			 r->alias_name, why);
+	                 r->alias_name, why);
 }
 
 /* A CNAME record to an alias's target, with the zone's alias TTL. */
@@ -316,7 +318,8 @@ static struct r53_record *alias_cname(const struct zone_src *z, const struct r53
 
 	c->ttl = z->alias_ttl;
 	c->values = xcalloc(1, sizeof(*c->values));
-	c->values[0] = xasprintf("%s%s", r->alias_name, n && r->alias_name[n - 1] == '.' ? "" : ".");
+	c->values[0] =
+	        xasprintf("%s%s", r->alias_name, n && r->alias_name[n - 1] == '.' ? "" : ".");
 	c->nvalues = 1;
 	return c;
 }
@@ -332,8 +335,8 @@ static void own_free(struct r53_record *c)
 
 /* The set record i of z gives: 1 and *set (its own CNAME in set->own),
  * or 0 when it gives none (an alias left out: a warning when warn). */
-static int make_set(const struct zone_src *z, const struct zone_src *all, size_t nall,
-		    size_t i, int warn, struct rset *set)
+static int make_set(const struct zone_src *z, const struct zone_src *all, size_t nall, size_t i,
+                    int warn, struct rset *set)
 {
 	const struct r53_record *r = &z->recs->recs[i], *data = r;
 	enum zone_alias kind = zone_alias_kind(z, all, nall, i);
@@ -366,7 +369,7 @@ static int make_set(const struct zone_src *z, const struct zone_src *all, size_t
 /* The output sets: aliases resolved, made CNAMEs or dropped, in canonical
  * order; their keys go into pool. */
 static struct rset *collect(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			    int warn, struct pool *pool, size_t *count)
+                            int warn, struct pool *pool, size_t *count)
 {
 	struct rset *sets = xcalloc(z->recs->n ? z->recs->n : 1, sizeof(*sets));
 	struct buf raw = BUF_INIT, key = BUF_INIT;
@@ -393,7 +396,7 @@ static struct rset *collect(const struct zone_src *z, const struct zone_src *all
 #define SET_GIVES 1
 #define SET_SAME_NAME 2
 static int in_order(const struct zone_src *z, const struct zone_src *all, size_t nall,
-		    unsigned char *marks)
+                    unsigned char *marks)
 {
 	struct buf raw = BUF_INIT, keys[2] = {BUF_INIT, BUF_INIT};
 	struct rset set;
@@ -440,7 +443,7 @@ static int soa_value(const char *v, unsigned long serial, struct buf *out)
 	char f[7][256];
 
 	if (sscanf(v, "%255s %255s %255s %255s %255s %255s %255s", f[0], f[1], f[2], f[3], f[4],
-		   f[5], f[6]) != 7)
+	           f[5], f[6]) != 7)
 		return -1;
 	buf_printf(out, "%s %s %lu %s %s %s %s", f[0], f[1], serial, f[3], f[4], f[5], f[6]);
 	return 0;
@@ -482,7 +485,7 @@ static int kept(const struct rset *g, size_t n, size_t i)
 
 /* One name and type: the kept sets' values united, sorted, once each. */
 static int emit_group(const struct zone_src *z, const struct rset *g, size_t n,
-		      unsigned long serial, struct buf *out, size_t *nrecords)
+                      unsigned long serial, struct buf *out, size_t *nrecords)
 {
 	struct buf v = BUF_INIT, owner = BUF_INIT;
 	char **vals = NULL;
@@ -498,8 +501,8 @@ static int emit_group(const struct zone_src *z, const struct rset *g, size_t n,
 		for (j = 0; j < g[i].data->nvalues; j++) {
 			buf_reset(&v);
 			if (value_text(g[i].type, g[i].data->values[j], serial, &v) < 0) {
-				ret = error("zone record %s %s: malformed value '%s'", g[i].rec->name,
-					    g[i].type, g[i].data->values[j]);
+				ret = error("zone record %s %s: malformed value '%s'",
+				            g[i].rec->name, g[i].type, g[i].data->values[j]);
 				break;
 			}
 			vals = xrealloc(vals, (nv + 1) * sizeof(*vals));
@@ -513,7 +516,7 @@ static int emit_group(const struct zone_src *z, const struct rset *g, size_t n,
 	for (i = 0; ret == 0 && i < nv; i++) {
 		if (i == 0 || strcmp(vals[i], vals[i - 1])) {
 			buf_printf(out, "%s\t%ld\tIN\t%s\t%s\n", owner.data ? owner.data : "@", ttl,
-				   g[0].type, vals[i]);
+			           g[0].type, vals[i]);
 			(*nrecords)++;
 		}
 	}
@@ -544,8 +547,8 @@ static size_t size_guess(const struct zone_src *z)
 /* The zone with its names in the order of the records (in_order() said
  * so): the sets of each name made, sorted and written as they come. */
 static int render_in_order(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			   unsigned long serial, int warn, const unsigned char *marks,
-			   struct buf *out, size_t *nrecords)
+                           unsigned long serial, int warn, const unsigned char *marks,
+                           struct buf *out, size_t *nrecords)
 {
 	struct rset *g = NULL;
 	size_t i, j, k, m, n, cap = 0;
@@ -553,7 +556,7 @@ static int render_in_order(const struct zone_src *z, const struct zone_src *all,
 
 	for (i = 0; i < z->recs->n && ret == 0; i = j) {
 		for (n = 0, j = i; j < z->recs->n && (j == i || !(marks[j] & SET_GIVES) ||
-						      (marks[j] & SET_SAME_NAME));
+		                                      (marks[j] & SET_SAME_NAME));
 		     j++) {
 			if (n == cap) {
 				cap = cap ? 2 * cap : 8;
@@ -576,7 +579,7 @@ static int render_in_order(const struct zone_src *z, const struct zone_src *all,
 }
 
 int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nall,
-		unsigned long serial, int warn, struct buf *out, size_t *nrecords)
+                unsigned long serial, int warn, struct buf *out, size_t *nrecords)
 {
 	unsigned char *marks = xmalloc(z->recs->n ? z->recs->n : 1);
 	struct pool *keys = NULL;
@@ -595,7 +598,7 @@ int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nal
 	sets = collect(z, all, nall, warn, keys, &n);
 	for (i = 0; i < n && ret == 0; i = j) {
 		for (j = i + 1; j < n && !strcmp(sets[j].key, sets[i].key) &&
-				!strcmp(sets[j].type, sets[i].type);
+		                !strcmp(sets[j].type, sets[i].type);
 		     j++)
 			;
 		ret = emit_group(z, sets + i, j - i, serial, out, nrecords);

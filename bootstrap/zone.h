@@ -40,13 +40,13 @@
 #include "util.h"
 
 struct zone_src {
-	const char *name;            /* "corp.example.com", no final dot */
-	const char *id;              /* hosted zone id */
+	const char *name; /* "corp.example.com", no final dot */
+	const char *id;   /* hosted zone id */
 	const struct r53_records *recs;
 	const struct r53_records *addrs; /* or NULL: addresses of alias targets,
 					    Name the DNSName, Type A or AAAA, TTL
 					    and values (none: the lookup failed) */
-	long alias_ttl;              /* TTL of what aliases out of the synced zones give */
+	long alias_ttl;                  /* TTL of what aliases out of the synced zones give */
 };
 
 /* The sync agent's default alias_ttl (config key alias-ttl). */
@@ -63,18 +63,18 @@ enum zone_alias {
 
 /* How record i of zone z (an alias or not) is served. */
 enum zone_alias zone_alias_kind(const struct zone_src *z, const struct zone_src *all, size_t nall,
-				size_t i);
+                                size_t i);
 /* Why alias record i of z gives no record (owned text, "zone Z: alias N T
  * -> TARGET: why: left out"), or NULL when it gives some. */
 char *zone_alias_problem(const struct zone_src *z, const struct zone_src *all, size_t nall,
-			 size_t i);
+                         size_t i);
 
 /* Renders zone z (one of all[0..nall), for alias targets) with the given
  * serial; *nrecords is the number of records written.  With warn, prints
  * a warning for each alias record left out.  Returns -1 (after an error) on records it cannot
  * write, e.g. an SOA without seven fields. */
 int zone_render(const struct zone_src *z, const struct zone_src *all, size_t nall,
-		unsigned long serial, int warn, struct buf *out, size_t *nrecords);
+                unsigned long serial, int warn, struct buf *out, size_t *nrecords);
 
 /* Route 53 name ("\052.corp.example.com.") in BIND presentation, relative
  * to zone when it lies inside it. */
