@@ -54,6 +54,7 @@ unit: $(UNITS)
 # ASan's own exit code is moved off 1, which roleboot uses for --dry-run.
 check: $(BIN) $(UNITS)
 	scripts/role-docs.py --check
+	$(MAKE) --no-print-directory format-check
 	ASAN_OPTIONS=exitcode=86:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ROLEBOOT=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/unit) tests/run.sh
 
@@ -159,6 +160,7 @@ bundles: $(BIN)
 docs:
 	scripts/role-docs.py
 
+# The style of .clang-format (clang-format 14, Debian 12's); make check runs it.
 format-check:
 	clang-format --dry-run -Werror bootstrap/*.c bootstrap/*.h
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 build_pkgs="build-essential pkg-config libcurl4-openssl-dev libarchive-dev libssl-dev
 libinih-dev libexpat1-dev libldns-dev minisign bind9-utils systemd ca-certificates"
-test_pkgs="python3 clang valgrind time file libcjson-dev nginx openssl curl bsdutils iproute2
+test_pkgs="python3 clang clang-format valgrind time file libcjson-dev nginx openssl curl bsdutils iproute2
 bind9 bind9-dnsutils ldnsutils python3-botocore rpm rpmlint gpg openssh-server openssh-client fabric python3-fabric
 systemd-container"
 bench_pkgs="time bc python3-jinja2 awscli jq ansible-core python3-dnspython"
