@@ -536,17 +536,21 @@ out:
 	return ret;
 }
 
-int r53_list_records(struct r53_client *c, const char *id, struct r53_records *out)
+/* A zone's record sets page after page: all of them (only NULL), or from
+ * the name only on, while the next page still starts with it. */
+static int list_pages(struct r53_client *c, const char *id, const char *only,
+                      struct r53_records *out)
 {
 	char *path = xasprintf("hostedzone/%s/rrset", id), *url = NULL, max[16];
-	char *name = NULL, *type = NULL, *ident = NULL;
+	char *name = only ? xstrdup(only) : NULL, *type = NULL, *ident = NULL;
 	CURL *h = curl_easy_init();
 	struct buf q = BUF_INIT;
 	struct page p;
 	int ret = -1, more = 1;
 
 	memset(&p, 0, sizeof(p));
-	snprintf(max, sizeof(max), "%u", c->page_size ? c->page_size : 300);
+	/* a name's sets come first: a small page serves it */
+	snprintf(max, sizeof(max), "%u", only ? 10 : c->page_size ? c->page_size : 300);
 	while (more) {
 		buf_reset(&q);
 		/* sorted, as SigV4 in libcurl 7.88 needs: identifier maxitems name type */
@@ -561,13 +565,13 @@ int r53_list_records(struct r53_client *c, const char *id, struct r53_records *o
 		url = api_url(c, path, &q);
 		if (get_page(c, url, out, &p) < 0)
 			goto out;
-		more = p.truncated && p.next_name;
+		more = p.truncated && p.next_name && (!only || r53_name_eq(p.next_name, only));
 		free(name);
 		free(type);
 		free(ident);
-		name = p.next_name ? xstrdup(p.next_name) : NULL;
-		type = p.next_type ? xstrdup(p.next_type) : NULL;
-		ident = p.next_id ? xstrdup(p.next_id) : NULL;
+		name = more && p.next_name ? xstrdup(p.next_name) : NULL;
+		type = more && p.next_type ? xstrdup(p.next_type) : NULL;
+		ident = more && p.next_id ? xstrdup(p.next_id) : NULL;
 		page_release(&p);
 	}
 	ret = 0;
@@ -583,6 +587,11 @@ out:
 	return ret;
 }
 
+int r53_list_records(struct r53_client *c, const char *id, struct r53_records *out)
+{
+	return list_pages(c, id, NULL, out);
+}
+
 int r53_parse(const char *xml, size_t len, struct r53_records *out)
 {
 	struct page p;
@@ -596,45 +605,7 @@ int r53_parse(const char *xml, size_t len, struct r53_records *out)
 
 int r53_list_name(struct r53_client *c, const char *id, const char *name, struct r53_records *out)
 {
-	char *path = xasprintf("hostedzone/%s/rrset", id), *url = NULL;
-	char *type = NULL, *ident = NULL;
-	CURL *h = curl_easy_init();
-	struct buf q = BUF_INIT;
-	struct page p;
-	int ret = -1, more = 1;
-
-	memset(&p, 0, sizeof(p));
-	while (more) {
-		buf_reset(&q);
-		/* sorted, as in r53_list_records */
-		if (ident)
-			add_param(&q, h, "identifier", ident);
-		add_param(&q, h, "maxitems", "100");
-		add_param(&q, h, "name", name);
-		if (type)
-			add_param(&q, h, "type", type);
-		free(url);
-		url = api_url(c, path, &q);
-		if (get_page(c, url, out, &p) < 0)
-			goto out;
-		/* the next page holds this name only when it starts with it */
-		more = p.truncated && p.next_name && r53_name_eq(p.next_name, name);
-		free(type);
-		free(ident);
-		type = more && p.next_type ? xstrdup(p.next_type) : NULL;
-		ident = more && p.next_id ? xstrdup(p.next_id) : NULL;
-		page_release(&p);
-	}
-	ret = 0;
-out:
-	page_release(&p);
-	free(type);
-	free(ident);
-	free(url);
-	free(path);
-	buf_release(&q);
-	curl_easy_cleanup(h);
-	return ret;
+	return list_pages(c, id, name, out);
 }
 
 void *r53_conn(struct r53_client *c)
