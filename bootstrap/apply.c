@@ -96,20 +96,17 @@ out:
 
 int apply_verify(struct apply *a)
 {
-	char err[512], id[17];
+	char id[17];
 
 	if (a->keys.n == 0) {
 		error("no trusted keys: give --pubkey or put keys in %s/etc/roleboot/trusted.d",
 		      strcmp(a->plan.root, "/") ? a->plan.root : "");
 		return EXIT_SIG;
 	}
-	if (sig_parse(a->sigtext.data ? a->sigtext.data : "", a->sigtext.len, &a->sig, err,
-	              sizeof(err)) < 0 ||
-	    sig_verify(&a->sig, a->keys.keys, a->keys.n, a->fetched.blake2b, a->bundle_tmp,
-	               a->max_size, &a->key_index, err, sizeof(err)) < 0) {
-		error("%s: %s", a->bundle_url, err);
+	if (sig_check(a->bundle_url, a->sigtext.data ? a->sigtext.data : "", a->sigtext.len,
+	              &a->sig, a->keys.keys, a->keys.n, a->fetched.blake2b, a->bundle_tmp,
+	              a->max_size, &a->key_index) < 0)
 		return EXIT_SIG;
-	}
 	a->verified = 1;
 	sig_keyid_str(a->sig.keyid, id);
 	note("verify", "signed by key %s, trusted comment: %s", id, a->sig.trusted_comment);

@@ -63,7 +63,7 @@ static int verify_run(struct verify *v)
 	struct buf text = BUF_INIT;
 	struct sig_signature sig;
 	char *sigsrc = v->sigarg ? xstrdup(v->sigarg) : xasprintf("%s.minisig", v->file);
-	char *url = url_for_arg(sigsrc), err[512], id[17];
+	char *url = url_for_arg(sigsrc), id[17];
 	const char *path = NULL;
 	size_t which;
 	int code = EXIT_FETCH;
@@ -71,12 +71,9 @@ static int verify_run(struct verify *v)
 	if (!url || fetch_to_buf(url, 8192, &text) < 0 || load_file(v, &path) < 0)
 		goto out;
 	code = EXIT_SIG;
-	if (sig_parse(text.data ? text.data : "", text.len, &sig, err, sizeof(err)) < 0 ||
-	    sig_verify(&sig, v->kr.keys, v->kr.n, v->prehash, path, v->max, &which, err,
-	               sizeof(err)) < 0) {
-		error("%s: %s", v->file, err);
+	if (sig_check(v->file, text.data ? text.data : "", text.len, &sig, v->kr.keys, v->kr.n,
+	              v->prehash, path, v->max, &which) < 0)
 		goto out;
-	}
 	sig_keyid_str(sig.keyid, id);
 	printf("signature and comment signature verified (key %s)\ntrusted comment: %s\n", id,
 	       sig.trusted_comment);

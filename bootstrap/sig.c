@@ -451,3 +451,15 @@ out:
 		close(fd);
 	return ret;
 }
+
+int sig_check(const char *subject, const char *text, size_t len, struct sig_signature *sig,
+              const struct sig_pubkey *keys, size_t nkeys, const unsigned char prehash[64],
+              const char *path, size_t max_legacy, size_t *which)
+{
+	char err[512];
+
+	if (sig_parse(text, len, sig, err, sizeof(err)) < 0 ||
+	    sig_verify(sig, keys, nkeys, prehash, path, max_legacy, which, err, sizeof(err)) < 0)
+		return error("%s: %s", subject, err);
+	return 0;
+}

@@ -61,6 +61,13 @@ int sig_verify(const struct sig_signature *sig, const struct sig_pubkey *keys, s
                const unsigned char prehash[64], const char *path, size_t max_legacy, size_t *which,
                char *err, size_t errlen);
 
+/* What apply and verify both do: parse the signature text[0..len) into
+ * *sig and verify it (sig_verify's arguments); on failure one error line
+ * "SUBJECT: why" is printed and -1 returned. */
+int sig_check(const char *subject, const char *text, size_t len, struct sig_signature *sig,
+              const struct sig_pubkey *keys, size_t nkeys, const unsigned char prehash[64],
+              const char *path, size_t max_legacy, size_t *which);
+
 /* BLAKE2b-512 of a whole file (for `roleboot verify`). */
 int sig_blake2b_file(const char *path, unsigned char out[64], char *err, size_t errlen);
 
