@@ -49,6 +49,6 @@ id=$$-$(date +%s%N)
 	printf ' %s' "$@"
 	echo
 } >"$VG_LOG_DIR/$id.cmd"
-exec "$VALGRIND" -q --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+exec "$VALGRIND" -q --vgdb=no --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --trace-children=no \
 	--child-silent-after-fork=yes --num-callers=30 --log-file="$VG_LOG_DIR/$id.log" "$@"
