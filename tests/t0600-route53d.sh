@@ -193,6 +193,27 @@ set +e
 timeout 20 nsupdate -y "hmac-sha256:k256:$K256" "$T/upd.in" >"$T/upd.out" 2>&1
 urc=$?
 refused "a zone not in [hostedzone]" NOTAUTH
+# raw_rcode HEXBYTES: the rcode of route53d's answer to those bytes over UDP,
+# "none" when it answers nothing within 2 s
+raw_rcode() {
+	"$R53_PYTHON" - "$PORT" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(bytes.fromhex(sys.argv[2]), ("127.0.0.1", int(sys.argv[1])))
+try:
+    print(s.recv(65535)[3] & 0x0F)
+except socket.timeout:
+    print("none")
+PY
+}
+# a header claiming one question that is not there: FORMERR, header only
+check "a malformed message: FORMERR" [ "$(raw_rcode 12340000000100000000000000)" = 1 ]
+# a plain QUERY (opcode 0) for corp.example.com SOA: NOTIMP
+check "a QUERY: NOTIMP" \
+	[ "$(raw_rcode 12340100000100000000000004636f7270076578616d706c6503636f6d0000060001)" = 4 ]
+check "a message shorter than a header: no answer" [ "$(raw_rcode 1234)" = none ]
+check "... and none of these reached the API" [ "$(api)" -eq "$n" ]
 check "the log names every refusal's reason" \
 	grep -q 'NOTAUTH (key k256.: the signature does not verify)' "$T/main.log"
 check "no secret in the log" bash -c "! grep -qF -e '$K256' -e '$KMD5' -e '$R53_SECRET_KEY' '$T/main.log'"
