@@ -15,9 +15,8 @@ struct item {
 
 /* One record set of one name, as read and as the update leaves it. */
 struct rrset {
-	char *name;     /* owned: canonical text */
-	char *r53_name; /* owned: as Route 53 wrote it; NULL for a new set */
-	char *type;     /* owned: "A", "TXT", ... */
+	char *name; /* owned: canonical text */
+	char *type; /* owned: "A", "TXT", ... */
 	ldns_rr_type rtype;
 	long ttl, orig_ttl;
 	struct item *items, *orig; /* owned */
@@ -214,7 +213,6 @@ static void model_release(struct model *m)
 		items_free(m->sets[i].items, m->sets[i].n);
 		items_free(m->sets[i].orig, m->sets[i].norig);
 		free(m->sets[i].name);
-		free(m->sets[i].r53_name);
 		free(m->sets[i].type);
 	}
 	free(m->sets);
@@ -279,7 +277,6 @@ static void add_r53(struct model *m, const struct r53_record *r, const struct dn
 		goto out; /* listed again by a later name's read */
 	if (!s) {
 		s = add_set(m, name, t);
-		s->r53_name = xstrdup(r->name);
 		s->existed = 1;
 		s->ttl = s->orig_ttl = r->ttl;
 	}
@@ -633,7 +630,7 @@ static void difference(const struct model *m, struct r53_batch *out)
 			    same_records(s->items, s->n, s->orig, s->norig))
 				continue;
 			if (pass == 0 && s->existed)
-				r53_batch_add(out, R53_DELETE, s->r53_name, s->type, s->orig_ttl,
+				r53_batch_add(out, R53_DELETE, s->name, s->type, s->orig_ttl,
 				              texts(s->orig, s->norig), s->norig);
 			if (pass == 1 && s->n)
 				r53_batch_add(out, R53_CREATE, s->name, s->type, s->ttl,

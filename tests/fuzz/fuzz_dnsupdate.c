@@ -49,6 +49,14 @@ static void fill(struct r53_records *z)
 	}
 }
 
+/* Route 53 writes '*' as \\052; a change names it '*' */
+static int same_name(const char *r53, const char *name)
+{
+	if (!strncmp(r53, "\\052", 4) && name[0] == '*')
+		return !strcmp(r53 + 4, name + 1);
+	return !strcmp(r53, name);
+}
+
 static void check(const struct r53_batch *b)
 {
 	size_t i, j, nl = strlen(ZONE), n;
@@ -67,7 +75,8 @@ static void check(const struct r53_batch *b)
 		if (c->action != R53_DELETE || creating)
 			abort(); /* deletes first, nothing but CREATE and DELETE */
 		for (j = 0; j < NDATA; j++)
-			if (!strcmp(zone_data[j][0], c->rec.name) && !strcmp(zone_data[j][1], c->rec.type))
+			if (same_name(zone_data[j][0], c->rec.name) &&
+			    !strcmp(zone_data[j][1], c->rec.type))
 				break;
 		if (j == NDATA || c->rec.ttl != atol(zone_data[j][2]) || c->rec.nvalues != 1 ||
 		    strcmp(c->rec.values[0], zone_data[j][3]))
