@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "proc.h"
+#include "command.h"
 #include "reapply.h"
 #include "render.h"
 #include "roleboot.h"
@@ -206,12 +206,12 @@ static int generated(struct apply *a, const struct mfile *f, struct buf *out)
 		              : 0;
 		goto out;
 	}
-	argv = proc_split(f->generate, target, a->plan.root, "");
+	argv = command_split(f->generate, target, a->plan.root, "");
 	if (!argv) {
 		error("manifest.ini:%d: [file %s]: empty generate command", f->line, f->path);
 		goto out;
 	}
-	status = proc_run(argv, out, 0);
+	status = command_run(argv, out, 0);
 	if (status < 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out->len) {
@@ -220,12 +220,12 @@ static int generated(struct apply *a, const struct mfile *f, struct buf *out)
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			error("%s: %s printed nothing", subject, quoted);
 		else
-			proc_failed(subject, quoted, argv[0], status, NULL);
+			command_failed(subject, quoted, argv[0], status, NULL);
 		goto out;
 	}
 	ret = 0;
 out:
-	proc_free(argv);
+	command_free(argv);
 	free(quoted);
 	free(subject);
 	free(target);

@@ -21,7 +21,7 @@
 #include "role.h"
 #include "sig.h"
 #include "state.h"
-#include "values.h"
+#include "vars.h"
 
 #define SIG_MAX 8192
 #define BUNDLE_MAX_DEFAULT (256u << 20)

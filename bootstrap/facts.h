@@ -22,7 +22,7 @@
 #define ROLEBOOT_FACTS_H
 
 #include "cmdline.h"
-#include "data.h"
+#include "valtree.h"
 
 /* root: the target root ("/" for the live system); k may be NULL. */
 void facts_gather(struct tv *data, const char *root, const struct kcmdline *k);

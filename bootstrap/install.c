@@ -18,7 +18,7 @@
 
 #include "atomic.h"
 #include "cleanup.h"
-#include "proc.h"
+#include "command.h"
 
 #define MAX_COMPARE (64u << 20)
 
@@ -442,7 +442,7 @@ static int any_secret(const struct plan *p)
 
 static int validate_one(const struct plan *p, const struct plan_file *f)
 {
-	char **argv = proc_split(f->mf->validate, f->staged, p->root, p->stage);
+	char **argv = command_split(f->mf->validate, f->staged, p->root, p->stage);
 	char *subject = NULL, *quoted = NULL;
 	struct buf out = BUF_INIT;
 	int status, ret = -1, quiet;
@@ -451,7 +451,7 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 		error("%s: empty validate command", f->mf->path);
 		goto out;
 	}
-	status = proc_run(argv, &out, 1);
+	status = command_run(argv, &out, 1);
 	if (status < 0)
 		goto out;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -464,10 +464,10 @@ static int validate_one(const struct plan *p, const struct plan_file *f)
 	        ((strstr(f->mf->validate, "%t") || strstr(f->mf->validate, "%r")) && any_secret(p));
 	subject = xasprintf("validate %s", f->mf->path);
 	quoted = xasprintf("'%s'", f->mf->validate);
-	proc_failed(subject, quoted, argv[0], status, quiet ? NULL : proc_first_line(&out));
+	command_failed(subject, quoted, argv[0], status, quiet ? NULL : command_first_line(&out));
 out:
 	buf_release(&out);
-	proc_free(argv);
+	command_free(argv);
 	free(subject);
 	free(quoted);
 	return ret;
@@ -490,7 +490,7 @@ static void diff_one(struct plan *p, const struct plan_file *f)
 {
 	char *a = xasprintf("a%s", f->path), *b = xasprintf("b%s", f->path);
 	char *argv[] = {"diff", "-u", "--label", a, "--label", b, "-", f->staged, NULL};
-	struct proc_io io = {-1, PROC_INHERIT, PROC_INHERIT};
+	struct command_io io = {-1, COMMAND_INHERIT, COMMAND_INHERIT, NULL};
 	int status;
 
 	if (!(f->change & CH_NEW)) {
@@ -502,9 +502,9 @@ static void diff_one(struct plan *p, const struct plan_file *f)
 	} else {
 		argv[6] = "/dev/null";
 	}
-	status = proc_spawn(argv, &io);
+	status = command_spawn(argv, &io);
 	if (status >= 0 && (!WIFEXITED(status) || WEXITSTATUS(status) > 1))
-		proc_failed(f->path, "diff", "diff", status, NULL);
+		command_failed(f->path, "diff", "diff", status, NULL);
 out:
 	if (io.in_fd >= 0)
 		close(io.in_fd);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "inifile.h"
-#include "types.h"
+#include "vartype.h"
 #include "util.h"
 
 enum msec { SEC_NONE, SEC_BUNDLE, SEC_VAR, SEC_FILE, SEC_SERVICE, SEC_DIR };

@@ -7,7 +7,7 @@
  *   expires = 2027-06-30T00:00:00Z    ; optional, UTC (a date alone is midnight)
  *
  *   [var forwarders]                  ; every value the role file may set
- *   type    = ip                      ; see types.h
+ *   type    = ip                      ; see vartype.h
  *   list    = yes
  *   default = 10.0.0.2                ; no default: the role must set it
  *   secret  = no
@@ -58,7 +58,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "types.h"
+#include "vartype.h"
 
 struct mvar {
 	char *name; /* owned: "forwarders" or "zone.primaries" */

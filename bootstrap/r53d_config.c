@@ -13,7 +13,7 @@
 #include "awscreds.h"
 #include "inifile.h"
 #include "resolve.h"
-#include "types.h"
+#include "vartype.h"
 #include "util.h"
 
 #define TSIG_ALGOS "hmac-md5 hmac-sha1 hmac-sha224 hmac-sha256 hmac-sha384 hmac-sha512"

@@ -29,7 +29,7 @@ struct tv *render_data(const struct manifest *m, const struct role *r, const str
 	struct tv *data = tv_pool_map(), *bundle;
 	char version[32];
 
-	if (values_build(m, r, ov, nov, data) < 0) {
+	if (vars_build(m, r, ov, nov, data) < 0) {
 		tv_free(data);
 		return NULL;
 	}

@@ -2,7 +2,7 @@
  * render.h — the data templates see and config-mode rendering, shared by
  * `apply` and `render` so that both produce the same bytes.
  *
- * Data: the bundle's variables (values.h) at the top level, plus
+ * Data: the bundle's variables (vars.h) at the top level, plus
  * role.name, bundle.role, bundle.version, and the facts of facts.h (host.*,
  * kernel.var.*).
  */
@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 #include "cmdline.h"
-#include "data.h"
+#include "valtree.h"
 #include "manifest.h"
 #include "role.h"
 #include "util.h"
-#include "values.h"
+#include "vars.h"
 
 /* Looks up a bundle entry (a template or a partial) by name. */
 typedef int (*entry_fn)(void *ctx, const char *name, const char **text, size_t *len);

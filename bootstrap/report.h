@@ -6,7 +6,7 @@
  * failure the step and its one-line message.  Written to
  * ROOT/var/lib/roleboot/report.json, printed by --json, and POSTed to the
  * role's report URL.  Secret values never reach it: messages never hold
- * them (values.c) and file contents are not part of it.
+ * them (vars.c) and file contents are not part of it.
  */
 #ifndef ROLEBOOT_REPORT_H
 #define ROLEBOOT_REPORT_H

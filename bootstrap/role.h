@@ -20,7 +20,7 @@
  *
  * Unknown sections and keys, keys set twice and missing name/bundle are
  * refused with FILE:LINE.  Values are kept as text here; their types are
- * checked against the bundle's declarations by values.c.
+ * checked against the bundle's declarations by vars.c.
  */
 #ifndef ROLEBOOT_ROLE_H
 #define ROLEBOOT_ROLE_H

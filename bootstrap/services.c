@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "command.h"
 #include "util.h"
 
 int services_in_chroot(void)
@@ -32,7 +32,8 @@ static const char *systemctl(void)
 static int run_systemctl(const char *root, const char *verb, const char *name, int quiet)
 {
 	char *root_opt = root ? xasprintf("--root=%s", root) : NULL;
-	struct proc_io io = {-1, PROC_DISCARD, quiet ? PROC_DISCARD : PROC_INHERIT};
+	struct command_io io = {-1, COMMAND_DISCARD, quiet ? COMMAND_DISCARD : COMMAND_INHERIT,
+	                        NULL};
 	char *argv[6];
 	int n = 0, status, ret = -1;
 
@@ -45,13 +46,13 @@ static int run_systemctl(const char *root, const char *verb, const char *name, i
 	if (name)
 		argv[n++] = (char *)name;
 	argv[n] = NULL;
-	status = proc_spawn(argv, &io);
+	status = command_spawn(argv, &io);
 	if (status < 0)
 		goto out;
 	if (!WIFEXITED(status))
-		proc_failed(argv[0], verb, argv[0], status, name ? name : "");
+		command_failed(argv[0], verb, argv[0], status, name ? name : "");
 	else if (WEXITSTATUS(status) == 127)
-		proc_failed(argv[0], verb, argv[0], status, NULL);
+		command_failed(argv[0], verb, argv[0], status, NULL);
 	else
 		ret = WEXITSTATUS(status);
 out:
@@ -65,7 +66,7 @@ static int failed(const char *root, const char *verb, const char *name, int code
 	char *subject = xasprintf("%s%s%s", systemctl(), root ? " --root=" : "", root ? root : "");
 	char *what = xasprintf("%s%s%s", verb, name ? " " : "", name ? name : "");
 
-	proc_failed(subject, what, systemctl(), code << 8, NULL); /* a wait status: exit code */
+	command_failed(subject, what, systemctl(), code << 8, NULL); /* a wait status: exit code */
 	free(subject);
 	free(what);
 	return -1;

@@ -11,7 +11,7 @@
 
 #include "atomic.h"
 #include "fetch.h"
-#include "proc.h"
+#include "command.h"
 #include "resolve.h"
 #include "util.h"
 #include "zone.h"
@@ -41,11 +41,11 @@ static void read_header(const char *path, struct header *h)
 		memset(h, 0, sizeof(*h));
 }
 
-/* Runs cmd (split as proc.h says) with extra arguments; 0 when it exits 0. */
+/* Runs cmd (split as command.h says) with extra arguments; 0 when it exits 0. */
 static int run_tool(const char *what, const char *cmd, const char *a1, const char *a2,
                     const char *zone)
 {
-	char **argv = proc_split(cmd, "", "/", "");
+	char **argv = command_split(cmd, "", "/", "");
 	struct buf out = BUF_INIT;
 	char *subject = NULL;
 	size_t n = 0;
@@ -61,18 +61,18 @@ static int run_tool(const char *what, const char *cmd, const char *a1, const cha
 	argv[n++] = xstrdup(a1);
 	argv[n++] = a2 ? xstrdup(a2) : NULL;
 	argv[n] = NULL;
-	status = proc_run(argv, &out, 1);
+	status = command_run(argv, &out, 1);
 	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		ret = 0;
 		goto out;
 	}
 	if (status >= 0) {
 		subject = xasprintf("zone %s", zone);
-		proc_failed(subject, what, argv[0], status, proc_first_line(&out));
+		command_failed(subject, what, argv[0], status, command_first_line(&out));
 	}
 out:
 	buf_release(&out);
-	proc_free(argv);
+	command_free(argv);
 	free(subject);
 	return ret;
 }

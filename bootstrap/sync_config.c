@@ -8,7 +8,7 @@
 #include "awscreds.h"
 #include "inifile.h"
 #include "sync.h"
-#include "types.h"
+#include "vartype.h"
 #include "util.h"
 #include "zone.h"
 

@@ -42,7 +42,7 @@
 
 #include <stddef.h>
 
-#include "data.h"
+#include "valtree.h"
 #include "util.h"
 
 struct tpl_opts {

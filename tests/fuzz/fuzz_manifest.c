@@ -4,10 +4,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "data.h"
+#include "valtree.h"
 #include "manifest.h"
 #include "util.h"
-#include "values.h"
+#include "vars.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg_set_silent(1);
 	if (manifest_parse("manifest.ini", text, size, &m) == 0) {
 		root = tv_map();
-		values_build(&m, NULL, NULL, 0, root);
+		vars_build(&m, NULL, NULL, 0, root);
 		tv_free(root);
 		manifest_release(&m);
 	}

@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "sync.h"
-#include "types.h"
+#include "vartype.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "data.h"
+#include "valtree.h"
 #include "template.h"
 #include "util.h"
 

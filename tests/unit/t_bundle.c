@@ -86,7 +86,8 @@ static int write_archive(const char *path, char filter, const struct ent *ents, 
 	int ret = -1;
 
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    add_filter(a, filter) != ARCHIVE_OK || archive_write_open_filename(a, path) != ARCHIVE_OK)
+	    add_filter(a, filter) != ARCHIVE_OK ||
+	    archive_write_open_filename(a, path) != ARCHIVE_OK)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (write_entry(a, &ents[i]) < 0)
@@ -126,7 +127,7 @@ static void noise(unsigned char *p, size_t len, uint32_t seed)
 }
 
 static void check_refused(const char *file, const struct bundle_limits *lim, const char *want,
-			  int prefix, const char *what, int line)
+                          int prefix, const char *what, int line)
 {
 	struct bundle b = {(struct bundle_entry *)&b, 99};
 	char err[512] = "";
@@ -134,7 +135,7 @@ static void check_refused(const char *file, const struct bundle_limits *lim, con
 	int match = prefix ? !strncmp(err, want, strlen(want)) : !strcmp(err, want);
 
 	if (!unit_ok(rc == -1 && match && !b.entries && !b.n && !strchr(err, '\n'), what, __FILE__,
-		     line))
+	             line))
 		printf("# rc=%d\n# got  '%s'\n# want '%s'%s\n", rc, err, want, prefix ? "..." : "");
 	else if (prefix)
 		printf("# %s\n", err);
@@ -148,12 +149,12 @@ static void check_refused(const char *file, const struct bundle_limits *lim, con
 static const char binary[] = {'a', 0, 'b', 0, (char)0xff};
 
 static const struct ent good_ents[] = {
-	{.name = ".", .type = AE_IFDIR, .perm = 0755},
-	{.name = "etc", .type = AE_IFDIR, .perm = 0755},
-	{.name = "etc/a.conf", .data = "key = value\n"},
-	{.name = "./bin/run", .data = "#!/bin/sh\n", .perm = 0755},
-	{.name = "empty"},
-	{.name = "bin.dat", .data = binary, .len = sizeof(binary)},
+        {.name = ".", .type = AE_IFDIR, .perm = 0755},
+        {.name = "etc", .type = AE_IFDIR, .perm = 0755},
+        {.name = "etc/a.conf", .data = "key = value\n"},
+        {.name = "./bin/run", .data = "#!/bin/sh\n", .perm = 0755},
+        {.name = "empty"},
+        {.name = "bin.dat", .data = binary, .len = sizeof(binary)},
 };
 
 static int good_contents(const struct bundle *b)
@@ -223,45 +224,66 @@ struct hostile {
 };
 
 static const struct hostile hostile_cases[] = {
-	{"symbolic link", {{.name = "link", .type = AE_IFLNK, .symlink = "/etc/shadow"}},
-	 "bundle entry 'link': symbolic links are not allowed"},
-	{"hard link", {{.name = "a", .data = "x"}, {.name = "hard", .hardlink = "a"}},
-	 "bundle entry 'hard': hard links are not allowed"},
-	{"hard link to an earlier good name", {{.name = "a", .data = "x"}, {.name = "a", .hardlink = "a"}},
-	 "bundle entry 'a': hard links are not allowed"},
-	{"character device", {{.name = "dev/tty", .type = AE_IFCHR}},
-	 "bundle entry 'dev/tty': character devices are not allowed"},
-	{"block device", {{.name = "sda", .type = AE_IFBLK}},
-	 "bundle entry 'sda': block devices are not allowed"},
-	{"fifo", {{.name = "pipe", .type = AE_IFIFO}}, "bundle entry 'pipe': fifos are not allowed"},
-	{"absolute name", {{.name = "/etc/passwd", .data = "x"}},
-	 "bundle entry '/etc/passwd': name is absolute"},
-	{"leading ..", {{.name = "../x", .data = "x"}}, "bundle entry '../x': name contains '..'"},
-	{"inner ..", {{.name = "etc/../x", .data = "x"}},
-	 "bundle entry 'etc/../x': name contains '..'"},
-	{"trailing .. on a folder", {{.name = "etc/..", .type = AE_IFDIR}},
-	 "bundle entry 'etc/../': name contains '..'"},
-	{"empty component", {{.name = "a//b", .data = "x"}},
-	 "bundle entry 'a//b': name contains an empty component"},
-	{"inner . component", {{.name = "a/./b", .data = "x"}},
-	 "bundle entry 'a/./b': name contains a '.' component"},
-	{"twice ./", {{.name = "././b", .data = "x"}},
-	 "bundle entry '././b': name contains a '.' component"},
-	{"control character", {{.name = "a\nb", .data = "x"}},
-	 "bundle entry 'a\\x0ab': name contains a control character"},
-	{"DEL character", {{.name = "a\x7f", .data = "x"}},
-	 "bundle entry 'a\\x7f': name contains a control character"},
-	{"duplicate name", {{.name = "x", .data = "1"}, {.name = "x", .data = "2"}},
-	 "bundle entry 'x': duplicate of an earlier entry"},
-	{"duplicate after ./ normalisation", {{.name = "x", .data = "1"}, {.name = "./x", .data = "2"}},
-	 "bundle entry './x': duplicate of an earlier entry"},
-	{"folder and file of one name", {{.name = "d", .type = AE_IFDIR}, {.name = "d", .data = "2"}},
-	 "bundle entry 'd': duplicate of an earlier entry"},
-	{"folder twice", {{.name = "d", .type = AE_IFDIR}, {.name = "./d", .type = AE_IFDIR}},
-	 "bundle entry './d/': duplicate of an earlier entry"},
-	{"good entries before a bad one", {{.name = "a", .data = "1"}, {.name = "b", .data = "2"},
-	 {.name = "c", .type = AE_IFLNK, .symlink = "a"}},
-	 "bundle entry 'c': symbolic links are not allowed"},
+        {"symbolic link",
+         {{.name = "link", .type = AE_IFLNK, .symlink = "/etc/shadow"}},
+         "bundle entry 'link': symbolic links are not allowed"},
+        {"hard link",
+         {{.name = "a", .data = "x"}, {.name = "hard", .hardlink = "a"}},
+         "bundle entry 'hard': hard links are not allowed"},
+        {"hard link to an earlier good name",
+         {{.name = "a", .data = "x"}, {.name = "a", .hardlink = "a"}},
+         "bundle entry 'a': hard links are not allowed"},
+        {"character device",
+         {{.name = "dev/tty", .type = AE_IFCHR}},
+         "bundle entry 'dev/tty': character devices are not allowed"},
+        {"block device",
+         {{.name = "sda", .type = AE_IFBLK}},
+         "bundle entry 'sda': block devices are not allowed"},
+        {"fifo",
+         {{.name = "pipe", .type = AE_IFIFO}},
+         "bundle entry 'pipe': fifos are not allowed"},
+        {"absolute name",
+         {{.name = "/etc/passwd", .data = "x"}},
+         "bundle entry '/etc/passwd': name is absolute"},
+        {"leading ..", {{.name = "../x", .data = "x"}}, "bundle entry '../x': name contains '..'"},
+        {"inner ..",
+         {{.name = "etc/../x", .data = "x"}},
+         "bundle entry 'etc/../x': name contains '..'"},
+        {"trailing .. on a folder",
+         {{.name = "etc/..", .type = AE_IFDIR}},
+         "bundle entry 'etc/../': name contains '..'"},
+        {"empty component",
+         {{.name = "a//b", .data = "x"}},
+         "bundle entry 'a//b': name contains an empty component"},
+        {"inner . component",
+         {{.name = "a/./b", .data = "x"}},
+         "bundle entry 'a/./b': name contains a '.' component"},
+        {"twice ./",
+         {{.name = "././b", .data = "x"}},
+         "bundle entry '././b': name contains a '.' component"},
+        {"control character",
+         {{.name = "a\nb", .data = "x"}},
+         "bundle entry 'a\\x0ab': name contains a control character"},
+        {"DEL character",
+         {{.name = "a\x7f", .data = "x"}},
+         "bundle entry 'a\\x7f': name contains a control character"},
+        {"duplicate name",
+         {{.name = "x", .data = "1"}, {.name = "x", .data = "2"}},
+         "bundle entry 'x': duplicate of an earlier entry"},
+        {"duplicate after ./ normalisation",
+         {{.name = "x", .data = "1"}, {.name = "./x", .data = "2"}},
+         "bundle entry './x': duplicate of an earlier entry"},
+        {"folder and file of one name",
+         {{.name = "d", .type = AE_IFDIR}, {.name = "d", .data = "2"}},
+         "bundle entry 'd': duplicate of an earlier entry"},
+        {"folder twice",
+         {{.name = "d", .type = AE_IFDIR}, {.name = "./d", .type = AE_IFDIR}},
+         "bundle entry './d/': duplicate of an earlier entry"},
+        {"good entries before a bad one",
+         {{.name = "a", .data = "1"},
+          {.name = "b", .data = "2"},
+          {.name = "c", .type = AE_IFLNK, .symlink = "a"}},
+         "bundle entry 'c': symbolic links are not allowed"},
 };
 
 static void test_hostile(void)
@@ -300,7 +322,8 @@ static void test_names(void)
 	name[255] = 'n';
 	name[256] = '\0';
 	write_archive(path, 'z', &e, 1);
-	snprintf(want, sizeof(want), "bundle entry '%.80s...': name is longer than 255 bytes", name);
+	snprintf(want, sizeof(want), "bundle entry '%.80s...': name is longer than 255 bytes",
+	         name);
 	REFUSED(path, NULL, want, "a 256-byte name is refused, and cut in the message");
 	memcpy(name, "./", 2);
 	name[256] = 'n';
@@ -324,45 +347,45 @@ struct u8case {
 };
 
 static const struct u8case u8_cases[] = {
-	{"plain.conf", 1, NULL, "ASCII"},
-	{"caf\xc3\xa9.conf", 1, NULL, "2 bytes: U+00E9"},
-	{"\xc2\x80", 1, NULL, "2 bytes: U+0080, the smallest"},
-	{"euro-\xe2\x82\xac", 1, NULL, "3 bytes: U+20AC"},
-	{"\xe0\xa0\x80", 1, NULL, "3 bytes: U+0800, the smallest"},
-	{"\xed\x9f\xbf", 1, NULL, "3 bytes: U+D7FF, below the surrogates"},
-	{"\xee\x80\x80", 1, NULL, "3 bytes: U+E000, above the surrogates"},
-	{"\xef\xbf\xbd", 1, NULL, "3 bytes: U+FFFD"},
-	{"clef-\xf0\x9d\x84\x9e", 1, NULL, "4 bytes: U+1D11E"},
-	{"\xf0\x90\x80\x80", 1, NULL, "4 bytes: U+10000, the smallest"},
-	{"\xf4\x8f\xbf\xbf", 1, NULL, "4 bytes: U+10FFFF, the largest"},
-	{"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87/\xe6\x97\xa5\xe6\x9c\xac", 1, NULL,
-	 "Cyrillic folder, CJK file"},
-	{"a\x80", 0, "a\\x80", "lone continuation byte"},
-	{"\xbf", 0, "\\xbf", "continuation byte first"},
-	{"a\xc3", 0, "a\\xc3", "truncated 2-byte sequence at the end"},
-	{"\xc3x", 0, "\\xc3x", "2-byte lead before ASCII"},
-	{"\xe2\x82", 0, "\\xe2\\x82", "truncated 3-byte sequence"},
-	{"\xe2\x28\xa1", 0, "\\xe2(\\xa1", "bad second byte of 3"},
-	{"\xe2\x82\x28", 0, "\\xe2\\x82(", "bad third byte of 3"},
-	{"\xf0\x9d\x84", 0, "\\xf0\\x9d\\x84", "truncated 4-byte sequence"},
-	{"\xf0\x9d\x84x", 0, "\\xf0\\x9d\\x84x", "bad fourth byte of 4"},
-	{"\xc0\xaf", 0, "\\xc0\\xaf", "overlong 2 bytes: C0 AF"},
-	{"\xc1\xbf", 0, "\\xc1\\xbf", "overlong 2 bytes: C1 BF"},
-	{"\xe0\x80\xaf", 0, "\\xe0\\x80\\xaf", "overlong 3 bytes: E0 80 AF"},
-	{"\xe0\x9f\xbf", 0, "\\xe0\\x9f\\xbf", "overlong 3 bytes: E0 9F BF"},
-	{"\xf0\x80\x80\xaf", 0, "\\xf0\\x80\\x80\\xaf", "overlong 4 bytes: F0 80 80 AF"},
-	{"\xf0\x8f\xbf\xbf", 0, "\\xf0\\x8f\\xbf\\xbf", "overlong 4 bytes: F0 8F BF BF"},
-	{"\xed\xa0\x80", 0, "\\xed\\xa0\\x80", "surrogate ED A0 80 (U+D800)"},
-	{"\xed\xbf\xbf", 0, "\\xed\\xbf\\xbf", "surrogate ED BF BF (U+DFFF)"},
-	{"\xed\xa0\xbd\xed\xb8\x80", 0, "\\xed\\xa0\\xbd\\xed\\xb8\\x80",
-	 "surrogate pair (CESU-8)"},
-	{"\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80", "above U+10FFFF: F4 90 80 80"},
-	{"\xf5\x80\x80\x80", 0, "\\xf5\\x80\\x80\\x80", "above U+10FFFF: F5"},
-	{"\xf8\x88\x80\x80\x80", 0, "\\xf8\\x88\\x80\\x80\\x80", "5-byte form: F8"},
-	{"\xfe", 0, "\\xfe", "byte FE"},
-	{"\xff", 0, "\\xff", "byte FF"},
-	{"ok/\xc3\xa9/\xc0\xaf", 0, "ok/\\xc3\\xa9/\\xc0\\xaf",
-	 "valid characters before an invalid one (all escaped)"},
+        {"plain.conf", 1, NULL, "ASCII"},
+        {"caf\xc3\xa9.conf", 1, NULL, "2 bytes: U+00E9"},
+        {"\xc2\x80", 1, NULL, "2 bytes: U+0080, the smallest"},
+        {"euro-\xe2\x82\xac", 1, NULL, "3 bytes: U+20AC"},
+        {"\xe0\xa0\x80", 1, NULL, "3 bytes: U+0800, the smallest"},
+        {"\xed\x9f\xbf", 1, NULL, "3 bytes: U+D7FF, below the surrogates"},
+        {"\xee\x80\x80", 1, NULL, "3 bytes: U+E000, above the surrogates"},
+        {"\xef\xbf\xbd", 1, NULL, "3 bytes: U+FFFD"},
+        {"clef-\xf0\x9d\x84\x9e", 1, NULL, "4 bytes: U+1D11E"},
+        {"\xf0\x90\x80\x80", 1, NULL, "4 bytes: U+10000, the smallest"},
+        {"\xf4\x8f\xbf\xbf", 1, NULL, "4 bytes: U+10FFFF, the largest"},
+        {"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87/\xe6\x97\xa5\xe6\x9c\xac", 1, NULL,
+         "Cyrillic folder, CJK file"},
+        {"a\x80", 0, "a\\x80", "lone continuation byte"},
+        {"\xbf", 0, "\\xbf", "continuation byte first"},
+        {"a\xc3", 0, "a\\xc3", "truncated 2-byte sequence at the end"},
+        {"\xc3x", 0, "\\xc3x", "2-byte lead before ASCII"},
+        {"\xe2\x82", 0, "\\xe2\\x82", "truncated 3-byte sequence"},
+        {"\xe2\x28\xa1", 0, "\\xe2(\\xa1", "bad second byte of 3"},
+        {"\xe2\x82\x28", 0, "\\xe2\\x82(", "bad third byte of 3"},
+        {"\xf0\x9d\x84", 0, "\\xf0\\x9d\\x84", "truncated 4-byte sequence"},
+        {"\xf0\x9d\x84x", 0, "\\xf0\\x9d\\x84x", "bad fourth byte of 4"},
+        {"\xc0\xaf", 0, "\\xc0\\xaf", "overlong 2 bytes: C0 AF"},
+        {"\xc1\xbf", 0, "\\xc1\\xbf", "overlong 2 bytes: C1 BF"},
+        {"\xe0\x80\xaf", 0, "\\xe0\\x80\\xaf", "overlong 3 bytes: E0 80 AF"},
+        {"\xe0\x9f\xbf", 0, "\\xe0\\x9f\\xbf", "overlong 3 bytes: E0 9F BF"},
+        {"\xf0\x80\x80\xaf", 0, "\\xf0\\x80\\x80\\xaf", "overlong 4 bytes: F0 80 80 AF"},
+        {"\xf0\x8f\xbf\xbf", 0, "\\xf0\\x8f\\xbf\\xbf", "overlong 4 bytes: F0 8F BF BF"},
+        {"\xed\xa0\x80", 0, "\\xed\\xa0\\x80", "surrogate ED A0 80 (U+D800)"},
+        {"\xed\xbf\xbf", 0, "\\xed\\xbf\\xbf", "surrogate ED BF BF (U+DFFF)"},
+        {"\xed\xa0\xbd\xed\xb8\x80", 0, "\\xed\\xa0\\xbd\\xed\\xb8\\x80",
+         "surrogate pair (CESU-8)"},
+        {"\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80", "above U+10FFFF: F4 90 80 80"},
+        {"\xf5\x80\x80\x80", 0, "\\xf5\\x80\\x80\\x80", "above U+10FFFF: F5"},
+        {"\xf8\x88\x80\x80\x80", 0, "\\xf8\\x88\\x80\\x80\\x80", "5-byte form: F8"},
+        {"\xfe", 0, "\\xfe", "byte FE"},
+        {"\xff", 0, "\\xff", "byte FF"},
+        {"ok/\xc3\xa9/\xc0\xaf", 0, "ok/\\xc3\\xa9/\\xc0\\xaf",
+         "valid characters before an invalid one (all escaped)"},
 };
 
 static void test_utf8_valid(void)
@@ -374,7 +397,7 @@ static void test_utf8_valid(void)
 		const struct u8case *c = &u8_cases[i];
 
 		snprintf(what, sizeof(what), "utf8_valid: %s: %s", c->what,
-			 c->valid ? "valid" : "invalid");
+		         c->valid ? "valid" : "invalid");
 		OK(utf8_valid(c->bytes, strlen(c->bytes)) == c->valid, what);
 	}
 	OK(utf8_valid("", 0) == 1, "utf8_valid: empty text is valid");
@@ -401,14 +424,14 @@ static void test_utf8_names(void)
 
 		ents[1].name = c->bytes;
 		snprintf(what, sizeof(what), "archive name, %s: %s", c->what,
-			 c->valid ? "loads" : "refused");
+		         c->valid ? "loads" : "refused");
 		if (write_archive(path, 'z', ents, 2) < 0) {
 			OK(0, what);
 			continue;
 		}
 		if (!c->valid) {
 			snprintf(want, sizeof(want), "bundle entry '%s': name is not valid UTF-8",
-				 c->shown);
+			         c->shown);
 			REFUSED(path, NULL, want, what);
 			continue;
 		}
@@ -422,7 +445,7 @@ static void test_utf8_names(void)
 	ents[1].data = NULL;
 	write_archive(path, 'z', ents, 2);
 	REFUSED(path, NULL, "bundle entry 'd\\xc0\\xaf/': name is not valid UTF-8",
-		"archive name: an overlong folder name is refused too");
+	        "archive name: an overlong folder name is refused too");
 	unlink(path);
 	free(path);
 }
@@ -440,7 +463,8 @@ static void test_utf8_shown(void)
 		memcpy(name + 79 + 2 * i, "\xc3\xa9", 2);
 	name[279] = '\0';
 	write_archive(path, 'z', &e, 1);
-	snprintf(want, sizeof(want), "bundle entry '%.81s...': name is longer than 255 bytes", name);
+	snprintf(want, sizeof(want), "bundle entry '%.81s...': name is longer than 255 bytes",
+	         name);
 	REFUSED(path, NULL, want, "a long valid UTF-8 name is cut after a whole character");
 	unlink(path);
 	free(path);
@@ -466,13 +490,13 @@ static void test_limits(void)
 	ents[0].len = 101;
 	write_archive(path, 'z', ents, 1);
 	REFUSED(path, &lim, "bundle entry 'big': size 101 exceeds the limit of 100 bytes",
-		"an entry over the size limit is refused");
+	        "an entry over the size limit is refused");
 	ents[0] = (struct ent){.name = "a", .data = big, .len = 100};
 	ents[1] = (struct ent){.name = "b", .data = big, .len = 100};
 	ents[2] = (struct ent){.name = "c", .data = big, .len = 100};
 	write_archive(path, 'z', ents, 3);
 	REFUSED(path, &lim, "bundle entry 'c': total size exceeds the limit of 250 bytes",
-		"the total size limit is enforced");
+	        "the total size limit is enforced");
 	for (i = 0; i < 1001; i++) {
 		snprintf(name, sizeof(name), "d%zu", i);
 		ents[i] = (struct ent){.name = xstrdup(name), .type = i % 2 ? AE_IFDIR : AE_IFREG};
@@ -488,7 +512,8 @@ static void test_limits(void)
 	OK(rc == 0 && b.n == 500, "1000 entries load with the default limits");
 	bundle_release(&b);
 	write_archive(path, 'z', ents, 1001);
-	REFUSED(path, NULL, "bundle: more than 1000 entries", "1001 entries are refused by default");
+	REFUSED(path, NULL, "bundle: more than 1000 entries",
+	        "1001 entries are refused by default");
 	for (i = 0; i < 1001; i++)
 		free((char *)ents[i].name);
 	unlink(path);
@@ -571,10 +596,11 @@ static void test_raw(void)
 	raw_checksum(tar);
 	write_bytes(path, tar, sizeof(tar));
 	REFUSED_PREFIX(path, NULL, "bundle: truncated or corrupt archive: ",
-		       "a header claiming more data than the file holds");
+	               "a header claiming more data than the file holds");
 	tar[148] ^= 1;
 	write_bytes(path, tar, sizeof(tar));
-	REFUSED_PREFIX(path, NULL, "bundle: truncated or corrupt archive: ", "a bad header checksum");
+	REFUSED_PREFIX(path, NULL,
+	               "bundle: truncated or corrupt archive: ", "a bad header checksum");
 	raw_header(tar, "ok", '0', 3);
 	raw_checksum(tar);
 	raw_header(tar + 1024, "next", '0', 0);
@@ -582,7 +608,7 @@ static void test_raw(void)
 	tar[1024 + 148] ^= 1;
 	write_bytes(path, tar, sizeof(tar));
 	REFUSED_PREFIX(path, NULL, "bundle: truncated or corrupt archive: ",
-		       "a bad checksum in a later header");
+	               "a bad checksum in a later header");
 	memset(tar, 0, sizeof(tar));
 	write_bytes(path, tar, sizeof(tar));
 	rc = bundle_read(path, NULL, &b, err, sizeof(err));
@@ -615,8 +641,8 @@ static void test_broken(void)
 	write_archive(plain, 0, &e, 1);
 	read_file(plain, 1u << 20, &raw);
 	write_bytes(plain, raw.data, raw.len / 2);
-	REFUSED_PREFIX(plain, NULL, "bundle: truncated or corrupt archive: ",
-		       "a plain tar cut in half");
+	REFUSED_PREFIX(plain, NULL,
+	               "bundle: truncated or corrupt archive: ", "a plain tar cut in half");
 	write_bytes(plain, data, 4096);
 	REFUSED_PREFIX(plain, NULL, "bundle: truncated or corrupt archive: ", "garbage");
 	write_bytes(plain, "", 0);
@@ -663,7 +689,8 @@ static void make_tree(const char *src)
 /* Pushes every mtime of the tree an hour back and changes non-x mode bits. */
 static void disturb_tree(const char *src)
 {
-	static const char *names[] = {"", "/a", "/empty", "/b.txt", "/A", "/a.b", "/a/x.sh", "/a/y"};
+	static const char *names[] = {"",   "/a",   "/empty",  "/b.txt",
+	                              "/A", "/a.b", "/a/x.sh", "/a/y"};
 	struct timespec ts[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
 	char *path;
 	size_t i;
@@ -702,8 +729,9 @@ static int packed_headers_ok(const char *path)
 		if (i >= 7 || strcmp(archive_entry_pathname(e), packed_names[i]) ||
 		    archive_entry_perm(e) != packed_perms[i] || archive_entry_mtime(e) != 0 ||
 		    archive_entry_uid(e) != 0 || archive_entry_gid(e) != 0 ||
-		    !empty_or_null(archive_entry_uname(e)) || !empty_or_null(archive_entry_gname(e)) ||
-		    archive_entry_atime_is_set(e) || archive_entry_ctime_is_set(e)) {
+		    !empty_or_null(archive_entry_uname(e)) ||
+		    !empty_or_null(archive_entry_gname(e)) || archive_entry_atime_is_set(e) ||
+		    archive_entry_ctime_is_set(e)) {
 			printf("# unexpected entry %zu: %s\n", i, archive_entry_pathname(e));
 			ok = 0;
 		}
@@ -754,7 +782,8 @@ static void test_pack_reproducible(void)
 	OK(b1.len > 10 && h[0] == 0x1f && h[1] == 0x8b && h[2] == 8, "output is gzip");
 	OK(b1.len > 10 && h[3] == 0, "gzip header carries no name (FLG 0)");
 	OK(b1.len > 10 && !h[4] && !h[5] && !h[6] && !h[7], "gzip header mtime is 0");
-	OK(packed_headers_ok(out1), "entries sorted bytewise, mtime 0, uid/gid 0, no names, 0644/0755");
+	OK(packed_headers_ok(out1),
+	   "entries sorted bytewise, mtime 0, uid/gid 0, no names, 0644/0755");
 	OK(packed_contents_ok(out1), "the packed bundle reads back with bundle_read");
 	rc1 = bundle_pack(src, out1, err, sizeof(err));
 	buf_reset(&b2);
@@ -809,7 +838,8 @@ static void test_pack_refusals(void)
 	put_file(src3, "z", "z\n", 0644);
 	rc = bundle_pack(src3, inner, err, sizeof(err));
 	OK(rc == -1 && strstr(err, "the output file is inside the folder being packed") &&
-	   !has_prefixed(src3, "x.tar.gz"), "an output inside the source is refused, cleaned up");
+	           !has_prefixed(src3, "x.tar.gz"),
+	   "an output inside the source is refused, cleaned up");
 	rc = bundle_pack(link, out, err, sizeof(err));
 	OK(rc == -1 && !strncmp(err, "pack: ", 6), "packing something not a folder fails");
 	free(src);

@@ -51,40 +51,85 @@ struct ccase {
 };
 
 static const struct ccase cases[] = {
-	{"BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n", NULL, NULL, {{NULL, NULL}},
-	 "no roleboot words"},
-	{"", NULL, NULL, {{NULL, NULL}}, "empty file"},
-	{"roleboot.role=https://boot.example.net/dns.role\n", "https://boot.example.net/dns.role", NULL,
-	 {{NULL, NULL}}, "roleboot.role"},
-	{"quiet roleboot.pubkey=RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3 splash\n", NULL,
-	 "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3", {{NULL, NULL}}, "roleboot.pubkey"},
-	{"roleboot.var.port=5353", NULL, NULL, {{"port", "5353"}, {NULL, NULL}},
-	 "roleboot.var.NAME=VALUE without a final newline"},
-	{"ro roleboot.role=a roleboot.var.x=1 roleboot.pubkey=K roleboot.var.y=2 roleboot.var.x=3\n", "a",
-	 "K", {{"x", "1"}, {"y", "2"}, {"x", "3"}, {NULL, NULL}},
-	 "all three kinds; vars kept in order, repeats kept"},
-	{"roleboot.role=first roleboot.role=second roleboot.pubkey=P1 x roleboot.pubkey=P2\n", "second",
-	 "P2", {{NULL, NULL}}, "last occurrence of role and pubkey wins"},
-	{"\"roleboot.var.motd=hello world\" quiet\n", NULL, NULL, {{"motd", "hello world"}, {NULL, NULL}},
-	 "whole word quoted: \"a b\""},
-	{"roleboot.var.motd=\"hello  world\" quiet\n", NULL, NULL,
-	 {{"motd", "hello  world"}, {NULL, NULL}}, "quoted value: x=\"a b\""},
-	{"roleboot.role=\"file:///srv/my roles/x.role\"\n", "file:///srv/my roles/x.role", NULL,
-	 {{NULL, NULL}}, "quoted role URL with a space"},
-	{"roleboot.var.e=\"\" roleboot.var.f=\n", NULL, NULL, {{"e", ""}, {"f", ""}, {NULL, NULL}},
-	 "empty values, quoted and not"},
-	{"roleboot.var.a=b=c\n", NULL, NULL, {{"a", "b=c"}, {NULL, NULL}}, "value holding '='"},
-	{"roleboot.var.ns.zone=x\n", NULL, NULL, {{"ns.zone", "x"}, {NULL, NULL}},
-	 "dotted variable name kept whole"},
-	{"\troleboot.role=tab\t\troleboot.var.k=v\n\n", "tab", NULL, {{"k", "v"}, {NULL, NULL}},
-	 "tabs and newlines separate words"},
-	{"  roleboot.role=lead   roleboot.var.k=v   \n", "lead", NULL, {{"k", "v"}, {NULL, NULL}},
-	 "runs of blanks"},
-	{"roleboot.role roleboot.pubkey roleboot.var.x roleboot.var.=v roleboot.other=1 "
-	 "roleboot.rolex=y roleboot.roles=z xroleboot.role=w roleboot.var=q ROLEBOOT.ROLE=u\n",
-	 NULL, NULL, {{NULL, NULL}}, "unrelated and malformed words ignored"},
-	{"roleboot.role= roleboot.var.k=\"a\"\"b\"\n", "", NULL, {{"k", "ab"}, {NULL, NULL}},
-	 "empty role; adjacent quoted parts join"},
+        {"BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n",
+         NULL,
+         NULL,
+         {{NULL, NULL}},
+         "no roleboot words"},
+        {"", NULL, NULL, {{NULL, NULL}}, "empty file"},
+        {"roleboot.role=https://boot.example.net/dns.role\n",
+         "https://boot.example.net/dns.role",
+         NULL,
+         {{NULL, NULL}},
+         "roleboot.role"},
+        {"quiet roleboot.pubkey=RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3 splash\n",
+         NULL,
+         "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3",
+         {{NULL, NULL}},
+         "roleboot.pubkey"},
+        {"roleboot.var.port=5353",
+         NULL,
+         NULL,
+         {{"port", "5353"}, {NULL, NULL}},
+         "roleboot.var.NAME=VALUE without a final newline"},
+        {"ro roleboot.role=a roleboot.var.x=1 roleboot.pubkey=K roleboot.var.y=2 "
+         "roleboot.var.x=3\n",
+         "a",
+         "K",
+         {{"x", "1"}, {"y", "2"}, {"x", "3"}, {NULL, NULL}},
+         "all three kinds; vars kept in order, repeats kept"},
+        {"roleboot.role=first roleboot.role=second roleboot.pubkey=P1 x roleboot.pubkey=P2\n",
+         "second",
+         "P2",
+         {{NULL, NULL}},
+         "last occurrence of role and pubkey wins"},
+        {"\"roleboot.var.motd=hello world\" quiet\n",
+         NULL,
+         NULL,
+         {{"motd", "hello world"}, {NULL, NULL}},
+         "whole word quoted: \"a b\""},
+        {"roleboot.var.motd=\"hello  world\" quiet\n",
+         NULL,
+         NULL,
+         {{"motd", "hello  world"}, {NULL, NULL}},
+         "quoted value: x=\"a b\""},
+        {"roleboot.role=\"file:///srv/my roles/x.role\"\n",
+         "file:///srv/my roles/x.role",
+         NULL,
+         {{NULL, NULL}},
+         "quoted role URL with a space"},
+        {"roleboot.var.e=\"\" roleboot.var.f=\n",
+         NULL,
+         NULL,
+         {{"e", ""}, {"f", ""}, {NULL, NULL}},
+         "empty values, quoted and not"},
+        {"roleboot.var.a=b=c\n", NULL, NULL, {{"a", "b=c"}, {NULL, NULL}}, "value holding '='"},
+        {"roleboot.var.ns.zone=x\n",
+         NULL,
+         NULL,
+         {{"ns.zone", "x"}, {NULL, NULL}},
+         "dotted variable name kept whole"},
+        {"\troleboot.role=tab\t\troleboot.var.k=v\n\n",
+         "tab",
+         NULL,
+         {{"k", "v"}, {NULL, NULL}},
+         "tabs and newlines separate words"},
+        {"  roleboot.role=lead   roleboot.var.k=v   \n",
+         "lead",
+         NULL,
+         {{"k", "v"}, {NULL, NULL}},
+         "runs of blanks"},
+        {"roleboot.role roleboot.pubkey roleboot.var.x roleboot.var.=v roleboot.other=1 "
+         "roleboot.rolex=y roleboot.roles=z xroleboot.role=w roleboot.var=q ROLEBOOT.ROLE=u\n",
+         NULL,
+         NULL,
+         {{NULL, NULL}},
+         "unrelated and malformed words ignored"},
+        {"roleboot.role= roleboot.var.k=\"a\"\"b\"\n",
+         "",
+         NULL,
+         {{"k", "ab"}, {NULL, NULL}},
+         "empty role; adjacent quoted parts join"},
 };
 
 static void table(void)
@@ -111,7 +156,8 @@ static void table(void)
 			;
 		vars_ok = k.nvars == n;
 		for (j = 0; vars_ok && j < n; j++)
-			vars_ok = streq(k.names[j], c->vars[j].name) && streq(k.values[j], c->vars[j].value);
+			vars_ok = streq(k.names[j], c->vars[j].name) &&
+			          streq(k.values[j], c->vars[j].value);
 		snprintf(what, sizeof(what), "%s: %zu var(s)", c->what, n);
 		OK(vars_ok, what);
 		kcmdline_release(&k);
@@ -173,7 +219,8 @@ static void errors(void)
 
 	/* an embedded NUL ends the word early but must not crash */
 	ret = read_text(nul, sizeof(nul) - 1, &k);
-	OK(ret == 0 && k.nvars == 1 && streq(k.values[0], "v"), "a NUL byte does not derail later words");
+	OK(ret == 0 && k.nvars == 1 && streq(k.values[0], "v"),
+	   "a NUL byte does not derail later words");
 	if (!ret)
 		kcmdline_release(&k);
 }

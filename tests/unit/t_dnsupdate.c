@@ -14,16 +14,17 @@
 static void zone_data(struct r53_records *z)
 {
 	static const char *const data[][4] = {
-		{ZONE, "SOA", "900", "ns-1.awsdns-1.com. hostmaster.example.com. 1 7200 900 1209600 86400"},
-		{ZONE, "NS", "172800", "ns-1.awsdns-1.com."},
-		{"www." ZONE, "A", "300", "192.0.2.1"},
-		{"two." ZONE, "A", "60", "192.0.2.1|192.0.2.2"},
-		{"two." ZONE, "TXT", "60", "\"hello world\""},
-		{"cn." ZONE, "CNAME", "300", "www.corp.example.com."},
-		{"\\052.wild." ZONE, "A", "300", "192.0.2.9"},
-		{"alias." ZONE, "A", "0", "@alias"},
-		{"mx." ZONE, "MX", "300", "10 Mail.Example.com."},
-		{"u." ZONE, "TXT", "60", "\"caf\\303\\251 \\\"q\\\" \\\\1\""},
+	        {ZONE, "SOA", "900",
+	         "ns-1.awsdns-1.com. hostmaster.example.com. 1 7200 900 1209600 86400"},
+	        {ZONE, "NS", "172800", "ns-1.awsdns-1.com."},
+	        {"www." ZONE, "A", "300", "192.0.2.1"},
+	        {"two." ZONE, "A", "60", "192.0.2.1|192.0.2.2"},
+	        {"two." ZONE, "TXT", "60", "\"hello world\""},
+	        {"cn." ZONE, "CNAME", "300", "www.corp.example.com."},
+	        {"\\052.wild." ZONE, "A", "300", "192.0.2.9"},
+	        {"alias." ZONE, "A", "0", "@alias"},
+	        {"mx." ZONE, "MX", "300", "10 Mail.Example.com."},
+	        {"u." ZONE, "TXT", "60", "\"caf\\303\\251 \\\"q\\\" \\\\1\""},
 	};
 	size_t i;
 	char *v, *save = NULL, *tok;
@@ -75,14 +76,13 @@ static ldns_rr *rr(const char *text)
 	}
 	if (r)
 		ldns_rr_set_class(r, !strcmp(cls, "ANY")    ? LDNS_RR_CLASS_ANY
-				     : !strcmp(cls, "NONE") ? LDNS_RR_CLASS_NONE
-							    : LDNS_RR_CLASS_IN);
+		                     : !strcmp(cls, "NONE") ? LDNS_RR_CLASS_NONE
+		                                            : LDNS_RR_CLASS_IN);
 	return r;
 }
 
 /* pre and upd: RRs separated by ';'. */
-static void check(const char *what, const char *pre, const char *upd, int want_rc,
-		  const char *want)
+static void check(const char *what, const char *pre, const char *upd, int want_rc, const char *want)
 {
 	ldns_rr_list *pl = ldns_rr_list_new(), *ul = ldns_rr_list_new();
 	ldns_rdf *zone = ldns_dname_new_frm_str(ZONE);
@@ -107,7 +107,7 @@ static void check(const char *what, const char *pre, const char *upd, int want_r
 	rc = dnsupdate_eval(p, zone, &cur, &b, why, sizeof(why));
 	r53_batch_describe(&b, &d);
 	snprintf(label, sizeof(label), "%s: rcode %d (want %d) [%s] batch: %s", what, rc, want_rc,
-		 why, d.data ? d.data : "");
+	         why, d.data ? d.data : "");
 	OK(rc == want_rc && !strcmp(d.data ? d.data : "", want), label);
 	buf_release(&d);
 	r53_batch_release(&b);
@@ -142,8 +142,8 @@ int main(void)
 	      "DELETE two.corp.example.com. TXT 60 [\"hello world\"]");
 	check("delete the apex keeps SOA and NS", "", ZONE " 0 ANY ANY", 0, "");
 	check("the last NS stays", "", ZONE " 0 NONE NS ns-1.awsdns-1.com.", 0, "");
-	check("SOA adds are ignored", "",
-	      ZONE " 900 IN SOA a.example. b.example. 9 1 1 1 1", 0, "");
+	check("SOA adds are ignored", "", ZONE " 900 IN SOA a.example. b.example. 9 1 1 1 1", 0,
+	      "");
 	check("a wildcard: its DELETE and CREATE name it alike", "", "*.wild." ZONE " 0 ANY A", 0,
 	      "DELETE *.wild.corp.example.com. A 300 [192.0.2.9]");
 	check("names compare without case", "", "WWW.Corp.Example.COM. 0 NONE A 192.0.2.1", 0,
@@ -168,8 +168,8 @@ int main(void)
 	check("a new CNAME replaces the old", "", "cn." ZONE " 300 IN CNAME x.example.com.", 0,
 	      "DELETE cn.corp.example.com. CNAME 300 [www.corp.example.com.], "
 	      "CREATE cn.corp.example.com. CNAME 300 [x.example.com.]");
-	check("an alias is not changed", "", "alias." ZONE " 300 IN A 192.0.2.5", LDNS_RCODE_REFUSED,
-	      "");
+	check("an alias is not changed", "", "alias." ZONE " 300 IN A 192.0.2.5",
+	      LDNS_RCODE_REFUSED, "");
 	check("an alias is not deleted", "", "alias." ZONE " 0 ANY ANY", LDNS_RCODE_REFUSED, "");
 	check("updates in order: add then delete the set", "",
 	      "n." ZONE " 300 IN A 192.0.2.1;n." ZONE " 0 ANY A", 0, "");
@@ -186,8 +186,9 @@ int main(void)
 	      "www." ZONE " 300 IN A 192.0.2.3", LDNS_RCODE_NXRRSET, "");
 	check("prerequisite: RRset does not exist, fails", "www." ZONE " 0 NONE A",
 	      "www." ZONE " 300 IN A 192.0.2.3", LDNS_RCODE_YXRRSET, "");
-	check("prerequisite: RRset equals", "two." ZONE " 0 IN A 192.0.2.2;two." ZONE " 0 IN A 192.0.2.1",
-	      "two." ZONE " 0 ANY A", 0, "DELETE two.corp.example.com. A 60 [192.0.2.1 192.0.2.2]");
+	check("prerequisite: RRset equals",
+	      "two." ZONE " 0 IN A 192.0.2.2;two." ZONE " 0 IN A 192.0.2.1", "two." ZONE " 0 ANY A",
+	      0, "DELETE two.corp.example.com. A 60 [192.0.2.1 192.0.2.2]");
 	check("prerequisite: RRset equals, fails on a subset", "two." ZONE " 0 IN A 192.0.2.2",
 	      "two." ZONE " 0 ANY A", LDNS_RCODE_NXRRSET, "");
 	check("prerequisite with a TTL", "www." ZONE " 5 ANY ANY", "www." ZONE " 0 ANY A",

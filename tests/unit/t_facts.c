@@ -36,25 +36,25 @@ struct osr {
 };
 
 static const struct osr osrs[] = {
-	{"plain value", "ID=debian\n", "id", "debian"},
-	{"double quotes removed", "PRETTY_NAME=\"Debian GNU/Linux 12\"\n", "pretty_name",
-	 "Debian GNU/Linux 12"},
-	{"single quotes removed", "ID_LIKE='rhel centos'\n", "id_like", "rhel centos"},
-	{"keys lower-cased", "VERSION_ID=\"9.4\"\n", "version_id", "9.4"},
-	{"backslash escape in double quotes", "NAME=\"A \\$B\"\n", "name", "A $B"},
-	{"blanks around the line trimmed", "  ID=alpine  \n", "id", "alpine"},
-	{"empty value kept", "VARIANT=\n", "variant", ""},
-	{"a comment is skipped", "#ID=x\nID=y\n", "id", "y"},
-	{"a later line wins", "ID=a\nID=b\n", "id", "b"},
-	{"no final newline", "X=1\nID=last", "id", "last"},
-	{"CRLF", "ID=fedora\r\n", "id", "fedora"},
-	{"a line without = is skipped", "garbage\nID=z\n", "id", "z"},
-	{"=value without key skipped", "=x\n", "", NULL},
-	{"a value with a quote left out", "NAME=\"a\\\"b\"\n", "name", NULL},
-	{"a value with a backslash left out", "NAME='a\\b'\n", "name", NULL},
-	{"a value with a tab left out", "NAME=\"a\tb\"\n", "name", NULL},
-	{"a value with an escape char left out", "NAME=a\033b\n", "name", NULL},
-	{"an escaped tab is still a tab", "NAME=\"a\\\tb\"\n", "name", NULL},
+        {"plain value", "ID=debian\n", "id", "debian"},
+        {"double quotes removed", "PRETTY_NAME=\"Debian GNU/Linux 12\"\n", "pretty_name",
+         "Debian GNU/Linux 12"},
+        {"single quotes removed", "ID_LIKE='rhel centos'\n", "id_like", "rhel centos"},
+        {"keys lower-cased", "VERSION_ID=\"9.4\"\n", "version_id", "9.4"},
+        {"backslash escape in double quotes", "NAME=\"A \\$B\"\n", "name", "A $B"},
+        {"blanks around the line trimmed", "  ID=alpine  \n", "id", "alpine"},
+        {"empty value kept", "VARIANT=\n", "variant", ""},
+        {"a comment is skipped", "#ID=x\nID=y\n", "id", "y"},
+        {"a later line wins", "ID=a\nID=b\n", "id", "b"},
+        {"no final newline", "X=1\nID=last", "id", "last"},
+        {"CRLF", "ID=fedora\r\n", "id", "fedora"},
+        {"a line without = is skipped", "garbage\nID=z\n", "id", "z"},
+        {"=value without key skipped", "=x\n", "", NULL},
+        {"a value with a quote left out", "NAME=\"a\\\"b\"\n", "name", NULL},
+        {"a value with a backslash left out", "NAME='a\\b'\n", "name", NULL},
+        {"a value with a tab left out", "NAME=\"a\tb\"\n", "name", NULL},
+        {"a value with an escape char left out", "NAME=a\033b\n", "name", NULL},
+        {"an escaped tab is still a tab", "NAME=\"a\\\tb\"\n", "name", NULL},
 };
 
 static void os_release_cases(void)
@@ -69,8 +69,9 @@ static void os_release_cases(void)
 		facts_os_release(osrs[i].text, strlen(osrs[i].text), m);
 		got = str_at(m, osrs[i].key, NULL, NULL);
 		snprintf(what, sizeof(what), "os-release: %s (%s = %s, got %s)", osrs[i].what,
-			 osrs[i].key, osrs[i].want ? osrs[i].want : "absent", got ? got : "absent");
-		OK(osrs[i].want ? got && !strcmp(got, osrs[i].want) : !tv_get(m, osrs[i].key), what);
+		         osrs[i].key, osrs[i].want ? osrs[i].want : "absent", got ? got : "absent");
+		OK(osrs[i].want ? got && !strcmp(got, osrs[i].want) : !tv_get(m, osrs[i].key),
+		   what);
 		tv_free(m);
 	}
 	{
@@ -122,29 +123,30 @@ static void link_in(const char *root, const char *rel, const char *target)
 
 struct family {
 	const char *what;
-	const char *file;     /* where os-release goes, NULL: none */
+	const char *file; /* where os-release goes, NULL: none */
 	const char *text;
 	const char *id, *family, *conf, *confdir, *datadir, *user;
 };
 
 static const struct family families[] = {
-	{"Debian", "/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n", "debian", "debian",
-	 "/etc/bind/named.conf", "/etc/bind", "/var/cache/bind", "bind"},
-	{"Ubuntu by id_like", "/etc/os-release", "ID=ubuntu\nID_LIKE=debian\n", "ubuntu", "debian",
-	 "/etc/bind/named.conf", "/etc/bind", "/var/cache/bind", "bind"},
-	{"Rocky from usr/lib", "/usr/lib/os-release", "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n",
-	 "rocky", "rhel", "/etc/named.conf", "/etc", "/var/named", "named"},
-	{"Fedora", "/etc/os-release", "ID=fedora\n", "fedora", "rhel", "/etc/named.conf", "/etc",
-	 "/var/named", "named"},
-	{"openSUSE", "/etc/os-release", "ID=\"opensuse-leap\"\nID_LIKE=\"suse opensuse\"\n",
-	 "opensuse-leap", "suse", "/etc/named.conf", "/etc", "/var/lib/named", "named"},
-	{"Alpine", "/etc/os-release", "ID=alpine\n", "alpine", "alpine", "/etc/bind/named.conf",
-	 "/etc/bind", "/var/bind", "named"},
-	{"an unknown id: its own family, RHEL layout", "/etc/os-release",
-	 "ID=arch\nID_LIKE=notdebian\n", "arch", "arch", "/etc/named.conf", "/etc", "/var/named",
-	 "named"},
-	{"no os-release: empty, RHEL layout", NULL, NULL, "", "", "/etc/named.conf", "/etc",
-	 "/var/named", "named"},
+        {"Debian", "/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n", "debian", "debian",
+         "/etc/bind/named.conf", "/etc/bind", "/var/cache/bind", "bind"},
+        {"Ubuntu by id_like", "/etc/os-release", "ID=ubuntu\nID_LIKE=debian\n", "ubuntu", "debian",
+         "/etc/bind/named.conf", "/etc/bind", "/var/cache/bind", "bind"},
+        {"Rocky from usr/lib", "/usr/lib/os-release",
+         "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n", "rocky", "rhel", "/etc/named.conf",
+         "/etc", "/var/named", "named"},
+        {"Fedora", "/etc/os-release", "ID=fedora\n", "fedora", "rhel", "/etc/named.conf", "/etc",
+         "/var/named", "named"},
+        {"openSUSE", "/etc/os-release", "ID=\"opensuse-leap\"\nID_LIKE=\"suse opensuse\"\n",
+         "opensuse-leap", "suse", "/etc/named.conf", "/etc", "/var/lib/named", "named"},
+        {"Alpine", "/etc/os-release", "ID=alpine\n", "alpine", "alpine", "/etc/bind/named.conf",
+         "/etc/bind", "/var/bind", "named"},
+        {"an unknown id: its own family, RHEL layout", "/etc/os-release",
+         "ID=arch\nID_LIKE=notdebian\n", "arch", "arch", "/etc/named.conf", "/etc", "/var/named",
+         "named"},
+        {"no os-release: empty, RHEL layout", NULL, NULL, "", "", "/etc/named.conf", "/etc",
+         "/var/named", "named"},
 };
 
 static void family_cases(void)
@@ -165,17 +167,17 @@ static void family_cases(void)
 		id = str_at(data, "host", "os", "id");
 		fam = str_at(data, "host", "os", "family");
 		snprintf(what, sizeof(what), "gather: %s: id %s, family %s (got %s, %s)", f->what,
-			 f->id, f->family, id ? id : "NULL", fam ? fam : "NULL");
+		         f->id, f->family, id ? id : "NULL", fam ? fam : "NULL");
 		OK(id && fam && !strcmp(id, f->id) && !strcmp(fam, f->family), what);
 		snprintf(what, sizeof(what), "gather: %s: bind %s %s %s %s", f->what, f->conf,
-			 f->confdir, f->datadir, f->user);
+		         f->confdir, f->datadir, f->user);
 		OK(str_at(data, "host", "bind", "conf") &&
-			   !strcmp(str_at(data, "host", "bind", "conf"), f->conf) &&
-			   !strcmp(str_at(data, "host", "bind", "confdir"), f->confdir) &&
-			   !strcmp(str_at(data, "host", "bind", "datadir"), f->datadir) &&
-			   !strcmp(str_at(data, "host", "bind", "user"), f->user) &&
-			   !strcmp(str_at(data, "host", "bind", "group"), f->user) &&
-			   !strcmp(str_at(data, "host", "bind", "service"), "named"),
+		           !strcmp(str_at(data, "host", "bind", "conf"), f->conf) &&
+		           !strcmp(str_at(data, "host", "bind", "confdir"), f->confdir) &&
+		           !strcmp(str_at(data, "host", "bind", "datadir"), f->datadir) &&
+		           !strcmp(str_at(data, "host", "bind", "user"), f->user) &&
+		           !strcmp(str_at(data, "host", "bind", "group"), f->user) &&
+		           !strcmp(str_at(data, "host", "bind", "service"), "named"),
 		   what);
 		tv_free(data);
 		free(root);
@@ -185,9 +187,9 @@ static void family_cases(void)
 static void defined_cases(void)
 {
 	static const char *const strs[][3] = {
-		{"host", "name", NULL},	   {"host", "fqdn", NULL},	 {"host", "ip4", NULL},
-		{"host", "ip6", NULL},	   {"host", "mac", NULL},	 {"host", "os", "id"},
-		{"host", "os", "id_like"}, {"host", "os", "version_id"}, {"host", "os", "family"},
+	        {"host", "name", NULL},    {"host", "fqdn", NULL},       {"host", "ip4", NULL},
+	        {"host", "ip6", NULL},     {"host", "mac", NULL},        {"host", "os", "id"},
+	        {"host", "os", "id_like"}, {"host", "os", "version_id"}, {"host", "os", "family"},
 	};
 	struct tv *data = tv_map();
 	char *root = xasprintf("%s/empty", top), name[256] = "", what[128];
@@ -200,7 +202,7 @@ static void defined_cases(void)
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		if (!str_at(data, strs[i][0], strs[i][1], strs[i][2])) {
 			snprintf(what, sizeof(what), "gather: %s.%s%s%s is not defined", strs[i][0],
-				 strs[i][1], strs[i][2] ? "." : "", strs[i][2] ? strs[i][2] : "");
+			         strs[i][1], strs[i][2] ? "." : "", strs[i][2] ? strs[i][2] : "");
 			OK(0, what);
 			all = 0;
 		}
@@ -209,7 +211,8 @@ static void defined_cases(void)
 	ifs = tv_get(tv_get(data, "host"), "interfaces");
 	OK(ifs && ifs->kind == TV_LIST, "gather: host.interfaces is a list");
 	vars = tv_get(tv_get(data, "kernel"), "var");
-	OK(vars && vars->kind == TV_MAP && vars->n == 0, "gather: kernel.var is an empty map without a command line");
+	OK(vars && vars->kind == TV_MAP && vars->n == 0,
+	   "gather: kernel.var is an empty map without a command line");
 	for (i = 0; ifs && i < ifs->n; i++) {
 		const struct tv *m = ifs->items[i];
 
@@ -261,17 +264,20 @@ static void link_cases(void)
 	mkdir(root, 0755);
 	put(root, "/usr/share/t_facts/os-release", "ID=alpine\n");
 	mkdirs(root, "/etc");
-	link_case("../usr/share/t_facts/os-release", "gather: a relative os-release link is followed");
-	link_case("/usr/share/t_facts/os-release", "gather: an absolute os-release link starts at the root");
+	link_case("../usr/share/t_facts/os-release",
+	          "gather: a relative os-release link is followed");
+	link_case("/usr/share/t_facts/os-release",
+	          "gather: an absolute os-release link starts at the root");
 	link_case("../../../../../../../../usr/share/t_facts/os-release",
-		  "gather: .. in a link stops at the root");
+	          "gather: .. in a link stops at the root");
 	free(root);
 }
 
 static void kernel_cases(void)
 {
-	static const char line[] = "quiet roleboot.var.site=lab1 roleboot.var.dns=\"10.0.0.2 10.0.0.3\" "
-				   "roleboot.var.bad=\"a\\b\" roleboot.role=https://h/r.ini\n";
+	static const char line[] =
+	        "quiet roleboot.var.site=lab1 roleboot.var.dns=\"10.0.0.2 10.0.0.3\" "
+	        "roleboot.var.bad=\"a\\b\" roleboot.role=https://h/r.ini\n";
 	struct kcmdline k;
 	struct tv *data = tv_map(), *vars;
 	char *root = xasprintf("%s/empty", top);
@@ -282,7 +288,7 @@ static void kernel_cases(void)
 	OK(str_at(vars, "site", NULL, NULL) && !strcmp(str_at(vars, "site", NULL, NULL), "lab1"),
 	   "kernel.var: roleboot.var.site=lab1");
 	OK(str_at(vars, "dns", NULL, NULL) &&
-		   !strcmp(str_at(vars, "dns", NULL, NULL), "10.0.0.2 10.0.0.3"),
+	           !strcmp(str_at(vars, "dns", NULL, NULL), "10.0.0.2 10.0.0.3"),
 	   "kernel.var: a quoted value with a blank");
 	OK(!tv_get(vars, "bad"), "kernel.var: a value with a backslash is left out");
 	OK(vars && vars->n == 2, "kernel.var: only roleboot.var.* words");

@@ -54,7 +54,8 @@ static unsigned char *pattern(size_t len)
 static void buf_cases(void)
 {
 	unsigned char *data = pattern(100000);
-	char *url = make_file("data.bin", data, 100000), *small = make_file("small.txt", "hello\n", 6);
+	char *url = make_file("data.bin", data, 100000),
+	     *small = make_file("small.txt", "hello\n", 6);
 	struct buf b = BUF_INIT;
 	unsigned before;
 	int r;
@@ -62,7 +63,8 @@ static void buf_cases(void)
 	capture_begin();
 	r = fetch_to_buf(small, 6, &b);
 	capture_end();
-	check_msg(r == 0 && b.len == 6 && !strcmp(b.data, "hello\n"), "buf: a file at exactly the cap");
+	check_msg(r == 0 && b.len == 6 && !strcmp(b.data, "hello\n"),
+	          "buf: a file at exactly the cap");
 	buf_release(&b);
 	capture_begin();
 	r = fetch_to_buf(url, 200000, &b);
@@ -76,7 +78,7 @@ static void buf_cases(void)
 	r = fetch_to_buf(small, 5, &b);
 	capture_end();
 	check_msg(r == -1 && contains(errtext, "small.txt: larger than the limit of 5 bytes"),
-		  "buf: one byte over the cap is refused, naming the URL and the limit");
+	          "buf: one byte over the cap is refused, naming the URL and the limit");
 	OK(fetch_stats()->requests == before + 1 && !fetch_stats()->last_transient,
 	   "buf: a size refusal is not retried");
 	buf_release(&b);
@@ -84,7 +86,7 @@ static void buf_cases(void)
 	r = fetch_to_buf(url, 0, &b);
 	capture_end();
 	check_msg(r == -1 && contains(errtext, "larger than the limit of 0 bytes"),
-		  "buf: a cap of 0 takes no byte");
+	          "buf: a cap of 0 takes no byte");
 	buf_release(&b);
 	free(url);
 	free(data);
@@ -102,12 +104,12 @@ static void failure_cases(void)
 	r = fetch_to_buf(url, 1000, &b);
 	capture_end();
 	check_msg(r == -1 && contains(errtext, "roleboot: error: file://") &&
-			  contains(errtext, "t%20fetch") && contains(errtext, "/nothere: "),
-		  "missing: refused, the URL named");
+	                  contains(errtext, "t%20fetch") && contains(errtext, "/nothere: "),
+	          "missing: refused, the URL named");
 	OK(!strchr(strchr(errtext, '\n') ? strchr(errtext, '\n') + 1 : "x\n", '\n'),
 	   "missing: one error line");
 	OK(fetch_stats()->requests == before + 1 && fetch_stats()->retries == retries &&
-		   !fetch_stats()->last_transient,
+	           !fetch_stats()->last_transient,
 	   "missing: one request, no retry");
 	buf_release(&b);
 
@@ -115,12 +117,13 @@ static void failure_cases(void)
 	r = fetch_to_buf("ftp://127.0.0.1:1/r.ini", 1000, &b);
 	capture_end();
 	check_msg(r == -1 && contains(errtext, "ftp://127.0.0.1:1/r.ini: "),
-		  "scheme: ftp is refused (only http, https and file)");
+	          "scheme: ftp is refused (only http, https and file)");
 	buf_release(&b);
 	capture_begin();
 	r = fetch_to_buf("dict://127.0.0.1:1/x", 1000, &b);
 	capture_end();
-	check_msg(r == -1 && contains(errtext, "dict://127.0.0.1:1/x: "), "scheme: dict is refused");
+	check_msg(r == -1 && contains(errtext, "dict://127.0.0.1:1/x: "),
+	          "scheme: dict is refused");
 	buf_release(&b);
 	free(url);
 	free(missing);
@@ -141,7 +144,8 @@ static void fd_cases(void)
 	capture_end();
 	close(fd);
 	check_msg(r == 0 && res.size == 300000, "fd: 300000 bytes at the cap, size reported");
-	OK(read_file(out, 1 << 20, &got) == 0 && got.len == 300000 && !memcmp(got.data, data, 300000),
+	OK(read_file(out, 1 << 20, &got) == 0 && got.len == 300000 &&
+	           !memcmp(got.data, data, 300000),
 	   "fd: the descriptor holds every byte");
 	buf_release(&got);
 
@@ -152,7 +156,7 @@ static void fd_cases(void)
 	capture_end();
 	close(fd);
 	check_msg(r == -1 && contains(errtext, "fd.bin: larger than the limit of 299999 bytes"),
-		  "fd: one byte over the cap is refused");
+	          "fd: one byte over the cap is refused");
 
 	memset(&res, 0, sizeof(res));
 	fd = open(out, O_RDONLY);
@@ -161,7 +165,7 @@ static void fd_cases(void)
 	capture_end();
 	close(fd);
 	check_msg(r == -1 && contains(errtext, "fd.bin: cannot store the download: "),
-		  "fd: a descriptor that cannot be written is an error");
+	          "fd: a descriptor that cannot be written is an error");
 	free(out);
 	free(url);
 	free(data);
@@ -194,7 +198,8 @@ static void digest_cases(void)
 		r = fetch_to_fd(url, fd, 1 << 20, &res);
 		capture_end();
 		close(fd);
-		snprintf(what, sizeof(what), "digest: %zu bytes: BLAKE2b-512 as OpenSSL's", sizes[i]);
+		snprintf(what, sizeof(what), "digest: %zu bytes: BLAKE2b-512 as OpenSSL's",
+		         sizes[i]);
 		OK(r == 0 && res.size == sizes[i] && !memcmp(res.blake2b, b2, 64), what);
 		free(out);
 		free(url);
@@ -211,7 +216,7 @@ static void config_cases(void)
 	memset(&c, 0xff, sizeof(c));
 	fetch_config_defaults(&c);
 	OK(!c.cacert && c.connect_timeout == 15 && c.stall_timeout == 30 && c.deadline == 0 &&
-		   c.attempts == 6 && c.backoff_ms == 500 && c.backoff_max_ms == 30000,
+	           c.attempts == 6 && c.backoff_ms == 500 && c.backoff_max_ms == 30000,
 	   "config: the documented defaults");
 	setenv("ROLEBOOT_BACKOFF_MS", "25", 1);
 	fetch_config_defaults(&c);
@@ -261,8 +266,9 @@ static void backoff_cases(void)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		int varies = backoff_range(t[i].attempt, &lo, &hi);
 
-		snprintf(what, sizeof(what), "backoff: try %u within 0..%ld, jittered (got %ld..%ld)",
-			 t[i].attempt, t[i].ceiling, lo, hi);
+		snprintf(what, sizeof(what),
+		         "backoff: try %u within 0..%ld, jittered (got %ld..%ld)", t[i].attempt,
+		         t[i].ceiling, lo, hi);
 		OK(lo >= 0 && hi <= t[i].ceiling && hi > t[i].ceiling / 2 && varies, what);
 	}
 	OK(fetch_backoff_ms(1, 7) == 7000 && fetch_backoff_ms(3, 120) == 120000,
@@ -289,7 +295,8 @@ static void deadline_cases(void)
 	OK(t1 >= t0 && t0 > 0, "now: monotonic seconds");
 	fetch_config_defaults(&c);
 	fetch_configure(&c);
-	OK(fetch_remaining_ms() >= 1L << 30, "remaining: without a deadline, practically unbounded");
+	OK(fetch_remaining_ms() >= 1L << 30,
+	   "remaining: without a deadline, practically unbounded");
 	c.deadline = fetch_now() + 10.0;
 	fetch_configure(&c);
 	left = fetch_remaining_ms();
@@ -302,7 +309,7 @@ static void deadline_cases(void)
 	r = fetch_to_buf(url, 100, &b);
 	m = capture_end();
 	check_msg(r < 0 && strstr(m, "the time allowed for downloads is used up"),
-		  "a passed deadline: nothing starts, and the message says why");
+	          "a passed deadline: nothing starts, and the message says why");
 	buf_release(&b);
 	free(url);
 	fetch_config_defaults(&c);
@@ -312,8 +319,11 @@ static void deadline_cases(void)
 static void cacert_cases(void)
 {
 	static const char *const places[] = {
-		"/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/certs/ca-certificates.crt",
-		"/etc/ssl/ca-bundle.pem", "/etc/pki/tls/cacert.pem", "/etc/ssl/cert.pem",
+	        "/etc/pki/tls/certs/ca-bundle.crt",
+	        "/etc/ssl/certs/ca-certificates.crt",
+	        "/etc/ssl/ca-bundle.pem",
+	        "/etc/pki/tls/cacert.pem",
+	        "/etc/ssl/cert.pem",
 	};
 	const char *ca = fetch_find_cacert(), *first = NULL;
 	size_t i;

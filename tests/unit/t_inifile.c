@@ -11,7 +11,7 @@
 
 #include "capture.h"
 #include "inifile.h"
-#include "types.h"
+#include "vartype.h"
 #include "unit.h"
 #include "util.h"
 
@@ -63,18 +63,18 @@ struct good {
 };
 
 static const struct good goods[] = {
-	{"sections and keys, blanks around = trimmed",
-	 "[bundle]\nrole = dns\nversion=7\n[var x]\ntype = ip\n",
-	 "[bundle]\nbundle.role=dns\nbundle.version=7\n[var x]\nvar x.type=ip\n"},
-	{"an empty section still calls section_cb", "[a]\n[b]\nk = v\n", "[a]\n[b]\nb.k=v\n"},
-	{"comments and blank lines are skipped", "; c1\n# c2\n\n[s]\n  \nk = v\n", "[s]\ns.k=v\n"},
-	{"a continuation line is flagged continued",
-	 "[s]\nlist = a\n  b\n\tc\nnext = d\n", "[s]\ns.list=a\ns.list+=b\ns.list+=c\ns.next=d\n"},
-	{"CRLF line ends", "[s]\r\nk = v\r\n", "[s]\ns.k=v\n"},
-	{"no final newline", "[s]\nk = v", "[s]\ns.k=v\n"},
-	{"a colon separates too", "[s]\nk: v\n", "[s]\ns.k=v\n"},
-	{"empty text: nothing", "", ""},
-	{"spaces inside a section header trimmed", "[  zone \"x\"  ]\n", "[zone \"x\"]\n"},
+        {"sections and keys, blanks around = trimmed",
+         "[bundle]\nrole = dns\nversion=7\n[var x]\ntype = ip\n",
+         "[bundle]\nbundle.role=dns\nbundle.version=7\n[var x]\nvar x.type=ip\n"},
+        {"an empty section still calls section_cb", "[a]\n[b]\nk = v\n", "[a]\n[b]\nb.k=v\n"},
+        {"comments and blank lines are skipped", "; c1\n# c2\n\n[s]\n  \nk = v\n", "[s]\ns.k=v\n"},
+        {"a continuation line is flagged continued", "[s]\nlist = a\n  b\n\tc\nnext = d\n",
+         "[s]\ns.list=a\ns.list+=b\ns.list+=c\ns.next=d\n"},
+        {"CRLF line ends", "[s]\r\nk = v\r\n", "[s]\ns.k=v\n"},
+        {"no final newline", "[s]\nk = v", "[s]\ns.k=v\n"},
+        {"a colon separates too", "[s]\nk: v\n", "[s]\ns.k=v\n"},
+        {"empty text: nothing", "", ""},
+        {"spaces inside a section header trimmed", "[  zone \"x\"  ]\n", "[zone \"x\"]\n"},
 };
 
 /* The events on one line, for a TAP description. */
@@ -134,7 +134,7 @@ static void limit_cases(void)
 	text = xasprintf("[s]\n%s\r\n", line);
 	r = parse(text, strlen(text), &ev, 0);
 	check_msg(r == -1 && contains(errtext, "t.ini:2: line longer"),
-		  "the \\r of a CRLF line counts against the limit");
+	          "the \\r of a CRLF line counts against the limit");
 	buf_release(&ev.log);
 	free(text);
 	line[INIFILE_MAX_LINE - 1] = '\0';
@@ -149,7 +149,7 @@ static void limit_cases(void)
 	text = xasprintf("[s]\na = 1\n%s\nb = 2\n", line);
 	r = parse(text, strlen(text), &ev, 0);
 	check_msg(r == -1 && contains(errtext, "t.ini:3: line longer than 198 bytes"),
-		  "a line one byte over the limit: refused with FILE:LINE");
+	          "a line one byte over the limit: refused with FILE:LINE");
 	OK(ev.log.data && !strstr(ev.log.data, "s.b="), "parsing stops at the long line");
 	buf_release(&ev.log);
 	free(text);
@@ -157,7 +157,7 @@ static void limit_cases(void)
 	text = xasprintf("[s]\n%s", line);
 	r = parse(text, strlen(text), &ev, 0);
 	check_msg(r == -1 && contains(errtext, "t.ini:2: line longer"),
-		  "the over-long last line without a newline: refused");
+	          "the over-long last line without a newline: refused");
 	buf_release(&ev.log);
 	free(text);
 	free(line);
@@ -176,13 +176,13 @@ static void limit_cases(void)
 	text = xasprintf("[ok]\n[%s]\n", name);
 	r = parse(text, strlen(text), &ev, 0);
 	check_msg(r == -1 && contains(errtext, "t.ini:2: section name longer than 49 bytes"),
-		  "a section name one byte over: refused with FILE:LINE");
+	          "a section name one byte over: refused with FILE:LINE");
 	buf_release(&ev.log);
 	free(text);
 	text = xasprintf("[s]\n\n%s = v\n", name);
 	r = parse(text, strlen(text), &ev, 0);
 	check_msg(r == -1 && contains(errtext, "t.ini:3: name longer than 49 bytes"),
-		  "a key name one byte over: refused with FILE:LINE");
+	          "a key name one byte over: refused with FILE:LINE");
 	buf_release(&ev.log);
 	free(text);
 	text = xasprintf("[s]\n%s    = v\n", name + 1);
@@ -200,12 +200,13 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{"a NUL byte", "[s]\nk = v\0w\n", 11, "t.ini:2: NUL byte in line"},
-	{"a NUL byte in a comment", "[s]\n\n; \0\n", 8, "t.ini:3: NUL byte in line"},
-	{"a line without = or :", "[s]\nk = v\njunk\n", 0,
-	 "t.ini:3: syntax error (expected [section] or name = value)"},
-	{"an indented section header", "[s]\nk = v\n  [t]\n", 0, "t.ini:3: indented section header"},
-	{"a section header without ]", "[s]\n[t\n", 0, "t.ini:2: section header without ']'"},
+        {"a NUL byte", "[s]\nk = v\0w\n", 11, "t.ini:2: NUL byte in line"},
+        {"a NUL byte in a comment", "[s]\n\n; \0\n", 8, "t.ini:3: NUL byte in line"},
+        {"a line without = or :", "[s]\nk = v\njunk\n", 0,
+         "t.ini:3: syntax error (expected [section] or name = value)"},
+        {"an indented section header", "[s]\nk = v\n  [t]\n", 0,
+         "t.ini:3: indented section header"},
+        {"a section header without ]", "[s]\n[t\n", 0, "t.ini:2: section header without ']'"},
 };
 
 static void bad_cases(void)
@@ -240,7 +241,8 @@ static void stop_cases(void)
 	   "a section callback returning -1 stops the parse");
 	buf_release(&ev.log);
 	r = parse(text, strlen(text), &ev, 0);
-	OK(r == 0 && ev.log.data && strstr(ev.log.data, "b.m=3"), "and a second parse starts afresh");
+	OK(r == 0 && ev.log.data && strstr(ev.log.data, "b.m=3"),
+	   "and a second parse starts afresh");
 	buf_release(&ev.log);
 }
 
@@ -251,17 +253,17 @@ struct split {
 };
 
 static const struct split splits[] = {
-	{"zone \"example.com\"", 1, "zone", "example.com"},
-	{"zone example.com", 1, "zone", "example.com"},
-	{"var   \"a b\"", 1, "var", "a b"},
-	{"bundle", 0, NULL, NULL},
-	{"\"bundle\"", -1, NULL, NULL},
-	{"zone \"x", -1, NULL, NULL},
-	{"zone x\"", -1, NULL, NULL},
-	{"zone \"\"", -1, NULL, NULL},
-	{"zone \"a\"b\"", -1, NULL, NULL},
-	{"zo\"ne x", -1, NULL, NULL},
-	{"zone ", -1, NULL, NULL},
+        {"zone \"example.com\"", 1, "zone", "example.com"},
+        {"zone example.com", 1, "zone", "example.com"},
+        {"var   \"a b\"", 1, "var", "a b"},
+        {"bundle", 0, NULL, NULL},
+        {"\"bundle\"", -1, NULL, NULL},
+        {"zone \"x", -1, NULL, NULL},
+        {"zone x\"", -1, NULL, NULL},
+        {"zone \"\"", -1, NULL, NULL},
+        {"zone \"a\"b\"", -1, NULL, NULL},
+        {"zo\"ne x", -1, NULL, NULL},
+        {"zone ", -1, NULL, NULL},
 };
 
 static void split_cases(void)
@@ -276,11 +278,12 @@ static void split_cases(void)
 		kind = name = (char *)"unset";
 		r = inifile_split_section(s->section, &kind, &name);
 		if (s->want == 1)
-			good = r == 1 && kind && name && !strcmp(kind, s->kind) && !strcmp(name, s->name);
+			good = r == 1 && kind && name && !strcmp(kind, s->kind) &&
+			       !strcmp(name, s->name);
 		else
 			good = r == s->want && !kind && !name;
 		snprintf(what, sizeof(what), "split [%s] -> %d %s %s (got %d)", s->section, s->want,
-			 s->kind ? s->kind : "-", s->name ? s->name : "-", r);
+		         s->kind ? s->kind : "-", s->name ? s->name : "-", r);
 		OK(good, what);
 		if (r == 1) {
 			free(kind);
@@ -294,9 +297,9 @@ static void bool_cases(void)
 	static const struct {
 		const char *s;
 		int want;
-	} t[] = {{"yes", 1}, {"true", 1}, {"on", 1}, {"1", 1}, {"YES", 1}, {"True", 1},
-		 {"no", 0},  {"false", 0}, {"off", 0}, {"0", 0}, {"OFF", 0},
-		 {"", -1},   {"y", -1},    {"2", -1},  {"yes ", -1}, {"nope", -1}};
+	} t[] = {{"yes", 1}, {"true", 1},  {"on", 1},    {"1", 1},    {"YES", 1}, {"True", 1},
+	         {"no", 0},  {"false", 0}, {"off", 0},   {"0", 0},    {"OFF", 0}, {"", -1},
+	         {"y", -1},  {"2", -1},    {"yes ", -1}, {"nope", -1}};
 	char what[64];
 	size_t i;
 

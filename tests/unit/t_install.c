@@ -189,7 +189,8 @@ static void new_files(void)
 	char *root = new_root();
 	struct mfile a = mfile("/etc/app/sub/a.conf", 0640, NULL, 1);
 	struct mfile b = mfile("/etc/b.conf", 0644, NULL, 1);
-	struct mdir d = {(char *)"/var/cache/app", 0770, (char *)"root", (char *)"root", {NULL, 0}, 1};
+	struct mdir d = {(char *)"/var/cache/app", 0770,      (char *)"root",
+	                 (char *)"root",           {NULL, 0}, 1};
 	struct plan p;
 	struct stat st;
 	int r;
@@ -207,10 +208,10 @@ static void new_files(void)
 	   "new: files and folder planned as new");
 	OK(install_changed(&p) == 3, "new: three changes counted");
 	OK(!exists(root, "/etc/app") && !exists(root, "/etc/b.conf") &&
-		   !exists(root, "/var/cache/app"),
+	           !exists(root, "/var/cache/app"),
 	   "new: nothing on the target before the commit");
 	OK(p.files[0].staged && strstr(p.files[0].staged, "/var/lib/roleboot/stage-") &&
-		   has_text("", p.files[0].staged, "alpha\n"),
+	           has_text("", p.files[0].staged, "alpha\n"),
 	   "new: the content staged under ROOT/var/lib/roleboot/stage-*");
 	capture_begin();
 	r = install_commit(&p);
@@ -219,13 +220,13 @@ static void new_files(void)
 	OK(has_text(root, "/etc/app/sub/a.conf", "alpha\n") && has_text(root, "/etc/b.conf", ""),
 	   "new: contents laid down (an empty one too)");
 	OK(lstat_in(root, "/etc/app/sub/a.conf", &st) == 0 && (st.st_mode & 07777) == 0640 &&
-		   st.st_uid == 0 && st.st_gid == 0,
+	           st.st_uid == 0 && st.st_gid == 0,
 	   "new: mode 0640 and root's owner");
 	OK(lstat_in(root, "/etc/app/sub", &st) == 0 && S_ISDIR(st.st_mode) &&
-		   (st.st_mode & 07777) == 0755,
+	           (st.st_mode & 07777) == 0755,
 	   "new: missing folders made 0755");
 	OK(lstat_in(root, "/var/cache/app", &st) == 0 && S_ISDIR(st.st_mode) &&
-		   (st.st_mode & 07777) == 0770,
+	           (st.st_mode & 07777) == 0770,
 	   "new: the [dir] folder made with its mode");
 	install_release(&p);
 	OK(clean_after(root), "new: no temps, stage or journal left");
@@ -269,14 +270,16 @@ static void unchanged_and_changed(void)
 	OK(p.files[3].change == CH_OWNER, "changes: other owner: CH_OWNER only");
 	OK(install_changed(&p) == 3, "changes: three files counted");
 	OK(lstat_in(root, "/etc/same.conf", &s1) == 0 && s1.st_ino == s0.st_ino &&
-		   s1.st_mtim.tv_sec == s0.st_mtim.tv_sec && s1.st_mtim.tv_nsec == s0.st_mtim.tv_nsec &&
-		   s1.st_ctim.tv_sec == s0.st_ctim.tv_sec && s1.st_ctim.tv_nsec == s0.st_ctim.tv_nsec,
+	           s1.st_mtim.tv_sec == s0.st_mtim.tv_sec &&
+	           s1.st_mtim.tv_nsec == s0.st_mtim.tv_nsec &&
+	           s1.st_ctim.tv_sec == s0.st_ctim.tv_sec &&
+	           s1.st_ctim.tv_nsec == s0.st_ctim.tv_nsec,
 	   "changes: the unchanged file untouched (inode, mtime, ctime)");
-	OK(has_text(root, "/etc/content.conf", "new\n") && lstat_in(root, "/etc/content.conf", &c1) == 0 &&
-		   c1.st_ino != c0.st_ino,
+	OK(has_text(root, "/etc/content.conf", "new\n") &&
+	           lstat_in(root, "/etc/content.conf", &c1) == 0 && c1.st_ino != c0.st_ino,
 	   "changes: new content renamed into place (a new inode)");
-	OK(has_text(root, "/etc/mode.conf", "mode\n") && lstat_in(root, "/etc/mode.conf", &m1) == 0 &&
-		   (m1.st_mode & 07777) == 0600,
+	OK(has_text(root, "/etc/mode.conf", "mode\n") &&
+	           lstat_in(root, "/etc/mode.conf", &m1) == 0 && (m1.st_mode & 07777) == 0600,
 	   "changes: the mode set, content kept");
 	OK(lstat_in(root, "/etc/owner.conf", &m1) == 0 && m1.st_uid == 105 && m1.st_gid == 107,
 	   "changes: owner and group looked up in ROOT/etc/passwd and group");
@@ -294,7 +297,8 @@ static void unchanged_and_changed(void)
 	r = run(&p);
 	OK(r == 0 && install_changed(&p) == 0, "converged: a second run changes nothing");
 	OK(lstat_in(root, "/etc/content.conf", &c1) == 0 && c1.st_ino == c0.st_ino &&
-		   c1.st_mtim.tv_nsec == c0.st_mtim.tv_nsec && c1.st_ctim.tv_nsec == c0.st_ctim.tv_nsec,
+	           c1.st_mtim.tv_nsec == c0.st_mtim.tv_nsec &&
+	           c1.st_ctim.tv_nsec == c0.st_ctim.tv_nsec,
 	   "converged: the file installed before is left alone");
 	install_release(&p);
 	free(root);
@@ -314,8 +318,8 @@ static void owner_errors(void)
 	add(&p, &f, "x\n", 0);
 	r = run(&p);
 	check_msg(r == 1 && contains(errtext, "user 'bind' is not in ") &&
-			  contains(errtext, "/etc/passwd"),
-		  "owner: a user the root does not have is refused (not the host's)");
+	                  contains(errtext, "/etc/passwd"),
+	          "owner: a user the root does not have is refused (not the host's)");
 	install_release(&p);
 	OK(!exists(root, "/etc/x.conf"), "owner: nothing installed");
 	f.owner = (char *)"4242";
@@ -328,7 +332,7 @@ static void owner_errors(void)
 		struct stat st;
 
 		OK(r == 0 && lstat_in(root, "/etc/x.conf", &st) == 0 && st.st_uid == 4242 &&
-			   st.st_gid == 4343,
+		           st.st_gid == 4343,
 		   "owner: numeric owner and group used as they are");
 	}
 	install_release(&p);
@@ -352,12 +356,14 @@ static void keep_cases(void)
 	add(&p, &fresh, "template\n", 0);
 	r = run(&p);
 	check_msg(r == 0, "replace = no: committed");
-	OK(p.files[0].kept && p.files[0].change == CH_NONE, "replace = no: an existing file is kept");
+	OK(p.files[0].kept && p.files[0].change == CH_NONE,
+	   "replace = no: an existing file is kept");
 	OK(has_text(root, "/etc/kept.zone", "the node's own\n") &&
-		   lstat_in(root, "/etc/kept.zone", &s1) == 0 && s1.st_ino == s0.st_ino &&
-		   (s1.st_mode & 07777) == 0600 && s1.st_mtim.tv_nsec == s0.st_mtim.tv_nsec,
+	           lstat_in(root, "/etc/kept.zone", &s1) == 0 && s1.st_ino == s0.st_ino &&
+	           (s1.st_mode & 07777) == 0600 && s1.st_mtim.tv_nsec == s0.st_mtim.tv_nsec,
 	   "replace = no: content, mode and inode untouched");
-	OK(!p.files[1].kept && p.files[1].change == CH_NEW && has_text(root, "/etc/fresh.zone", "template\n"),
+	OK(!p.files[1].kept && p.files[1].change == CH_NEW &&
+	           has_text(root, "/etc/fresh.zone", "template\n"),
 	   "replace = no: an absent file is laid down");
 	install_release(&p);
 	free(root);
@@ -382,13 +388,14 @@ static void validator_cases(void)
 	add(&p, &tree, "tree\n", 0);
 	add(&p, &bad, "wrong\n", 0);
 	r = run(&p);
-	check_msg(r == 2 && contains(errtext, "validate /etc/bad.conf: 'grep -q good %s' failed (exit 1)"),
-		  "validate: the failing validator named, with its exit code");
+	check_msg(r == 2 && contains(errtext,
+	                             "validate /etc/bad.conf: 'grep -q good %s' failed (exit 1)"),
+	          "validate: the failing validator named, with its exit code");
 	OK(!contains(errtext, "good.conf") && !contains(errtext, "tree.conf"),
 	   "validate: passing validators (staged file, staged tree) say nothing");
-	OK(has_text(root, "/etc/good.conf", "old\n") && lstat_in(root, "/etc/good.conf", &s1) == 0 &&
-		   s1.st_ino == s0.st_ino && !exists(root, "/etc/tree.conf") &&
-		   !exists(root, "/etc/bad.conf"),
+	OK(has_text(root, "/etc/good.conf", "old\n") &&
+	           lstat_in(root, "/etc/good.conf", &s1) == 0 && s1.st_ino == s0.st_ino &&
+	           !exists(root, "/etc/tree.conf") && !exists(root, "/etc/bad.conf"),
 	   "validate: failed, so no file on the target changed");
 	install_release(&p);
 	OK(clean_after(root), "validate: the stage removed");
@@ -403,7 +410,8 @@ static void rollback_cases(void)
 	struct mfile c = mfile("/etc/c.conf", 0644, NULL, 1);
 	struct mfile a = mfile("/etc/new/a.conf", 0644, NULL, 1);
 	struct mfile b = mfile("/etc/b.conf", 0644, NULL, 1);
-	struct mdir d = {(char *)"/etc/c.conf.d", 0700, (char *)"root", (char *)"root", {NULL, 0}, 1};
+	struct mdir d = {(char *)"/etc/c.conf.d", 0700,      (char *)"root",
+	                 (char *)"root",          {NULL, 0}, 1};
 	struct stat c0, c1, d0, d1;
 	struct plan p;
 	int r;
@@ -431,12 +439,13 @@ static void rollback_cases(void)
 	r = install_commit(&p);
 	capture_end();
 	check_msg(r == -1 && contains(errtext, "/etc/b.conf: changed while being installed"),
-		  "rollback: the commit fails on the swapped target");
+	          "rollback: the commit fails on the swapped target");
 	OK(has_text(root, "/etc/c.conf", "old c\n") && lstat_in(root, "/etc/c.conf", &c1) == 0 &&
-		   c1.st_ino == c0.st_ino,
+	           c1.st_ino == c0.st_ino,
 	   "rollback: a file already written for is back as it was (same inode)");
 	OK(!exists(root, "/etc/new"), "rollback: the folder made for a new file is removed");
-	OK(lstat_in(root, "/etc/c.conf.d", &d1) == 0 && (d1.st_mode & 07777) == (d0.st_mode & 07777),
+	OK(lstat_in(root, "/etc/c.conf.d", &d1) == 0 &&
+	           (d1.st_mode & 07777) == (d0.st_mode & 07777),
 	   "rollback: the fixed folder's mode is put back");
 	OK(lstat_in(root, "/etc/b.conf", &c1) == 0 && S_ISLNK(c1.st_mode),
 	   "rollback: the link is neither followed nor replaced");
@@ -463,7 +472,8 @@ static void link_cases(void)
 	p.stage_in_root = 1;
 	add(&p, &f, "x\n", 0);
 	r = run(&p);
-	check_msg(r == 1 && contains(errtext, "link"), "links: a link on the way to a target is refused");
+	check_msg(r == 1 && contains(errtext, "link"),
+	          "links: a link on the way to a target is refused");
 	install_release(&p);
 	OK(count_named(outside, "named") == 0, "links: nothing written through the link");
 	free(path);
@@ -487,8 +497,9 @@ static void secret_cases(void)
 	capture_begin();
 	pf = install_add(&p, &f, &b, 1);
 	capture_end();
-	check_msg(pf->mode == 0640 && pf->want_mode == 0640 && contains(errtext, "mode lowered to 0640"),
-		  "secret: mode 0644 lowered to 0640, with a warning");
+	check_msg(pf->mode == 0640 && pf->want_mode == 0640 &&
+	                  contains(errtext, "mode lowered to 0640"),
+	          "secret: mode 0644 lowered to 0640, with a warning");
 	OK(b.len == 0, "install_add takes the content buffer");
 	r = run(&p);
 	OK(r == 0 && lstat_in(root, "/etc/key.conf", &st) == 0 && (st.st_mode & 07777) == 0640,
@@ -550,18 +561,18 @@ static void diff_cases(void)
 	OK(r == 0 && p.stage && !strstr(p.stage, root), "diff: a dry run stages outside the root");
 	out = stdout_of(install_diff, &p);
 	OK(strstr(out, "--- a/etc/changed.conf\n+++ b/etc/changed.conf\n") &&
-		   strstr(out, "\n keep\n-old line\n+new line\n"),
+	           strstr(out, "\n keep\n-old line\n+new line\n"),
 	   "diff: a changed file as diff -u, a/ and b/ labels");
 	OK(strstr(out, "--- a/etc/fresh.conf\n+++ b/etc/fresh.conf\n") && strstr(out, "\n+fresh\n"),
 	   "diff: a new file against nothing");
 	OK(!strstr(out, "same.conf"), "diff: a mode-only change shows no diff");
 	OK(strstr(out, "--- /etc/secret.conf: holds secret values, diff not shown\n") &&
-		   !strstr(out, "password"),
+	           !strstr(out, "password"),
 	   "diff: a secret file is named, its content never shown");
 	OK(!errtext[0], "diff: no error");
 	free(out);
-	OK(has_text(root, "/etc/changed.conf", "keep\nold line\n") && !exists(root, "/etc/fresh.conf") &&
-		   !exists(root, "/var/lib/roleboot"),
+	OK(has_text(root, "/etc/changed.conf", "keep\nold line\n") &&
+	           !exists(root, "/etc/fresh.conf") && !exists(root, "/var/lib/roleboot"),
 	   "diff: a dry run changes nothing under the root");
 	install_release(&p);
 	free(root);

@@ -47,63 +47,62 @@ static const struct mservice *find_service(const struct manifest *m, const char 
 
 /* ---- a good manifest ---- */
 
-static const char good_text[] =
-	"; the dns-internal bundle\n"                     /* 1 */
-	"[bundle]\n"                                      /* 2 */
-	"role    = dns-internal\n"                        /* 3 */
-	"version = 7\n"                                   /* 4 */
-	"expires = 2027-06-30T00:00:00Z\n"                /* 5 */
-	"\n"                                              /* 6 */
-	"[var forwarders]\n"                              /* 7 */
-	"type    = ip\n"                                  /* 8 */
-	"list    = yes\n"                                 /* 9 */
-	"default = 10.0.0.2, 10.0.0.3\n"                  /* 10 */
-	"\n"                                              /* 11 */
-	"[var tsig_secret]\n"                             /* 12 */
-	"type   = string\n"                               /* 13 */
-	"secret = yes\n"                                  /* 14 */
-	"\n"                                              /* 15 */
-	"[var port]\n"                                    /* 16 */
-	"type = port\n"                                   /* 17 */
-	"\n"                                              /* 18 */
-	"[var zone.primaries]\n"                          /* 19: child before parent */
-	"type = ip\n"                                     /* 20 */
-	"list = yes\n"                                    /* 21 */
-	"\n"                                              /* 22 */
-	"[var zone]\n"                                    /* 23 */
-	"type     = section\n"                            /* 24 */
-	"key-type = hostname\n"                           /* 25 */
-	"\n"                                              /* 26 */
-	"[var zone.type]\n"                               /* 27 */
-	"type    = string\n"                              /* 28 */
-	"default = secondary\n"                           /* 29 */
-	"\n"                                              /* 30 */
-	"[var acl]\n"                                     /* 31 */
-	"type = section\n"                                /* 32 */
-	"\n"                                              /* 33 */
-	"[file /etc/bind/named.conf]\n"                   /* 34 */
-	"template = named.conf.mustache\n"                /* 35 */
-	"mode     = 0640\n"                               /* 36 */
-	"owner    = root\n"                               /* 37 */
-	"group    = bind\n"                               /* 38 */
-	"validate = named-checkconf %s\n"                 /* 39 */
-	"notify   = named, sync-agent\n"                  /* 40 */
-	"\n"                                              /* 41 */
-	"[file /etc/systemd/system/sync-agent.service]\n" /* 42 */
-	"source = sync-agent.service\n"                   /* 43 */
-	"\n"                                              /* 44 */
-	"[file \"/etc/quoted path.conf\"]\n"              /* 45 */
-	"source = q\n"                                    /* 46 */
-	"mode = 4755\n"                                   /* 47 */
-	"\n"                                              /* 48 */
-	"[service named]\n"                               /* 49 */
-	"enable            = yes\n"                       /* 50 */
-	"restart-on-change = yes\n"                       /* 51 */
-	"\n"                                              /* 52 */
-	"[service sync-agent]\n"                          /* 53 */
-	"enable = no\n"                                   /* 54 */
-	"\n"                                              /* 55 */
-	"[service roleboot-sync@dns.timer]\n";            /* 56 */
+static const char good_text[] = "; the dns-internal bundle\n"      /* 1 */
+                                "[bundle]\n"                       /* 2 */
+                                "role    = dns-internal\n"         /* 3 */
+                                "version = 7\n"                    /* 4 */
+                                "expires = 2027-06-30T00:00:00Z\n" /* 5 */
+                                "\n"                               /* 6 */
+                                "[var forwarders]\n"               /* 7 */
+                                "type    = ip\n"                   /* 8 */
+                                "list    = yes\n"                  /* 9 */
+                                "default = 10.0.0.2, 10.0.0.3\n"   /* 10 */
+                                "\n"                               /* 11 */
+                                "[var tsig_secret]\n"              /* 12 */
+                                "type   = string\n"                /* 13 */
+                                "secret = yes\n"                   /* 14 */
+                                "\n"                               /* 15 */
+                                "[var port]\n"                     /* 16 */
+                                "type = port\n"                    /* 17 */
+                                "\n"                               /* 18 */
+                                "[var zone.primaries]\n"           /* 19: child before parent */
+                                "type = ip\n"                      /* 20 */
+                                "list = yes\n"                     /* 21 */
+                                "\n"                               /* 22 */
+                                "[var zone]\n"                     /* 23 */
+                                "type     = section\n"             /* 24 */
+                                "key-type = hostname\n"            /* 25 */
+                                "\n"                               /* 26 */
+                                "[var zone.type]\n"                /* 27 */
+                                "type    = string\n"               /* 28 */
+                                "default = secondary\n"            /* 29 */
+                                "\n"                               /* 30 */
+                                "[var acl]\n"                      /* 31 */
+                                "type = section\n"                 /* 32 */
+                                "\n"                               /* 33 */
+                                "[file /etc/bind/named.conf]\n"    /* 34 */
+                                "template = named.conf.mustache\n" /* 35 */
+                                "mode     = 0640\n"                /* 36 */
+                                "owner    = root\n"                /* 37 */
+                                "group    = bind\n"                /* 38 */
+                                "validate = named-checkconf %s\n"  /* 39 */
+                                "notify   = named, sync-agent\n"   /* 40 */
+                                "\n"                               /* 41 */
+                                "[file /etc/systemd/system/sync-agent.service]\n" /* 42 */
+                                "source = sync-agent.service\n"                   /* 43 */
+                                "\n"                                              /* 44 */
+                                "[file \"/etc/quoted path.conf\"]\n"              /* 45 */
+                                "source = q\n"                                    /* 46 */
+                                "mode = 4755\n"                                   /* 47 */
+                                "\n"                                              /* 48 */
+                                "[service named]\n"                               /* 49 */
+                                "enable            = yes\n"                       /* 50 */
+                                "restart-on-change = yes\n"                       /* 51 */
+                                "\n"                                              /* 52 */
+                                "[service sync-agent]\n"                          /* 53 */
+                                "enable = no\n"                                   /* 54 */
+                                "\n"                                              /* 55 */
+                                "[service roleboot-sync@dns.timer]\n";            /* 56 */
 
 static void good(void)
 {
@@ -133,7 +132,8 @@ static void good(void)
 	OK(v && v->type == VT_PORT && !v->list && !v->secret && !v->def,
 	   "port: defaults list=no secret=no no default");
 	v = manifest_var(&m, "zone");
-	OK(v && v->type == VT_SECTION && v->key_type == VT_HOSTNAME, "zone: section keyed by hostname");
+	OK(v && v->type == VT_SECTION && v->key_type == VT_HOSTNAME,
+	   "zone: section keyed by hostname");
 	v = manifest_var(&m, "zone.primaries");
 	OK(v && v->type == VT_IP && v->list && v->line == 19,
 	   "zone.primaries: dotted field declared before its section");
@@ -141,7 +141,8 @@ static void good(void)
 	OK(v && v->type == VT_STRING, "zone.type: a field may be called 'type'");
 	OK(v && v->def && !strcmp(v->def, "secondary"), "zone.type: default");
 	v = manifest_var(&m, "acl");
-	OK(v && v->type == VT_SECTION && v->key_type == VT_STRING, "acl: key-type defaults to string");
+	OK(v && v->type == VT_SECTION && v->key_type == VT_STRING,
+	   "acl: key-type defaults to string");
 	OK(manifest_var(&m, "nothing") == NULL, "manifest_var of an undeclared name is NULL");
 	OK(manifest_var(&m, "zone.") == NULL && manifest_var(&m, "primaries") == NULL,
 	   "manifest_var matches whole names only");
@@ -177,7 +178,8 @@ static void good(void)
 	OK(f && f->mode == 04755, "mode 4755 is octal with setuid");
 
 	s = find_service(&m, "named");
-	OK(s && s->enable == 1 && s->restart == 1 && s->line == 49, "named: enable, restart-on-change");
+	OK(s && s->enable == 1 && s->restart == 1 && s->line == 49,
+	   "named: enable, restart-on-change");
 	s = find_service(&m, "sync-agent");
 	OK(s && s->enable == 0 && s->restart == 0, "sync-agent: enable = no");
 	s = find_service(&m, "roleboot-sync@dns.timer");
@@ -204,7 +206,8 @@ static void minimal(void)
 	ret = parse("[bundle]\nrole = r\nversion = 3\nexpires = 2000-01-01\n", &m);
 	check_msg(ret == 0, "date-only expires");
 	if (!ret) {
-		OK(m.has_expires && m.expires == (time_t)946684800, "expires 2000-01-01 is midnight UTC");
+		OK(m.has_expires && m.expires == (time_t)946684800,
+		   "expires 2000-01-01 is midnight UTC");
 		manifest_release(&m);
 	}
 
@@ -225,154 +228,165 @@ struct refusal {
 #define HEAD "[bundle]\nrole = r\nversion = 1\n" /* lines 1-3 */
 
 static const struct refusal refusals[] = {
-	/* [bundle] */
-	{"![bundle]\nversion = 1\n", WHERE ": [bundle] needs 'role' and 'version'", "missing role"},
-	{"![bundle]\nrole = r\n", WHERE ": [bundle] needs 'role' and 'version'", "missing version"},
-	{"!", WHERE ": [bundle] needs 'role' and 'version'", "empty manifest"},
-	{"![bundle]\nrole = r\nversion = x\n", WHERE ":3: version must be a non-negative integer",
-	 "version not a number"},
-	{"![bundle]\nrole = r\nversion = -1\n", WHERE ":3: version must be a non-negative integer",
-	 "negative version"},
-	{"![bundle]\nrole = r\nversion = 7x\n", WHERE ":3: version must be", "version 7x"},
-	{"![bundle]\nrole = r\nversion =\n", WHERE ":3: version must be", "empty version"},
-	{"![bundle]\nrole = r\nversion = 1.5\n", WHERE ":3: version must be", "version 1.5"},
-	{"![bundle]\nrole = r\nversion = 9223372036854775808\n", WHERE ":3: version must be",
-	 "version overflow"},
-	{"expires = 2027-06-30 00:00\n", WHERE ":4: expires must be", "expires with a space"},
-	{"expires = 2027-06-30T00:00:00\n", WHERE ":4: expires must be", "expires without Z"},
-	{"expires = 2027-06-30T00:00Z\n", WHERE ":4: expires must be", "expires without seconds"},
-	{"expires = 2027-13-01\n", WHERE ":4: expires must be", "expires month 13"},
-	{"expires = 2027-02-30\n", WHERE ":4: expires must be", "expires on February 30"},
-	{"expires = tomorrow\n", WHERE ":4: expires must be", "expires a word"},
-	{"expires = 2027-06-30Z\n", WHERE ":4: expires must be", "expires date with Z"},
-	{"expires = 2027-06-30T25:00:00Z\n", WHERE ":4: expires must be", "expires hour 25"},
-	{"owner = me\n", WHERE ":4: unknown key 'owner' in [bundle]", "unknown key in [bundle]"},
-	{"role = s\n", WHERE ":4: 'role' is set twice", "role set twice"},
-	{"!key = v\n[bundle]\nrole = r\nversion = 1\n", WHERE ":1: 'key' outside of any section",
-	 "key before any section"},
-	/* sections */
-	{"[vars]\n", WHERE ":4: unknown section [vars]", "unknown section"},
-	{"[template x]\n", WHERE ":4: unknown section [template x]", "unknown section kind"},
-	{"[var \"a]\n", WHERE ":4: unknown section", "malformed section"},
-	{"  [var a]\ntype = int\n", WHERE ":4: indented section header", "indented section header"},
-	/* vars */
-	{"[var a]\ntype = float\n", WHERE ":5: unknown type 'float'", "unknown type"},
-	{"[var a]\ntype = String\n", WHERE ":5: unknown type 'String'", "type names are case-sensitive"},
-	{"[var a]\ntype = section\nkey-type = section\n", WHERE ":6: unknown type 'section'",
-	 "key-type section"},
-	{"[var a]\ntype = int\nkey-type = blob\n", WHERE ":6: unknown type 'blob'", "unknown key-type"},
-	{"[var a]\ntype = int\nrequired = yes\n", WHERE ":6: unknown key 'required' in [var a]",
-	 "unknown key in [var]"},
-	{"[var a]\ntype = int\nlist = maybe\n", WHERE ":6: 'list' must be yes or no, not 'maybe'",
-	 "list not a boolean"},
-	{"[var a]\ntype = int\nsecret = 2\n", WHERE ":6: 'secret' must be yes or no", "secret not a boolean"},
-	{"[var a]\ntype = int\ndefault = 1\ndefault = 2\n", WHERE ":7: 'default' is set twice",
-	 "default set twice"},
-	{"[var a]\nlist = yes\n", WHERE ":4: [var a] needs a type", "var without a type"},
-	{"[var a]\ntype = int\n[var b]\ntype = ip\n[var a]\ntype = int\n",
-	 WHERE ":8: variable 'a' declared twice", "duplicate var"},
-	{"[var a-b]\ntype = int\n", WHERE ":4: bad variable name 'a-b'", "hyphen in a var name"},
-	{"[var .a]\ntype = int\n", WHERE ":4: bad variable name '.a'", "var name starting with '.'"},
-	{"[var a..b]\ntype = int\n", WHERE ":4: bad variable name 'a..b'", "var name with '..'"},
-	{"[var z.p]\ntype = ip\n", WHERE ":4: [var z.p]: 'z' is not declared with type = section",
-	 "dotted var without its section parent"},
-	{"[var z]\ntype = string\n[var z.p]\ntype = ip\n",
-	 WHERE ":6: [var z.p]: 'z' is not declared with type = section",
-	 "dotted var whose parent is not a section"},
-	{"[var z]\ntype = section\n[var z.name]\ntype = string\n",
-	 WHERE ":6: [var z.name]: 'name' is the section's own name", "var named 'name' under a section"},
-	{"[var z]\ntype = section\n[var z.a.b]\ntype = string\n",
-	 WHERE ":6: [var z.a.b]: only one level", "two levels of dots"},
-	{"[var z]\ntype = section\nlist = yes\n", WHERE ":4: [var z] of type section takes only key-type",
-	 "section var with list"},
-	{"[var z]\ntype = section\ndefault = a\n", WHERE ":4: [var z] of type section takes only",
-	 "section var with default"},
-	{"[var z]\ntype = section\nsecret = yes\n", WHERE ":4: [var z] of type section takes only",
-	 "section var with secret"},
-	/* files */
-	{"[file etc/x.conf]\nsource = x\n", WHERE ":4: file path 'etc/x.conf' must be absolute",
-	 "relative file path"},
-	{"[file /etc/../shadow]\nsource = x\n", WHERE ":4: file path '/etc/../shadow' must be",
-	 "file path with '..'"},
-	{"[file /etc/..]\nsource = x\n", WHERE ":4: file path '/etc/..' must be",
-	 "file path ending in '..'"},
-	{"[file /etc//x]\nsource = x\n", WHERE ":4: file path '/etc//x' must be", "file path with '//'"},
-	{"[file /etc/./x]\nsource = x\n", WHERE ":4: file path '/etc/./x' must be",
-	 "file path with '.'"},
-	{"[file /etc/x/]\nsource = x\n", WHERE ":4: file path '/etc/x/' must be",
-	 "file path with a trailing '/'"},
-	{"[file /]\nsource = x\n", WHERE ":4: file path '/' must be", "file path '/'"},
-	{"[file /etc/x]\ntemplate = t\nsource = s\n",
-	 WHERE ":4: [file /etc/x] needs exactly one of template, source or generate",
-	 "file with both template and source"},
-	{"[file /etc/x]\nmode = 0600\n", WHERE ":4: [file /etc/x] needs exactly one of template, source or generate",
-	 "file with neither template nor source"},
-	{"[file /etc/x]\nsource = s\nsource = t\n", WHERE ":6: 'source' is set twice", "source set twice"},
-	{"[file /etc/x]\nsource = s\nmode = 0999\n", WHERE ":6: mode must be octal", "mode with a 9"},
-	{"[file /etc/x]\nsource = s\nmode = 10000\n", WHERE ":6: mode must be octal", "mode over 07777"},
-	{"[file /etc/x]\nsource = s\nmode = rw\n", WHERE ":6: mode must be octal", "mode not a number"},
-	{"[file /etc/x]\nsource = s\nmode =\n", WHERE ":6: mode must be octal", "empty mode"},
-	{"[file /etc/x]\nsource = s\nmode = -1\n", WHERE ":6: mode must be octal", "negative mode"},
-	{"[file /etc/x]\nsource = s\nuser = root\n", WHERE ":6: unknown key 'user' in [file /etc/x]",
-	 "unknown key in [file]"},
-	{"[file /etc/x]\nsource = s\nnotify = named\n",
-	 WHERE ":4: [file /etc/x] notifies 'named', which has no [service] section",
-	 "notify of an undeclared service"},
-	{"[file /etc/x]\nsource = s\nnotify = named, nope\n[service named]\n",
-	 WHERE ":4: [file /etc/x] notifies 'nope'", "second notify undeclared"},
-	{"[file /etc/x]\nsource = s\n[file /etc/y]\nsource = s\n[file /etc/x]\nsource = t\n",
-	 WHERE ":8: file '/etc/x' listed twice", "duplicate file"},
-	{"[file /etc/x]\nsource = s\nreplace = sometimes\n",
-	 WHERE ":6: 'replace' must be yes or no, not 'sometimes'", "replace not a boolean"},
-	{"[file /z/{{name}}.zone]\nsource = s\nforeach = zone\n",
-	 WHERE ":4: [file /z/{{name}}.zone]: foreach 'zone' is not declared with type = section",
-	 "foreach of an undeclared variable"},
-	{"[var zone]\ntype = hostname\n[file /z/{{name}}.zone]\nsource = s\nforeach = zone\n",
-	 WHERE ":6: [file /z/{{name}}.zone]: foreach 'zone' is not declared with type = section",
-	 "foreach of a variable that is not a section"},
-	{"[var zone]\ntype = section\n[file /z/all.zone]\nsource = s\nforeach = zone\n",
-	 WHERE ":6: [file /z/all.zone]: a foreach path holds {{name}} in its last part",
-	 "foreach path without {{name}}"},
-	{"[var zone]\ntype = section\n[file /z/{{name}}/db]\nsource = s\nforeach = zone\n",
-	 WHERE ":6: [file /z/{{name}}/db]: a foreach path holds {{name}} in its last part",
-	 "foreach path with {{name}} in a folder"},
-	{"[var zone]\ntype = section\n[file /z/{{name}}.zone]\ngenerate = true\nforeach = zone\n",
-	 WHERE ":6: [file /z/{{name}}.zone]: foreach takes a template or a source",
-	 "foreach with generate"},
-	{"[file /z/{{name}}.zone]\nsource = s\n",
-	 WHERE ":4: [file /z/{{name}}.zone]: {{name}} in a path needs foreach = SECTION",
-	 "{{name}} without foreach"},
-	{"[var zone]\ntype = section\n[file /z/{{name}}.zone]\nsource = s\nforeach = zone\nforeach = zone\n",
-	 WHERE ":9: 'foreach' is set twice", "foreach set twice"},
-	/* services */
-	{"[service named]\nenable = perhaps\n", WHERE ":5: 'enable' must be yes or no, not 'perhaps'",
-	 "enable not a boolean"},
-	{"[service named]\nrestart-on-change = 2\n", WHERE ":5: 'restart-on-change' must be yes or no",
-	 "restart-on-change not a boolean"},
-	{"[service named]\nrestart = yes\n", WHERE ":5: unknown key 'restart' in [service named]",
-	 "unknown key in [service]"},
-	{"[service named]\n[service bind]\n[service named]\n", WHERE ":6: service 'named' listed twice",
-	 "duplicate service"},
-	{"[service na/med]\n", WHERE ":4: bad service name 'na/med'", "service name with '/'"},
-	{"[service \"a b\"]\n", WHERE ":4: bad service name 'a b'", "service name with a space"},
+        /* [bundle] */
+        {"![bundle]\nversion = 1\n", WHERE ": [bundle] needs 'role' and 'version'", "missing role"},
+        {"![bundle]\nrole = r\n", WHERE ": [bundle] needs 'role' and 'version'", "missing version"},
+        {"!", WHERE ": [bundle] needs 'role' and 'version'", "empty manifest"},
+        {"![bundle]\nrole = r\nversion = x\n", WHERE ":3: version must be a non-negative integer",
+         "version not a number"},
+        {"![bundle]\nrole = r\nversion = -1\n", WHERE ":3: version must be a non-negative integer",
+         "negative version"},
+        {"![bundle]\nrole = r\nversion = 7x\n", WHERE ":3: version must be", "version 7x"},
+        {"![bundle]\nrole = r\nversion =\n", WHERE ":3: version must be", "empty version"},
+        {"![bundle]\nrole = r\nversion = 1.5\n", WHERE ":3: version must be", "version 1.5"},
+        {"![bundle]\nrole = r\nversion = 9223372036854775808\n", WHERE ":3: version must be",
+         "version overflow"},
+        {"expires = 2027-06-30 00:00\n", WHERE ":4: expires must be", "expires with a space"},
+        {"expires = 2027-06-30T00:00:00\n", WHERE ":4: expires must be", "expires without Z"},
+        {"expires = 2027-06-30T00:00Z\n", WHERE ":4: expires must be", "expires without seconds"},
+        {"expires = 2027-13-01\n", WHERE ":4: expires must be", "expires month 13"},
+        {"expires = 2027-02-30\n", WHERE ":4: expires must be", "expires on February 30"},
+        {"expires = tomorrow\n", WHERE ":4: expires must be", "expires a word"},
+        {"expires = 2027-06-30Z\n", WHERE ":4: expires must be", "expires date with Z"},
+        {"expires = 2027-06-30T25:00:00Z\n", WHERE ":4: expires must be", "expires hour 25"},
+        {"owner = me\n", WHERE ":4: unknown key 'owner' in [bundle]", "unknown key in [bundle]"},
+        {"role = s\n", WHERE ":4: 'role' is set twice", "role set twice"},
+        {"!key = v\n[bundle]\nrole = r\nversion = 1\n", WHERE ":1: 'key' outside of any section",
+         "key before any section"},
+        /* sections */
+        {"[vars]\n", WHERE ":4: unknown section [vars]", "unknown section"},
+        {"[template x]\n", WHERE ":4: unknown section [template x]", "unknown section kind"},
+        {"[var \"a]\n", WHERE ":4: unknown section", "malformed section"},
+        {"  [var a]\ntype = int\n", WHERE ":4: indented section header", "indented section header"},
+        /* vars */
+        {"[var a]\ntype = float\n", WHERE ":5: unknown type 'float'", "unknown type"},
+        {"[var a]\ntype = String\n", WHERE ":5: unknown type 'String'",
+         "type names are case-sensitive"},
+        {"[var a]\ntype = section\nkey-type = section\n", WHERE ":6: unknown type 'section'",
+         "key-type section"},
+        {"[var a]\ntype = int\nkey-type = blob\n", WHERE ":6: unknown type 'blob'",
+         "unknown key-type"},
+        {"[var a]\ntype = int\nrequired = yes\n", WHERE ":6: unknown key 'required' in [var a]",
+         "unknown key in [var]"},
+        {"[var a]\ntype = int\nlist = maybe\n", WHERE ":6: 'list' must be yes or no, not 'maybe'",
+         "list not a boolean"},
+        {"[var a]\ntype = int\nsecret = 2\n", WHERE ":6: 'secret' must be yes or no",
+         "secret not a boolean"},
+        {"[var a]\ntype = int\ndefault = 1\ndefault = 2\n", WHERE ":7: 'default' is set twice",
+         "default set twice"},
+        {"[var a]\nlist = yes\n", WHERE ":4: [var a] needs a type", "var without a type"},
+        {"[var a]\ntype = int\n[var b]\ntype = ip\n[var a]\ntype = int\n",
+         WHERE ":8: variable 'a' declared twice", "duplicate var"},
+        {"[var a-b]\ntype = int\n", WHERE ":4: bad variable name 'a-b'", "hyphen in a var name"},
+        {"[var .a]\ntype = int\n", WHERE ":4: bad variable name '.a'",
+         "var name starting with '.'"},
+        {"[var a..b]\ntype = int\n", WHERE ":4: bad variable name 'a..b'", "var name with '..'"},
+        {"[var z.p]\ntype = ip\n", WHERE ":4: [var z.p]: 'z' is not declared with type = section",
+         "dotted var without its section parent"},
+        {"[var z]\ntype = string\n[var z.p]\ntype = ip\n",
+         WHERE ":6: [var z.p]: 'z' is not declared with type = section",
+         "dotted var whose parent is not a section"},
+        {"[var z]\ntype = section\n[var z.name]\ntype = string\n",
+         WHERE ":6: [var z.name]: 'name' is the section's own name",
+         "var named 'name' under a section"},
+        {"[var z]\ntype = section\n[var z.a.b]\ntype = string\n",
+         WHERE ":6: [var z.a.b]: only one level", "two levels of dots"},
+        {"[var z]\ntype = section\nlist = yes\n",
+         WHERE ":4: [var z] of type section takes only key-type", "section var with list"},
+        {"[var z]\ntype = section\ndefault = a\n", WHERE ":4: [var z] of type section takes only",
+         "section var with default"},
+        {"[var z]\ntype = section\nsecret = yes\n", WHERE ":4: [var z] of type section takes only",
+         "section var with secret"},
+        /* files */
+        {"[file etc/x.conf]\nsource = x\n", WHERE ":4: file path 'etc/x.conf' must be absolute",
+         "relative file path"},
+        {"[file /etc/../shadow]\nsource = x\n", WHERE ":4: file path '/etc/../shadow' must be",
+         "file path with '..'"},
+        {"[file /etc/..]\nsource = x\n", WHERE ":4: file path '/etc/..' must be",
+         "file path ending in '..'"},
+        {"[file /etc//x]\nsource = x\n", WHERE ":4: file path '/etc//x' must be",
+         "file path with '//'"},
+        {"[file /etc/./x]\nsource = x\n", WHERE ":4: file path '/etc/./x' must be",
+         "file path with '.'"},
+        {"[file /etc/x/]\nsource = x\n", WHERE ":4: file path '/etc/x/' must be",
+         "file path with a trailing '/'"},
+        {"[file /]\nsource = x\n", WHERE ":4: file path '/' must be", "file path '/'"},
+        {"[file /etc/x]\ntemplate = t\nsource = s\n",
+         WHERE ":4: [file /etc/x] needs exactly one of template, source or generate",
+         "file with both template and source"},
+        {"[file /etc/x]\nmode = 0600\n",
+         WHERE ":4: [file /etc/x] needs exactly one of template, source or generate",
+         "file with neither template nor source"},
+        {"[file /etc/x]\nsource = s\nsource = t\n", WHERE ":6: 'source' is set twice",
+         "source set twice"},
+        {"[file /etc/x]\nsource = s\nmode = 0999\n", WHERE ":6: mode must be octal",
+         "mode with a 9"},
+        {"[file /etc/x]\nsource = s\nmode = 10000\n", WHERE ":6: mode must be octal",
+         "mode over 07777"},
+        {"[file /etc/x]\nsource = s\nmode = rw\n", WHERE ":6: mode must be octal",
+         "mode not a number"},
+        {"[file /etc/x]\nsource = s\nmode =\n", WHERE ":6: mode must be octal", "empty mode"},
+        {"[file /etc/x]\nsource = s\nmode = -1\n", WHERE ":6: mode must be octal", "negative mode"},
+        {"[file /etc/x]\nsource = s\nuser = root\n",
+         WHERE ":6: unknown key 'user' in [file /etc/x]", "unknown key in [file]"},
+        {"[file /etc/x]\nsource = s\nnotify = named\n",
+         WHERE ":4: [file /etc/x] notifies 'named', which has no [service] section",
+         "notify of an undeclared service"},
+        {"[file /etc/x]\nsource = s\nnotify = named, nope\n[service named]\n",
+         WHERE ":4: [file /etc/x] notifies 'nope'", "second notify undeclared"},
+        {"[file /etc/x]\nsource = s\n[file /etc/y]\nsource = s\n[file /etc/x]\nsource = t\n",
+         WHERE ":8: file '/etc/x' listed twice", "duplicate file"},
+        {"[file /etc/x]\nsource = s\nreplace = sometimes\n",
+         WHERE ":6: 'replace' must be yes or no, not 'sometimes'", "replace not a boolean"},
+        {"[file /z/{{name}}.zone]\nsource = s\nforeach = zone\n",
+         WHERE ":4: [file /z/{{name}}.zone]: foreach 'zone' is not declared with type = section",
+         "foreach of an undeclared variable"},
+        {"[var zone]\ntype = hostname\n[file /z/{{name}}.zone]\nsource = s\nforeach = zone\n",
+         WHERE ":6: [file /z/{{name}}.zone]: foreach 'zone' is not declared with type = section",
+         "foreach of a variable that is not a section"},
+        {"[var zone]\ntype = section\n[file /z/all.zone]\nsource = s\nforeach = zone\n",
+         WHERE ":6: [file /z/all.zone]: a foreach path holds {{name}} in its last part",
+         "foreach path without {{name}}"},
+        {"[var zone]\ntype = section\n[file /z/{{name}}/db]\nsource = s\nforeach = zone\n",
+         WHERE ":6: [file /z/{{name}}/db]: a foreach path holds {{name}} in its last part",
+         "foreach path with {{name}} in a folder"},
+        {"[var zone]\ntype = section\n[file /z/{{name}}.zone]\ngenerate = true\nforeach = zone\n",
+         WHERE ":6: [file /z/{{name}}.zone]: foreach takes a template or a source",
+         "foreach with generate"},
+        {"[file /z/{{name}}.zone]\nsource = s\n",
+         WHERE ":4: [file /z/{{name}}.zone]: {{name}} in a path needs foreach = SECTION",
+         "{{name}} without foreach"},
+        {"[var zone]\ntype = section\n[file /z/{{name}}.zone]\nsource = s\nforeach = zone\nforeach "
+         "= zone\n",
+         WHERE ":9: 'foreach' is set twice", "foreach set twice"},
+        /* services */
+        {"[service named]\nenable = perhaps\n",
+         WHERE ":5: 'enable' must be yes or no, not 'perhaps'", "enable not a boolean"},
+        {"[service named]\nrestart-on-change = 2\n",
+         WHERE ":5: 'restart-on-change' must be yes or no", "restart-on-change not a boolean"},
+        {"[service named]\nrestart = yes\n", WHERE ":5: unknown key 'restart' in [service named]",
+         "unknown key in [service]"},
+        {"[service named]\n[service bind]\n[service named]\n",
+         WHERE ":6: service 'named' listed twice", "duplicate service"},
+        {"[service na/med]\n", WHERE ":4: bad service name 'na/med'", "service name with '/'"},
+        {"[service \"a b\"]\n", WHERE ":4: bad service name 'a b'", "service name with a space"},
 };
 
 /* replace = no and foreach, and the path a foreach entry gets */
 static void file_options(void)
 {
-	static const char text[] = HEAD
-		"[var zone]\n"                       /* 4 */
-		"type     = section\n"               /* 5 */
-		"key-type = hostname\n"              /* 6 */
-		"[file /var/named/rb/{{name}}.zone]\n" /* 7 */
-		"foreach  = zone\n"                  /* 8 */
-		"template = zone.mustache\n"         /* 9 */
-		"replace  = no\n"                    /* 10 */
-		"[file /etc/x]\n"                    /* 11 */
-		"source  = x\n"                      /* 12 */
-		"replace = yes\n"                    /* 13 */
-		"[file /etc/y]\n"                    /* 14 */
-		"source  = y\n";                     /* 15 */
+	static const char text[] = HEAD "[var zone]\n"                         /* 4 */
+	                                "type     = section\n"                 /* 5 */
+	                                "key-type = hostname\n"                /* 6 */
+	                                "[file /var/named/rb/{{name}}.zone]\n" /* 7 */
+	                                "foreach  = zone\n"                    /* 8 */
+	                                "template = zone.mustache\n"           /* 9 */
+	                                "replace  = no\n"                      /* 10 */
+	                                "[file /etc/x]\n"                      /* 11 */
+	                                "source  = x\n"                        /* 12 */
+	                                "replace = yes\n"                      /* 13 */
+	                                "[file /etc/y]\n"                      /* 14 */
+	                                "source  = y\n";                       /* 15 */
 	const struct mfile *f;
 	struct manifest m;
 	char *p;
@@ -413,7 +427,8 @@ static void file_options(void)
 	}
 	manifest_release(&m);
 
-	ret = parse(HEAD "[var s]\ntype = section\n[file /d/{{name}}]\nsource = s\nforeach = s\n", &m);
+	ret = parse(HEAD "[var s]\ntype = section\n[file /d/{{name}}]\nsource = s\nforeach = s\n",
+	            &m);
 	check_msg(ret == 0, "foreach path that is only {{name}} in its folder");
 	if (!ret) {
 		capture_begin();
@@ -457,7 +472,8 @@ static void refusals_table(void)
 		}
 		snprintf(what, sizeof(what), "left empty: %s", refusals[i].what);
 		OK(m.role == NULL && m.vars == NULL && m.files == NULL && m.services == NULL &&
-		   m.where == NULL, what);
+		           m.where == NULL,
+		   what);
 	}
 }
 
@@ -468,26 +484,26 @@ static void utc(void)
 		int ok;
 		long long t;
 	} cases[] = {
-		{"1970-01-01", 1, 0},
-		{"1970-01-01T00:00:00Z", 1, 0},
-		{"2000-01-01T12:34:56Z", 1, 946730096},
-		{"2027-06-30", 1, 1814313600},
-		{"2027-06-30T00:00:00Z", 1, 1814313600},
-		{"2024-02-29T23:59:59Z", 1, 1709251199},
-		{"", 0, 0},
-		{"2027", 0, 0},
-		{"2027-06", 0, 0},
-		{"2027-06-30T", 0, 0},
-		{"2027-06-30T00:00:00", 0, 0},
-		{"2027-06-30T00:00:00+00:00", 0, 0},
-		{"2027-06-30T00:00:00Zjunk", 0, 0},
-		{"2027-06-30 ", 0, 0},
-		{"2027/06/30", 0, 0},
-		{"30-06-2027", 0, 0},
-		{"2027-00-10", 0, 0},
-		{"2027-06-32", 0, 0},
-		{"2027-02-30", 0, 0},
-		{"2023-02-29", 0, 0},
+	        {"1970-01-01", 1, 0},
+	        {"1970-01-01T00:00:00Z", 1, 0},
+	        {"2000-01-01T12:34:56Z", 1, 946730096},
+	        {"2027-06-30", 1, 1814313600},
+	        {"2027-06-30T00:00:00Z", 1, 1814313600},
+	        {"2024-02-29T23:59:59Z", 1, 1709251199},
+	        {"", 0, 0},
+	        {"2027", 0, 0},
+	        {"2027-06", 0, 0},
+	        {"2027-06-30T", 0, 0},
+	        {"2027-06-30T00:00:00", 0, 0},
+	        {"2027-06-30T00:00:00+00:00", 0, 0},
+	        {"2027-06-30T00:00:00Zjunk", 0, 0},
+	        {"2027-06-30 ", 0, 0},
+	        {"2027/06/30", 0, 0},
+	        {"30-06-2027", 0, 0},
+	        {"2027-00-10", 0, 0},
+	        {"2027-06-32", 0, 0},
+	        {"2027-02-30", 0, 0},
+	        {"2023-02-29", 0, 0},
 	};
 	char what[128];
 	size_t i;
@@ -498,7 +514,8 @@ static void utc(void)
 		t = (time_t)-12345;
 		r = parse_utc(cases[i].s, &t);
 		if (cases[i].ok) {
-			snprintf(what, sizeof(what), "parse_utc(\"%s\") = %lld", cases[i].s, cases[i].t);
+			snprintf(what, sizeof(what), "parse_utc(\"%s\") = %lld", cases[i].s,
+			         cases[i].t);
 			OK(r == 0 && (long long)t == cases[i].t, what);
 		} else {
 			snprintf(what, sizeof(what), "parse_utc(\"%s\") refused", cases[i].s);

@@ -130,7 +130,7 @@ static void cases(const char *mode)
 	free(text);
 
 	OK(rootfs_first_missing(&r, "/var/new/a/b", &missing) == 0 && missing &&
-		   !strcmp(missing, "/var/new"),
+	           !strcmp(missing, "/var/new"),
 	   T("the first missing folder"));
 	free(missing);
 	missing = NULL;

@@ -20,8 +20,8 @@
 #define SHA_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 #define SHA_C "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SHA_BUNDLE "5d41402abc4b2a76b9719d911017c592ae0f5d41402abc4b2a76b9719d911017"
-#define B2_BUNDLE                                                                          \
-	"a71079d42853dea26e453004338670a53814b78137ffbed07603a41d76a483aa"                 \
+#define B2_BUNDLE \
+	"a71079d42853dea26e453004338670a53814b78137ffbed07603a41d76a483aa" \
 	"9bc33b582f77d30a65e6f29a896c0411f38312e1d66e0bf16386c86a89bea572"
 #define KEYID "e7620f1842b4e81f"
 #define WHEN 1700000000 /* 2023-11-14T22:13:20Z */
@@ -87,16 +87,15 @@ static void fill(struct state *st)
 
 static void round_trip(const char *root)
 {
-	const char *expect_text =
-		"role dns-internal\n"
-		"version 7\n"
-		"bundle https://boot.example.net/b/dns internal 7.tar.gz\n"
-		"blake2b " B2_BUNDLE "\n"
-		"key " KEYID "\n"
-		"time 1700000000\n"
-		"file " SHA_A " 0640 root bind /etc/bind/named.conf\n"
-		"file " SHA_B " 0644 root root /etc/with space/a  b.conf\n"
-		"file " SHA_C " 4755 1000 100 /opt/bin/tool\n";
+	const char *expect_text = "role dns-internal\n"
+	                          "version 7\n"
+	                          "bundle https://boot.example.net/b/dns internal 7.tar.gz\n"
+	                          "blake2b " B2_BUNDLE "\n"
+	                          "key " KEYID "\n"
+	                          "time 1700000000\n"
+	                          "file " SHA_A " 0640 root bind /etc/bind/named.conf\n"
+	                          "file " SHA_B " 0644 root root /etc/with space/a  b.conf\n"
+	                          "file " SHA_C " 4755 1000 100 /opt/bin/tool\n";
 	struct state st, back;
 	struct buf text = BUF_INIT;
 	struct stat sb;
@@ -132,7 +131,8 @@ static void round_trip(const char *root)
 			OK(back.files[0].mode == 0640, "file 1 mode 0640");
 			STREQ(back.files[0].owner, "root", "file 1 owner");
 			STREQ(back.files[0].group, "bind", "file 1 group");
-			STREQ(back.files[1].path, "/etc/with space/a  b.conf", "file 2 path with spaces");
+			STREQ(back.files[1].path, "/etc/with space/a  b.conf",
+			      "file 2 path with spaces");
 			OK(back.files[1].mode == 0644, "file 2 mode");
 			STREQ(back.files[2].path, "/opt/bin/tool", "file 3 path");
 			OK(back.files[2].mode == 04755, "file 3 setuid mode 04755");
@@ -162,7 +162,7 @@ static void round_trip(const char *root)
 	check_msg(ret == 0, "state without files saved");
 	ret = load(root, &back);
 	OK(ret == 0 && back.present && back.n == 0 && back.files == NULL && back.version == 0 &&
-	   back.blake2b[0] == '\0' && back.sha256[0] == '\0',
+	           back.blake2b[0] == '\0' && back.sha256[0] == '\0',
 	   "state without files (and empty hash/key) loads");
 	if (!ret)
 		state_release(&back);
@@ -181,7 +181,7 @@ static void missing(const char *base)
 	memset(&st, 0x5a, sizeof(st));
 	ret = load(root, &st);
 	check_msg(ret == 0 && st.present == 0 && st.role == NULL && st.n == 0,
-		  "missing state file: 0 with present = 0");
+	          "missing state file: 0 with present = 0");
 	OK(errtext[0] == '\0', "missing state file: nothing printed");
 	state_release(&st);
 	ret = load(nowhere, &st);
@@ -198,21 +198,21 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{"role x\ngarbage\n", ":2: malformed state line", "a line without a space"},
-	{"role x\nversion 1\nfile abc\n", ":3: malformed state line", "a file line with one field"},
-	{"role x\nfile " SHA_A " 0644 root\n", ":2: malformed state line",
-	 "a file line without a group and path"},
-	{"role x\nfile " SHA_A " 0644 root root\n", ":2: malformed state line",
-	 "a file line without a path"},
-	{"role x\nfile " SHA_A " 0644 root root etc/x\n", ":2: malformed state line",
-	 "a file line with a relative path"},
-	{"role x\nfile " SHA_A " rw root root /etc/x\n", ":2: malformed state line",
-	 "a file line with a non-octal mode"},
-	{"role x\nversion seven\n", ":2: malformed state line", "a version that is not a number"},
-	{"role x\nversion 7x\n", ":2: malformed state line", "a version with trailing junk"},
-	{"role x\ntime soon\n", ":2: malformed state line", "a time that is not a number"},
-	{"version 7\nbundle b\n", ": no role recorded", "no role line"},
-	{"", ": no role recorded", "an empty state file"},
+        {"role x\ngarbage\n", ":2: malformed state line", "a line without a space"},
+        {"role x\nversion 1\nfile abc\n", ":3: malformed state line", "a file line with one field"},
+        {"role x\nfile " SHA_A " 0644 root\n", ":2: malformed state line",
+         "a file line without a group and path"},
+        {"role x\nfile " SHA_A " 0644 root root\n", ":2: malformed state line",
+         "a file line without a path"},
+        {"role x\nfile " SHA_A " 0644 root root etc/x\n", ":2: malformed state line",
+         "a file line with a relative path"},
+        {"role x\nfile " SHA_A " rw root root /etc/x\n", ":2: malformed state line",
+         "a file line with a non-octal mode"},
+        {"role x\nversion seven\n", ":2: malformed state line", "a version that is not a number"},
+        {"role x\nversion 7x\n", ":2: malformed state line", "a version with trailing junk"},
+        {"role x\ntime soon\n", ":2: malformed state line", "a time that is not a number"},
+        {"version 7\nbundle b\n", ": no role recorded", "no role line"},
+        {"", ": no role recorded", "an empty state file"},
 };
 
 static void malformed(const char *base)
@@ -242,7 +242,8 @@ static void malformed(const char *base)
 	/* unknown keys are left for newer versions; a blank line is harmless */
 	put_state(root, "role x\nfuture thing here\n\nversion 3\n");
 	ret = load(root, &st);
-	check_msg(ret == 0 && st.present && st.version == 3, "unknown keys and blank lines are skipped");
+	check_msg(ret == 0 && st.present && st.version == 3,
+	          "unknown keys and blank lines are skipped");
 	if (!ret)
 		state_release(&st);
 	free(root);
@@ -263,8 +264,9 @@ static void source_and_vars(const char *base)
 	state_add_var(&st, "listen_port", "5300");
 	state_add_var(&st, "forwarders", "192.0.2.7, 192.0.2.8=x");
 	state_format(&st, &text);
-	OK(contains(text.data, "time 1700000000\nsource https://boot.example.net/roles/dns internal.role\n"
-			       "var listen_port=5300\nvar forwarders=192.0.2.7, 192.0.2.8=x\nfile "),
+	OK(contains(text.data,
+	            "time 1700000000\nsource https://boot.example.net/roles/dns internal.role\n"
+	            "var listen_port=5300\nvar forwarders=192.0.2.7, 192.0.2.8=x\nfile "),
 	   "source and var lines follow time, before the files");
 	ret = save(root, &st);
 	check_msg(ret == 0, "state with source and vars saved");
@@ -273,7 +275,7 @@ static void source_and_vars(const char *base)
 	if (!ret) {
 		STREQ(back.source, st.source, "source read back");
 		OK(back.nvars == 2 && !strcmp(back.vars[1].name, "forwarders") &&
-			   !strcmp(back.vars[1].value, "192.0.2.7, 192.0.2.8=x"),
+		           !strcmp(back.vars[1].value, "192.0.2.7, 192.0.2.8=x"),
 		   "vars read back: split at the first '='");
 		OK(state_same(&st, &back), "the same state compares equal");
 		free(back.vars[0].value);
@@ -283,7 +285,8 @@ static void source_and_vars(const char *base)
 	}
 	put_state(root, "role x\nversion 3\nvar =1\n");
 	ret = load(root, &back);
-	check_msg(ret == -1 && contains(errtext, "malformed state line"), "var without a name refused");
+	check_msg(ret == -1 && contains(errtext, "malformed state line"),
+	          "var without a name refused");
 	buf_release(&text);
 	state_release(&st);
 	free(root);
@@ -301,11 +304,11 @@ static void older_state(const char *base)
 	int ret;
 
 	put_state(root, "role dns-internal\nversion 7\n"
-			"bundle https://boot.example.net/b/dns internal 7.tar.gz\n"
-			"sha256 " SHA_BUNDLE "\nkey " KEYID "\ntime 1700000000\n"
-			"file " SHA_A " 0640 root bind /etc/bind/named.conf\n"
-			"file " SHA_B " 0644 root root /etc/with space/a  b.conf\n"
-			"file " SHA_C " 4755 1000 100 /opt/bin/tool\n");
+	                "bundle https://boot.example.net/b/dns internal 7.tar.gz\n"
+	                "sha256 " SHA_BUNDLE "\nkey " KEYID "\ntime 1700000000\n"
+	                "file " SHA_A " 0640 root bind /etc/bind/named.conf\n"
+	                "file " SHA_B " 0644 root root /etc/with space/a  b.conf\n"
+	                "file " SHA_C " 4755 1000 100 /opt/bin/tool\n");
 	ret = load(root, &old);
 	check_msg(ret == 0 && old.present, "older state with sha256 loads");
 	if (ret) {
@@ -315,7 +318,7 @@ static void older_state(const char *base)
 	STREQ(old.sha256, SHA_BUNDLE, "older state: the bundle's sha256 is kept");
 	OK(old.blake2b[0] == '\0', "older state: no blake2b");
 	OK(old.n == 3 && !strcmp(old.files[1].sha256, SHA_B) &&
-		   !strcmp(old.files[1].path, "/etc/with space/a  b.conf"),
+	           !strcmp(old.files[1].path, "/etc/with space/a  b.conf"),
 	   "older state: file lines and their hashes read as before");
 	OK(state_same(&old, &old), "older state compares equal to itself");
 	fill(&now);
@@ -351,7 +354,8 @@ static void save_fails(const char *base)
 	st.role = xstrdup("r");
 	st.bundle = xstrdup("b");
 	ret = save(file, &st); /* the root is a regular file */
-	check_msg(ret == -1 && errtext[0], "state_save under a root that is a file fails with a message");
+	check_msg(ret == -1 && errtext[0],
+	          "state_save under a root that is a file fails with a message");
 	state_release(&st);
 	free(file);
 }
@@ -359,26 +363,29 @@ static void save_fails(const char *base)
 static void describe(void)
 {
 	const char *expect_json =
-		"{\"applied\":true,\"role\":\"dns-internal\",\"version\":7,\"source\":null,"
-		"\"bundle\":\"https://boot.example.net/b/dns internal 7.tar.gz\","
-		"\"blake2b\":\"" B2_BUNDLE "\",\"key\":\"" KEYID "\",\"time\":\"2023-11-14T22:13:20Z\","
-		"\"files\":[{\"path\":\"/etc/bind/named.conf\",\"sha256\":\"" SHA_A "\",\"mode\":\"0640\","
-		"\"owner\":\"root\",\"group\":\"bind\"},"
-		"{\"path\":\"/etc/with space/a  b.conf\",\"sha256\":\"" SHA_B "\",\"mode\":\"0644\","
-		"\"owner\":\"root\",\"group\":\"root\"},"
-		"{\"path\":\"/opt/bin/tool\",\"sha256\":\"" SHA_C "\",\"mode\":\"4755\","
-		"\"owner\":\"1000\",\"group\":\"100\"}]}\n";
+	        "{\"applied\":true,\"role\":\"dns-internal\",\"version\":7,\"source\":null,"
+	        "\"bundle\":\"https://boot.example.net/b/dns internal 7.tar.gz\","
+	        "\"blake2b\":\"" B2_BUNDLE "\",\"key\":\"" KEYID
+	        "\",\"time\":\"2023-11-14T22:13:20Z\","
+	        "\"files\":[{\"path\":\"/etc/bind/named.conf\",\"sha256\":\"" SHA_A
+	        "\",\"mode\":\"0640\","
+	        "\"owner\":\"root\",\"group\":\"bind\"},"
+	        "{\"path\":\"/etc/with space/a  b.conf\",\"sha256\":\"" SHA_B
+	        "\",\"mode\":\"0644\","
+	        "\"owner\":\"root\",\"group\":\"root\"},"
+	        "{\"path\":\"/opt/bin/tool\",\"sha256\":\"" SHA_C "\",\"mode\":\"4755\","
+	        "\"owner\":\"1000\",\"group\":\"100\"}]}\n";
 	static const char *const text_parts[] = {
-		"role:    dns-internal\n",
-		"version: 7\n",
-		"bundle:  https://boot.example.net/b/dns internal 7.tar.gz\n",
-		"blake2b: " B2_BUNDLE "\n",
-		"key:     " KEYID "\n",
-		"applied: 2023-11-14T22:13:20Z\n",
-		"files:   3\n",
-		"  0640 root:bind /etc/bind/named.conf\n",
-		"  0644 root:root /etc/with space/a  b.conf\n",
-		"  4755 1000:100 /opt/bin/tool\n",
+	        "role:    dns-internal\n",
+	        "version: 7\n",
+	        "bundle:  https://boot.example.net/b/dns internal 7.tar.gz\n",
+	        "blake2b: " B2_BUNDLE "\n",
+	        "key:     " KEYID "\n",
+	        "applied: 2023-11-14T22:13:20Z\n",
+	        "files:   3\n",
+	        "  0640 root:bind /etc/bind/named.conf\n",
+	        "  0644 root:root /etc/with space/a  b.conf\n",
+	        "  4755 1000:100 /opt/bin/tool\n",
 	};
 	struct state st, none;
 	struct buf out = BUF_INIT;
@@ -388,8 +395,8 @@ static void describe(void)
 	fill(&st);
 	state_describe(&st, 0, &out);
 	for (i = 0; i < sizeof(text_parts) / sizeof(text_parts[0]); i++) {
-		snprintf(what, sizeof(what), "text describes: %.*s", (int)strcspn(text_parts[i], "\n"),
-			 text_parts[i]);
+		snprintf(what, sizeof(what), "text describes: %.*s",
+		         (int)strcspn(text_parts[i], "\n"), text_parts[i]);
 		OK(contains(out.data, text_parts[i]), what);
 	}
 	OK(!contains(out.data, "sha256"), "text: no sha256 line when none is recorded");
@@ -409,7 +416,8 @@ static void describe(void)
 	state_describe(&st, 1, &out);
 	OK(contains(out.data, "\"role\":\"r\\\"q\"") && contains(out.data, "\"bundle\":\"b\\\\s\""),
 	   "JSON escapes quotes and backslashes");
-	OK(contains(out.data, "\"path\":\"/etc/a\\\"b\\tc\""), "JSON escapes a quote and a tab in a path");
+	OK(contains(out.data, "\"path\":\"/etc/a\\\"b\\tc\""),
+	   "JSON escapes a quote and a tab in a path");
 	OK(contains(out.data, "\"time\":\"1970-01-01T00:00:00Z\""), "time 0 is the epoch");
 	state_release(&st);
 

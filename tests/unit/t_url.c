@@ -21,14 +21,14 @@ struct pair {
 };
 
 static const struct pair url_fors[] = {
-	{"http://h/r.ini", "http://h/r.ini", NULL},
-	{"https://h:8443/r.ini?x=1", "https://h:8443/r.ini?x=1", NULL},
-	{"HTTPS://h/r.ini", "HTTPS://h/r.ini", NULL},
-	{"file:///srv/r.ini", "file:///srv/r.ini", NULL},
-	{"/srv/roles/r.ini", "file:///srv/roles/r.ini", NULL},
-	{"/srv/my roles/r#1.ini", "file:///srv/my%20roles/r%231.ini", NULL},
-	{"ftp://h/r.ini", NULL, "ftp://h/r.ini: unsupported URL scheme"},
-	{"git+ssh://h/r", NULL, "git+ssh://h/r: unsupported URL scheme"},
+        {"http://h/r.ini", "http://h/r.ini", NULL},
+        {"https://h:8443/r.ini?x=1", "https://h:8443/r.ini?x=1", NULL},
+        {"HTTPS://h/r.ini", "HTTPS://h/r.ini", NULL},
+        {"file:///srv/r.ini", "file:///srv/r.ini", NULL},
+        {"/srv/roles/r.ini", "file:///srv/roles/r.ini", NULL},
+        {"/srv/my roles/r#1.ini", "file:///srv/my%20roles/r%231.ini", NULL},
+        {"ftp://h/r.ini", NULL, "ftp://h/r.ini: unsupported URL scheme"},
+        {"git+ssh://h/r", NULL, "git+ssh://h/r: unsupported URL scheme"},
 };
 
 static void url_for_cases(void)
@@ -43,7 +43,7 @@ static void url_for_cases(void)
 		got = url_for_arg(c->in);
 		capture_end();
 		snprintf(what, sizeof(what), "url_for %s -> %s (got %s)", c->in,
-			 c->want ? c->want : "refused", got ? got : "NULL");
+		         c->want ? c->want : "refused", got ? got : "NULL");
 		if (c->want)
 			OK(got && !strcmp(got, c->want) && !errtext[0], what);
 		else
@@ -85,23 +85,23 @@ struct res {
 };
 
 static const struct res resolves[] = {
-	{"https://h/dir/role.ini", "b.tar", "https://h/dir/b.tar"},
-	{"https://h/dir/role.ini", "./b.tar", "https://h/dir/b.tar"},
-	{"https://h/dir/sub/role.ini", "../b.tar", "https://h/dir/b.tar"},
-	{"https://h/dir/role.ini", "../../../b.tar", "https://h/b.tar"},
-	{"https://h/dir/role.ini", "/top/b.tar", "https://h/top/b.tar"},
-	{"https://h/dir/role.ini?t=1", "b.tar", "https://h/dir/b.tar"},
-	{"https://h:8443/dir/role.ini", "b.tar", "https://h:8443/dir/b.tar"},
-	{"https://u:p@h/dir/role.ini", "b.tar", "https://u:p@h/dir/b.tar"},
-	{"https://h/dir/role.ini", "my b.tar", "https://h/dir/my%20b.tar"},
-	{"https://h/dir/role.ini", "http://o/b.tar", "http://o/b.tar"},
-	{"https://h/dir/role.ini", "//o/b.tar", "https://o/b.tar"},
-	{"file:///srv/roles/role.ini", "bundles/b.tar", "file:///srv/roles/bundles/b.tar"},
-	{"file:///srv/roles/role.ini", "../b.tar", "file:///srv/b.tar"},
-	{"file:///srv/roles/role.ini", "../../../../b.tar", "file:///b.tar"},
-	{"file:///srv/roles/role.ini", "/opt/b.tar", "file:///opt/b.tar"},
-	{"file:///srv/roles/role.ini", "https://h/b.tar", "https://h/b.tar"},
-	{"http://h/role.ini", "sub/dir/b.tar", "http://h/sub/dir/b.tar"},
+        {"https://h/dir/role.ini", "b.tar", "https://h/dir/b.tar"},
+        {"https://h/dir/role.ini", "./b.tar", "https://h/dir/b.tar"},
+        {"https://h/dir/sub/role.ini", "../b.tar", "https://h/dir/b.tar"},
+        {"https://h/dir/role.ini", "../../../b.tar", "https://h/b.tar"},
+        {"https://h/dir/role.ini", "/top/b.tar", "https://h/top/b.tar"},
+        {"https://h/dir/role.ini?t=1", "b.tar", "https://h/dir/b.tar"},
+        {"https://h:8443/dir/role.ini", "b.tar", "https://h:8443/dir/b.tar"},
+        {"https://u:p@h/dir/role.ini", "b.tar", "https://u:p@h/dir/b.tar"},
+        {"https://h/dir/role.ini", "my b.tar", "https://h/dir/my%20b.tar"},
+        {"https://h/dir/role.ini", "http://o/b.tar", "http://o/b.tar"},
+        {"https://h/dir/role.ini", "//o/b.tar", "https://o/b.tar"},
+        {"file:///srv/roles/role.ini", "bundles/b.tar", "file:///srv/roles/bundles/b.tar"},
+        {"file:///srv/roles/role.ini", "../b.tar", "file:///srv/b.tar"},
+        {"file:///srv/roles/role.ini", "../../../../b.tar", "file:///b.tar"},
+        {"file:///srv/roles/role.ini", "/opt/b.tar", "file:///opt/b.tar"},
+        {"file:///srv/roles/role.ini", "https://h/b.tar", "https://h/b.tar"},
+        {"http://h/role.ini", "sub/dir/b.tar", "http://h/sub/dir/b.tar"},
 };
 
 static void resolve_cases(void)
@@ -115,8 +115,8 @@ static void resolve_cases(void)
 		capture_begin();
 		got = url_resolve(c->base, c->ref);
 		capture_end();
-		snprintf(what, sizeof(what), "resolve %s against %s -> %s (got %s)", c->ref, c->base,
-			 c->want, got ? got : "NULL");
+		snprintf(what, sizeof(what), "resolve %s against %s -> %s (got %s)", c->ref,
+		         c->base, c->want, got ? got : "NULL");
 		OK(got && !strcmp(got, c->want) && !errtext[0], what);
 		free(got);
 	}
@@ -124,27 +124,27 @@ static void resolve_cases(void)
 	got = url_resolve("https://h/role.ini", "ftp://h/b.tar");
 	capture_end();
 	check_msg(!got && contains(errtext, "ftp://h/b.tar: unsupported URL scheme"),
-		  "resolve: an absolute URL of another scheme is refused");
+	          "resolve: an absolute URL of another scheme is refused");
 	free(got);
 	capture_begin();
 	got = url_resolve("not a url", "b.tar");
 	capture_end();
 	check_msg(!got && contains(errtext, "b.tar: cannot resolve against not a url"),
-		  "resolve: a base that is no URL is refused, naming both");
+	          "resolve: a base that is no URL is refused, naming both");
 	free(got);
 }
 
 static const struct pair displays[] = {
-	{"https://user:secret@h/r.ini", "https://h/r.ini", NULL},
-	{"https://user@h:8443/r.ini?q=1#f", "https://h:8443/r.ini?q=1#f", NULL},
-	{"https://:secret@h/r.ini", "https://h/r.ini", NULL},
-	{"http://user:secret@h/", "http://h/", NULL},
-	{"https://h/r.ini", "https://h/r.ini", NULL},
-	{"file:///srv/r.ini", "file:///srv/r.ini", NULL},
-	/* URLs libcurl cannot read keep no password either */
-	{"http://u:secret@h/a b", "http://h/a b", NULL},
-	{"https://u:secret@h:99999/x", "https://h:99999/x", NULL},
-	{"https://u:se@cret@h/x", "https://h/x", NULL},
+        {"https://user:secret@h/r.ini", "https://h/r.ini", NULL},
+        {"https://user@h:8443/r.ini?q=1#f", "https://h:8443/r.ini?q=1#f", NULL},
+        {"https://:secret@h/r.ini", "https://h/r.ini", NULL},
+        {"http://user:secret@h/", "http://h/", NULL},
+        {"https://h/r.ini", "https://h/r.ini", NULL},
+        {"file:///srv/r.ini", "file:///srv/r.ini", NULL},
+        /* URLs libcurl cannot read keep no password either */
+        {"http://u:secret@h/a b", "http://h/a b", NULL},
+        {"https://u:secret@h:99999/x", "https://h:99999/x", NULL},
+        {"https://u:se@cret@h/x", "https://h/x", NULL},
 };
 
 static void display_cases(void)
@@ -155,7 +155,7 @@ static void display_cases(void)
 	for (i = 0; i < sizeof(displays) / sizeof(displays[0]); i++) {
 		got = url_display(displays[i].in);
 		snprintf(what, sizeof(what), "display %s -> %s (got %s)", displays[i].in,
-			 displays[i].want, got);
+		         displays[i].want, got);
 		OK(got && !strcmp(got, displays[i].want) && !strstr(got, "secret"), what);
 		free(got);
 	}

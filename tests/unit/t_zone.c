@@ -32,7 +32,7 @@ static void txt_case(const char *value, const char *want)
 /* Record sets for the alias cases: (name, type, ttl, value or NULL, alias
  * zone, alias DNSName). */
 static void add(struct r53_records *l, const char *name, const char *type, long ttl,
-		const char *value, const char *azone, const char *aname)
+                const char *value, const char *azone, const char *aname)
 {
 	struct r53_record *r;
 
@@ -82,15 +82,17 @@ static int count_lines(const struct buf *out, const char *part)
 
 static void aliases(void)
 {
-	struct r53_records corp = {NULL, 0, 0, NULL}, lab = {NULL, 0, 0, NULL}, addrs = {NULL, 0, 0, NULL};
+	struct r53_records corp = {NULL, 0, 0, NULL}, lab = {NULL, 0, 0, NULL},
+	                   addrs = {NULL, 0, 0, NULL};
 	struct zone_src all[2] = {{"corp.example.com", "Z1CORP", &corp, &addrs, 60},
-				  {"lab.example.com", "Z2LAB", &lab, &addrs, 60}};
+	                          {"lab.example.com", "Z2LAB", &lab, &addrs, 60}};
 	struct buf out = BUF_INIT;
 	size_t n;
 	char *why;
 
 	add(&lab, "web.lab.example.com.", "A", 300, "198.51.100.7", NULL, NULL);
-	add(&corp, "api.corp.example.com.", "A", 0, NULL, "/hostedzone/Z2LAB", "web.lab.example.com.");
+	add(&corp, "api.corp.example.com.", "A", 0, NULL, "/hostedzone/Z2LAB",
+	    "web.lab.example.com.");
 	add(&corp, "gone.corp.example.com.", "A", 0, NULL, "Z2LAB", "nothere.lab.example.com.");
 	add(&corp, "lb.corp.example.com.", "A", 0, NULL, ELB, LBNAME);
 	add(&corp, "lb.corp.example.com.", "AAAA", 0, NULL, ELB, LBNAME);
@@ -123,12 +125,13 @@ static void aliases(void)
 	OK(count_lines(&out, "\nlb\t") == 1, "A and AAAA alias to one target: one CNAME");
 	OK(has_line(&out, "cdn\t60\tIN\tCNAME\td111.cloudfront.net."),
 	   "a DNSName without a final dot gets one");
-	OK(has_line(&out, "@\t60\tIN\tA\t192.0.2.80"), "apex A alias: looked-up address, alias TTL");
+	OK(has_line(&out, "@\t60\tIN\tA\t192.0.2.80"),
+	   "apex A alias: looked-up address, alias TTL");
 	OK(!strstr(out.data, "@\t60\tIN\tAAAA") && !strstr(out.data, "@\t60\tIN\tCNAME") &&
-		   !strstr(out.data, "MX"),
+	           !strstr(out.data, "MX"),
 	   "apex: no CNAME; AAAA not looked up and MX left out");
 	OK(has_line(&out, "mixed\t60\tIN\tA\t192.0.2.80") &&
-		   has_line(&out, "mixed\t300\tIN\tTXT\t\"hi\""),
+	           has_line(&out, "mixed\t300\tIN\tTXT\t\"hi\""),
 	   "beside a TXT: the address, no CNAME");
 	OK(has_line(&out, "two\t60\tIN\tA\t192.0.2.80") && !strstr(out.data, "two\t60\tIN\tCNAME"),
 	   "two targets at one name: addresses, no CNAME");
@@ -136,7 +139,8 @@ static void aliases(void)
 
 	why = zone_alias_problem(&all[0], all, 2, 1);
 	OK(why && strstr(why, "zone corp.example.com: alias gone.corp.example.com. A -> "
-			      "nothere.lab.example.com.: its target is not in the synced zone: left out"),
+	                      "nothere.lab.example.com.: its target is not in the synced zone: "
+	                      "left out"),
 	   "problem: missing target");
 	free(why);
 	why = zone_alias_problem(&all[0], all, 2, 5);
@@ -146,18 +150,18 @@ static void aliases(void)
 	OK(why && strstr(why, "not of type A or AAAA"), "problem: apex MX");
 	free(why);
 	OK(!zone_alias_problem(&all[0], all, 2, 2) && !zone_alias_problem(&all[0], all, 2, 4) &&
-		   !zone_alias_problem(&all[0], all, 2, 0),
+	           !zone_alias_problem(&all[0], all, 2, 0),
 	   "no problem for a CNAME, found addresses, a synced target");
 
 	all[0].alias_ttl = 120;
 	buf_reset(&out);
 	OK(zone_render(&all[0], all, 2, 1, 0, &out, &n) == 0 &&
-		   has_line(&out, "lb\t120\tIN\tCNAME\t" LBNAME),
+	           has_line(&out, "lb\t120\tIN\tCNAME\t" LBNAME),
 	   "alias-ttl sets the CNAME's TTL");
 	all[0].addrs = NULL;
 	buf_reset(&out);
 	OK(zone_render(&all[0], all, 2, 1, 0, &out, &n) == 0 && !strstr(out.data, "\n@\t") &&
-		   !strstr(out.data, "\nmixed\t120"),
+	           !strstr(out.data, "\nmixed\t120"),
 	   "without looked-up addresses the apex alias is left out");
 	buf_release(&out);
 	r53_records_release(&corp);
@@ -171,21 +175,22 @@ static void aliases(void)
 static void order(void)
 {
 	static const char *const recs[][3] = {
-		{"corp.example.com.", "MX", "10 mx.corp.example.com."},
-		{"corp.example.com.", "NS", "ns-1.awsdns-1.com."},
-		{"corp.example.com.", "SOA", "ns-1.awsdns-1.com. h.amazon.com. 1 7200 900 1209600 86400"},
-		{"a.corp.example.com.", "A", "10.0.0.1"},
-		{"A.corp.example.com.", "AAAA", "2001:db8::1"},
-		{"\\052.b.corp.example.com.", "A", "10.0.0.3"},
-		{"b.corp.example.com.", "TXT", "\"b\""},
-		{"b.corp.example.com.", "A", "10.0.0.2"},
-		{"x.b.corp.example.com.", "CNAME", "b.corp.example.com."},
-		{"z.corp.example.com.", "A", "10.0.0.9"},
+	        {"corp.example.com.", "MX", "10 mx.corp.example.com."},
+	        {"corp.example.com.", "NS", "ns-1.awsdns-1.com."},
+	        {"corp.example.com.", "SOA",
+	         "ns-1.awsdns-1.com. h.amazon.com. 1 7200 900 1209600 86400"},
+	        {"a.corp.example.com.", "A", "10.0.0.1"},
+	        {"A.corp.example.com.", "AAAA", "2001:db8::1"},
+	        {"\\052.b.corp.example.com.", "A", "10.0.0.3"},
+	        {"b.corp.example.com.", "TXT", "\"b\""},
+	        {"b.corp.example.com.", "A", "10.0.0.2"},
+	        {"x.b.corp.example.com.", "CNAME", "b.corp.example.com."},
+	        {"z.corp.example.com.", "A", "10.0.0.9"},
 	};
 	static const size_t perm[][10] = {
-		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
-		{9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
-		{4, 0, 8, 2, 6, 9, 1, 5, 3, 7},
+	        {0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+	        {9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
+	        {4, 0, 8, 2, 6, 9, 1, 5, 3, 7},
 	};
 	struct buf first = BUF_INIT, out = BUF_INIT;
 	char what[64];
@@ -196,16 +201,16 @@ static void order(void)
 		struct zone_src z = {"corp.example.com", "Z1CORP", &l, NULL, 60};
 
 		for (i = 0; i < 10; i++)
-			add(&l, recs[perm[p][i]][0], recs[perm[p][i]][1], 300, recs[perm[p][i]][2], NULL,
-			    NULL);
+			add(&l, recs[perm[p][i]][0], recs[perm[p][i]][1], 300, recs[perm[p][i]][2],
+			    NULL, NULL);
 		buf_reset(&out);
 		snprintf(what, sizeof(what), "render, order %zu", p);
 		OK(zone_render(&z, &z, 1, 5, 0, &out, &n) == 0 && n == 10, what);
 		if (!p) {
 			buf_add(&first, out.data, out.len);
 			OK(!strncmp(out.data, "$ORIGIN corp.example.com.\n@\t300\tIN\tSOA\t", 39) &&
-				   has_line(&out, "@\t300\tIN\tNS\tns-1.awsdns-1.com.") &&
-				   strstr(out.data, "\nz\t") > strstr(out.data, "\nx.b\t"),
+			           has_line(&out, "@\t300\tIN\tNS\tns-1.awsdns-1.com.") &&
+			           strstr(out.data, "\nz\t") > strstr(out.data, "\nx.b\t"),
 			   "SOA first, then NS, names in canonical order");
 		} else {
 			snprintf(what, sizeof(what), "order %zu gives the same bytes", p);

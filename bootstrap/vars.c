@@ -1,12 +1,12 @@
-/* values.c — see values.h */
-#include "values.h"
+/* vars.c — see vars.h */
+#include "vars.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inifile.h"
-#include "types.h"
+#include "vartype.h"
 #include "util.h"
 
 static const char *const reserved[] = {"role", "bundle", "host", "kernel"};
@@ -51,7 +51,7 @@ static struct tv *typed_item(const struct tv *near, const struct mvar *var, cons
 }
 
 /* One typed value (a list when the declaration says so) or NULL on error;
- * its nodes come from near's pool (data.h). */
+ * its nodes come from near's pool (valtree.h). */
 static struct tv *typed(const struct tv *near, const struct mvar *var, const struct source *src,
                         const char *text)
 {
@@ -245,8 +245,8 @@ static int build_section(const struct manifest *m, const struct mvar *sec, const
 	return 0;
 }
 
-int values_build(const struct manifest *m, const struct role *r, const struct override *ov,
-                 size_t nov, struct tv *root)
+int vars_build(const struct manifest *m, const struct role *r, const struct override *ov,
+               size_t nov, struct tv *root)
 {
 	const struct override *o;
 	const struct mvar *var;

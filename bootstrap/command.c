@@ -1,5 +1,5 @@
-/* proc.c — see proc.h */
-#include "proc.h"
+/* command.c — see command.h */
+#include "command.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-char **proc_split(const char *cmd, const char *file, const char *root, const char *stage)
+char **command_split(const char *cmd, const char *file, const char *root, const char *stage)
 {
 	struct buf word = BUF_INIT;
 	char **argv = NULL;
@@ -46,7 +46,7 @@ char **proc_split(const char *cmd, const char *file, const char *root, const cha
 	return argv;
 }
 
-void proc_free(char **argv)
+void command_free(char **argv)
 {
 	size_t i;
 
@@ -65,29 +65,26 @@ static void exec_argv(char **argv)
 	_exit(127);
 }
 
-int proc_run(char **argv, struct buf *out, int with_stderr)
+/* In the child: the stream fd as how says (w: the capture pipe's end). */
+static int child_stream(int fd, enum command_stream how, int w)
 {
-	int pfd[2], status = -1;
-	pid_t pid;
+	int null;
+
+	if (how == COMMAND_INHERIT)
+		return 0;
+	if (how == COMMAND_CAPTURE)
+		return dup2(w, fd) < 0 ? -1 : 0;
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return null < 0 || dup2(null, fd) < 0 ? -1 : 0;
+}
+
+/* Reads fd to its end into out, keeping the first 64 KiB. */
+static void drain(int fd, struct buf *out)
+{
 	char chunk[4096];
 	ssize_t n;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return error_errno("cannot create a pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return error_errno("cannot fork");
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		if (with_stderr)
-			dup2(pfd[1], 2);
-		exec_argv(argv);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], chunk, sizeof(chunk))) != 0) {
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -95,47 +92,58 @@ int proc_run(char **argv, struct buf *out, int with_stderr)
 		if (out->len < 65536)
 			buf_add(out, chunk, (size_t)n);
 	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
 }
 
-static int child_stream(int fd, enum proc_stream how)
+int command_spawn(char **argv, const struct command_io *io)
 {
-	int null;
-
-	if (how == PROC_INHERIT)
-		return 0;
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	return null < 0 || dup2(null, fd) < 0 ? -1 : 0;
-}
-
-int proc_spawn(char **argv, const struct proc_io *io)
-{
-	int status = -1;
+	int pfd[2] = {-1, -1}, status = -1;
+	int capture = io->out == COMMAND_CAPTURE || io->err == COMMAND_CAPTURE;
 	pid_t pid;
 
+	if (capture && pipe2(pfd, O_CLOEXEC) < 0)
+		return error_errno("cannot run %s: cannot create a pipe", argv[0]);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
-	if (pid < 0)
-		return error_errno("cannot run %s", argv[0]);
+	if (pid < 0) {
+		status = error_errno("cannot run %s", argv[0]);
+		goto cleanup;
+	}
 	if (pid == 0) {
-		if ((io->in_fd >= 0 && dup2(io->in_fd, 0) < 0) || child_stream(1, io->out) < 0 ||
-		    child_stream(2, io->err) < 0)
+		if ((io->in_fd >= 0 && dup2(io->in_fd, 0) < 0) ||
+		    child_stream(1, io->out, pfd[1]) < 0 || child_stream(2, io->err, pfd[1]) < 0)
 			_exit(126);
 		exec_argv(argv);
 	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return error_errno("cannot wait for %s", argv[0]);
+	if (capture) {
+		close(pfd[1]);
+		pfd[1] = -1;
+		drain(pfd[0], io->capture);
 	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = error_errno("cannot wait for %s", argv[0]);
+			break;
+		}
+	}
+cleanup:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
 	return status;
 }
 
-int proc_failed(const char *subject, const char *what, const char *prog, int status,
-                const char *detail)
+int command_run(char **argv, struct buf *out, int with_stderr)
+{
+	struct command_io io = {-1, COMMAND_CAPTURE,
+	                        with_stderr ? COMMAND_CAPTURE : COMMAND_INHERIT, out};
+
+	return command_spawn(argv, &io);
+}
+
+int command_failed(const char *subject, const char *what, const char *prog, int status,
+                   const char *detail)
 {
 	int has = detail && *detail;
 
@@ -147,7 +155,7 @@ int proc_failed(const char *subject, const char *what, const char *prog, int sta
 	             has ? detail : "");
 }
 
-const char *proc_first_line(struct buf *out)
+const char *command_first_line(struct buf *out)
 {
 	char *nl = out->data ? strchr(out->data, '\n') : NULL;
 

@@ -1,5 +1,5 @@
 /*
- * data.h — the value tree that templates are rendered against.
+ * valtree.h — the value tree that templates are rendered against.
  *
  * A tree of nodes: strings, booleans, null, lists and maps (ordered, string
  * keys).  Containers own their children; tv_free() frees a whole tree.
@@ -7,8 +7,8 @@
  * one so that the installer can give the file strict modes and keep its
  * content out of logs and diffs.
  */
-#ifndef ROLEBOOT_DATA_H
-#define ROLEBOOT_DATA_H
+#ifndef ROLEBOOT_VALTREE_H
+#define ROLEBOOT_VALTREE_H
 
 #include <stddef.h>
 

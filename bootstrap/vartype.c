@@ -1,5 +1,5 @@
-/* types.c — see types.h */
-#include "types.h"
+/* vartype.c — see vartype.h */
+#include "vartype.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

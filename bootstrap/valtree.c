@@ -1,5 +1,5 @@
-/* data.c — see data.h */
-#include "data.h"
+/* valtree.c — see valtree.h */
+#include "valtree.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * types.h — the value types a bundle can declare for its variables.
+ * vartype.h — the value types a bundle can declare for its variables.
  *
  * string    printable text: no control characters, no '"' or '\'
  * int       decimal integer (64-bit)
@@ -13,8 +13,8 @@
  *
  * A list of a type is written comma-separated; items are trimmed.
  */
-#ifndef ROLEBOOT_TYPES_H
-#define ROLEBOOT_TYPES_H
+#ifndef ROLEBOOT_VARTYPE_H
+#define ROLEBOOT_VARTYPE_H
 
 enum vtype {
 	VT_STRING,

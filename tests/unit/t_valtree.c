@@ -1,5 +1,5 @@
 /*
- * t_data.c — the value tree templates render against (data.h): node kinds,
+ * t_valtree.c — the value tree templates render against (valtree.h): node kinds,
  * lists, map set/get/replace (order kept, keys copied), tv_submap, Mustache
  * truthiness and tv_free of a whole tree (leaks show under the sanitizer
  * build).
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data.h"
+#include "valtree.h"
 #include "unit.h"
 
 static void node_cases(void)
@@ -158,7 +158,8 @@ static void truthy_cases(void)
 	T(sec, 1, "a secret string");
 #undef T
 	for (i = 0; i < n; i++) {
-		snprintf(what, sizeof(what), "truthy: %s is %s", t[i].what, t[i].want ? "true" : "false");
+		snprintf(what, sizeof(what), "truthy: %s is %s", t[i].what,
+		         t[i].want ? "true" : "false");
 		OK(tv_truthy(t[i].v) == t[i].want, what);
 		tv_free(t[i].v);
 	}
