@@ -51,49 +51,78 @@ int mkdir_p(const char *path, unsigned mode)
 	return ret;
 }
 
-/* A new file beside path holding data, fsynced; its name is returned. */
-static char *write_temp(const char *path, const char *data, size_t len, unsigned mode)
+int atomic_open(const char *path, char **tmp)
 {
-	char *copy = xstrdup(path), *tmp;
-	int fd;
+	char *copy = xstrdup(path);
+	const char *slash = strrchr(path, '/');
+	int fd, saved;
 
-	tmp = xasprintf("%s/.%s.rb-XXXXXX", dirname(copy), strrchr(path, '/') + 1);
+	*tmp = xasprintf("%s/.%s.rb-XXXXXX", dirname(copy), slash ? slash + 1 : path);
 	free(copy);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = mkostemp(*tmp, O_CLOEXEC);
 	if (fd < 0) {
-		error_errno("%s: cannot create a temporary file", tmp);
-		free(tmp);
-		return NULL;
+		saved = errno;
+		free(*tmp);
+		*tmp = NULL;
+		errno = saved;
+		return -1;
 	}
-	cleanup_add(tmp);
-	if (write_full(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-		error_errno("%s: cannot write", path);
+	cleanup_add(*tmp);
+	return fd;
+}
+
+void atomic_discard(int fd, char **tmp)
+{
+	int saved = errno;
+
+	if (fd >= 0)
 		close(fd);
-		goto fail;
+	if (*tmp) {
+		unlink(*tmp);
+		cleanup_forget(*tmp);
+		free(*tmp);
+		*tmp = NULL;
 	}
-	if (close(fd) < 0) {
-		error_errno("%s: cannot write", path);
-		goto fail;
-	}
-	return tmp;
-fail:
-	unlink(tmp);
-	cleanup_forget(tmp);
-	free(tmp);
-	return NULL;
+	errno = saved;
+}
+
+/* Gives the temp its mode, fsyncs and closes it (fd is closed either way);
+ * 0 or -1 (errno). */
+static int finish(int fd, unsigned mode)
+{
+	int rc = fchmod(fd, mode) < 0 || fsync(fd) < 0 ? -1 : 0, saved = errno;
+
+	if (close(fd) < 0 && rc == 0)
+		return -1;
+	errno = saved;
+	return rc;
 }
 
 static int fsync_dir(const char *path)
 {
 	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0, saved;
 
 	if (fd < 0 || fsync(fd) < 0)
-		ret = error_errno("%s: cannot sync folder", copy);
+		ret = -1;
+	saved = errno;
 	if (fd >= 0)
 		close(fd);
 	free(copy);
+	errno = saved;
 	return ret;
+}
+
+int atomic_commit(int fd, char **tmp, const char *path, unsigned mode)
+{
+	if (finish(fd, mode) < 0 || rename(*tmp, path) < 0) {
+		atomic_discard(-1, tmp);
+		return -1;
+	}
+	cleanup_forget(*tmp);
+	free(*tmp);
+	*tmp = NULL;
+	return fsync_dir(path);
 }
 
 int write_atomic(const char *path, const void *data, size_t len, unsigned mode)
@@ -105,29 +134,41 @@ int write_atomic_checked(const char *path, const void *data, size_t len, unsigne
                          int (*check)(const char *tmp, void *ctx), void *ctx)
 {
 	char *copy = xstrdup(path), *tmp = NULL;
-	int ret = -1;
+	int fd = -1, ret = -1;
 
 	if (mkdir_p(dirname(copy), 0755) < 0) {
 		error_errno("%s: cannot create folder", copy);
 		goto out;
 	}
-	tmp = write_temp(path, data, len, mode);
-	if (!tmp)
-		goto out;
-	if (check && check(tmp, ctx) < 0) {
-		unlink(tmp);
+	fd = atomic_open(path, &tmp);
+	if (fd < 0) {
+		error_errno("%s: cannot create a temporary file beside it", path);
 		goto out;
 	}
+	if (write_full(fd, data, len) < 0) {
+		error_errno("%s: cannot write", path);
+		goto out;
+	}
+	if (finish(fd, mode) < 0) {
+		fd = -1;
+		error_errno("%s: cannot write", path);
+		goto out;
+	}
+	fd = -1;
+	if (check && check(tmp, ctx) < 0)
+		goto out;
 	if (rename(tmp, path) < 0) {
 		error_errno("%s: cannot rename into place", path);
-		unlink(tmp);
 		goto out;
 	}
-	ret = fsync_dir(path);
-out:
-	if (tmp)
-		cleanup_forget(tmp);
+	cleanup_forget(tmp);
 	free(tmp);
+	tmp = NULL;
+	ret = fsync_dir(path);
+	if (ret < 0)
+		error_errno("%s: cannot sync its folder", path);
+out:
+	atomic_discard(fd, &tmp);
 	free(copy);
 	return ret;
 }

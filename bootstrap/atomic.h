@@ -24,4 +24,18 @@ int write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
                          int (*check)(const char *tmp, void *ctx), void *ctx);
 
+/*
+ * Streamed replacement, for output too big to hold (pack).  atomic_open()
+ * makes the temp beside path (mode 0600, registered for removal on
+ * signals) and returns its descriptor, *tmp set to its name; -1 (errno)
+ * when it cannot.  atomic_commit() gives it mode, fsyncs and closes it,
+ * renames it over path and fsyncs the folder: 0, or -1 (errno) with the
+ * temp removed and path untouched.  atomic_discard() closes and removes
+ * it.  Both free *tmp and set it to NULL.  These print nothing: the caller
+ * says what failed.
+ */
+int atomic_open(const char *path, char **tmp);
+int atomic_commit(int fd, char **tmp, const char *path, unsigned mode);
+void atomic_discard(int fd, char **tmp);
+
 #endif

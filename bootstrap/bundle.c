@@ -1,6 +1,7 @@
 /* bundle.c — see bundle.h */
 #include "bundle.h"
 
+#include "atomic.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -693,51 +694,6 @@ static int new_writer(struct packer *p, int fd)
 	return 0;
 }
 
-static int fsync_parent(struct packer *p, const char *path)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd = -1, ret = -1;
-
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		errbuf_set(p->err, p->errlen, "pack: %s: cannot sync: %s", dir, strerror(errno));
-		goto cleanup;
-	}
-	ret = 0;
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return ret;
-}
-
-/* fsync and close *fd, rename *tmp over out_path (then *tmp is freed and
- * NULL), fsync the folder. */
-static int commit_file(struct packer *p, int *fd, char **tmp, const char *out_path)
-{
-	int rc = fsync(*fd);
-
-	if (rc == 0)
-		rc = close(*fd);
-	else
-		close(*fd);
-	*fd = -1;
-	if (rc < 0 || rename(*tmp, out_path) < 0) {
-		errbuf_set(p->err, p->errlen, "pack: %s: cannot write: %s", out_path,
-		           strerror(errno));
-		return -1;
-	}
-	free(*tmp);
-	*tmp = NULL;
-	return fsync_parent(p, out_path);
-}
-
 int bundle_pack(const char *dir, const char *out_path, char *err, size_t errlen)
 {
 	struct packer p;
@@ -755,14 +711,10 @@ int bundle_pack(const char *dir, const char *out_path, char *err, size_t errlen)
 		errbuf_set(err, errlen, "pack: %s: cannot open: %s", dir, strerror(errno));
 		goto cleanup;
 	}
-	tmp = xasprintf("%s.XXXXXX", out_path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || fchmod(fd, 0644) < 0) {
-		errbuf_set(err, errlen, "pack: %s: cannot create: %s", tmp, strerror(errno));
-		if (fd < 0) {
-			free(tmp);
-			tmp = NULL;
-		}
+	fd = atomic_open(out_path, &tmp);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		errbuf_set(err, errlen, "pack: %s: cannot create a temporary file beside it: %s",
+		           out_path, strerror(errno));
 		goto cleanup;
 	}
 	p.out_dev = st.st_dev;
@@ -773,15 +725,14 @@ int bundle_pack(const char *dir, const char *out_path, char *err, size_t errlen)
 		errbuf_set(err, errlen, "pack: %s: %s", out_path, aerr(p.a));
 		goto cleanup;
 	}
-	ret = commit_file(&p, &fd, &tmp, out_path);
+	ret = atomic_commit(fd, &tmp, out_path, 0644);
+	fd = -1;
+	if (ret < 0)
+		errbuf_set(err, errlen, "pack: %s: cannot write: %s", out_path, strerror(errno));
 cleanup:
 	if (p.a)
 		archive_write_free(p.a);
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
+	atomic_discard(fd, &tmp);
 	if (dfd >= 0)
 		close(dfd);
 	return ret;

@@ -19,7 +19,9 @@
  * bytewise, mtime 0, uid/gid 0, no user/group names, modes 0644/0755 (0755
  * only for files with an execute bit), pax-restricted ustar, gzip without
  * timestamp or name.  The same folder always packs to the same bytes.
- * The source may hold only regular files and directories.
+ * The source may hold only regular files and directories.  The archive is
+ * written to a temp beside out_path (atomic.h: removed on failure and on
+ * signals) and renamed over it once complete.
  *
  * Both return 0 on success or -1 with one line in err; nothing is printed.
  */

@@ -24,6 +24,24 @@ touch "$T/src/bad-$(printf '\300\257')"
 expect_fail 6 "not valid UTF-8" "pack refuses a name that is not valid UTF-8" pack "$T/src" -o "$T/c.tar.gz"
 check "no output left after a refused name" [ ! -e "$T/c.tar.gz" ]
 rm "$T/src/bad-"*
+check "no temp file left beside the output" \
+	bash -c "! ls -A '$T' | grep -q '^\.[abc]\.tar\.gz\.rb-'"
+
+# a pack stopped by a signal leaves neither the bundle nor its temp file
+mkdir "$T/big" "$T/packed" && cp "$T/src/manifest.ini" "$T/big/"
+for i in 1 2 3 4; do head -c 15M /dev/urandom >"$T/big/blob$i"; done
+"$ROLEBOOT" pack "$T/big" -o "$T/packed/big.tar.gz" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 200); do
+	ls -A "$T/packed" 2>/dev/null | grep -q '^\.big\.tar\.gz\.rb-' && break
+	sleep 0.02
+done
+check "pack writes to a temp file beside the output" \
+	bash -c "ls -A '$T/packed' | grep -q '^\.big\.tar\.gz\.rb-'"
+kill -TERM "$pid"; wait "$pid"; src=$?
+check "pack ended by SIGTERM ($src)" [ "$src" -ne 0 ]
+check "nothing left in the output folder after SIGTERM" [ -z "$(ls -A "$T/packed")" ]
+rm -rf "$T/big"
 
 expect_fail 2 "usage" "pack without -o" pack "$T/src"
 expect_fail 2 "not a roleboot command" "unknown subcommand" frobnicate

@@ -826,7 +826,8 @@ static void test_pack_refusals(void)
 	snprintf(want, sizeof(want), "pack: '%s/link': symbolic links are not allowed", src);
 	if (!OK(rc == -1 && !strcmp(err, want), "a symlink in the source is refused, named"))
 		printf("# got '%s'\n", err);
-	OK(access(out, F_OK) != 0 && !has_prefixed(tmp_root, "bad.tar.gz"),
+	OK(access(out, F_OK) != 0 && !has_prefixed(tmp_root, "bad.tar.gz") &&
+	           !has_prefixed(tmp_root, ".bad.tar.gz.rb-"),
 	   "a refused pack leaves neither the bundle nor a temp file");
 	mkdir(src2, 0755);
 	mkfifo(fifo, 0644);
@@ -838,7 +839,7 @@ static void test_pack_refusals(void)
 	put_file(src3, "z", "z\n", 0644);
 	rc = bundle_pack(src3, inner, err, sizeof(err));
 	OK(rc == -1 && strstr(err, "the output file is inside the folder being packed") &&
-	           !has_prefixed(src3, "x.tar.gz"),
+	           !has_prefixed(src3, "x.tar.gz") && !has_prefixed(src3, ".x.tar.gz.rb-"),
 	   "an output inside the source is refused, cleaned up");
 	rc = bundle_pack(link, out, err, sizeof(err));
 	OK(rc == -1 && !strncmp(err, "pack: ", 6), "packing something not a folder fails");
