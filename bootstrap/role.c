@@ -7,6 +7,7 @@
 
 #include "fetch.h"
 #include "inifile.h"
+#include "pool.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -18,21 +19,31 @@ struct role_ctx {
 	int in_fleet; /* inside [fleet] */
 };
 
-static void kv_add(struct role_kv **kv, size_t *n, const char *key, const char *value, int line)
+/* Keys, values and their arrays come from the role's pool: a role of
+ * thousands of zones holds tens of thousands of them. */
+static void kv_add(struct role *r, struct role_kv **kv, size_t *n, const char *key,
+                   const char *value, int line)
 {
-	*kv = xrealloc(*kv, (*n + 1) * sizeof(**kv));
-	(*kv)[*n].key = xstrdup(key);
-	(*kv)[*n].value = xstrdup(value);
+	struct role_kv *grown;
+
+	if ((*n & (*n - 1)) == 0) { /* 0, 1, 2, 4, ...: full, double it */
+		grown = pool_get(r->pool, (*n ? 2 * *n : 1) * sizeof(*grown));
+		if (*n)
+			memcpy(grown, *kv, *n * sizeof(*grown));
+		*kv = grown;
+	}
+	(*kv)[*n].key = pool_strdup(r->pool, key);
+	(*kv)[*n].value = pool_strdup(r->pool, value);
 	(*kv)[*n].line = line;
 	(*n)++;
 }
 
 /* A key in [vars] or a list section: new, or an indented continuation. */
-static int kv_put(struct inifile *ini, struct role_kv **kv, size_t *n, const char *key,
-                  const char *value)
+static int kv_put(struct inifile *ini, struct role *r, struct role_kv **kv, size_t *n,
+                  const char *key, const char *value)
 {
-	size_t i;
-	char *joined;
+	size_t i, had, add;
+	char *joined, *old;
 
 	for (i = 0; i < *n; i++) {
 		if (strcmp((*kv)[i].key, key))
@@ -40,12 +51,20 @@ static int kv_put(struct inifile *ini, struct role_kv **kv, size_t *n, const cha
 		if (!ini->continued)
 			return error("%s:%d: '%s' is set twice (first on line %d)", ini->where,
 			             ini->line, key, (*kv)[i].line);
-		joined = xasprintf("%s%s%s", (*kv)[i].value, *(*kv)[i].value ? ", " : "", value);
-		free((*kv)[i].value);
+		old = (*kv)[i].value;
+		had = strlen(old);
+		add = strlen(value);
+		joined = pool_get(r->pool, had + 2 + add + 1);
+		memcpy(joined, old, had);
+		if (had) {
+			memcpy(joined + had, ", ", 2);
+			had += 2;
+		}
+		memcpy(joined + had, value, add + 1);
 		(*kv)[i].value = joined;
 		return 0;
 	}
-	kv_add(kv, n, key, value, ini->line);
+	kv_add(r, kv, n, key, value, ini->line);
 	return 0;
 }
 
@@ -178,11 +197,11 @@ static int role_key_cb(struct inifile *ini, const char *section, const char *key
 	if (!strcmp(section, "role"))
 		return role_key(ini, c, key, v);
 	if (!strcmp(section, "vars"))
-		return kv_put(ini, &c->r->vars, &c->r->nvars, key, v);
+		return kv_put(ini, c->r, &c->r->vars, &c->r->nvars, key, v);
 	if (c->in_fleet)
 		return fleet_key(ini, key, v);
 	if (c->cur)
-		return kv_put(ini, &c->cur->kv, &c->cur->n, key, v);
+		return kv_put(ini, c->r, &c->cur->kv, &c->cur->n, key, v);
 	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
 }
 
@@ -191,21 +210,24 @@ static int role_key_cb(struct inifile *ini, const char *section, const char *key
 static int check_duplicates(const struct role *r, const char *where)
 {
 	struct strmap seen = STRMAP_INIT;
+	struct buf key = BUF_INIT;
 	const struct role_section *s, *t;
 	size_t i, first;
-	char *key;
 	int ret = 0;
 
 	for (i = 0; i < r->nsections && ret == 0; i++) {
 		s = &r->sections[i];
-		key = xasprintf("%s\n%s", s->kind, s->name); /* no kind holds a newline */
-		if (strmap_put(&seen, key, i, &first)) {
+		buf_reset(&key);
+		buf_puts(&key, s->kind);
+		buf_putc(&key, '\n'); /* no kind holds a newline */
+		buf_puts(&key, s->name);
+		if (strmap_put(&seen, key.data, i, &first)) {
 			t = &r->sections[first];
 			ret = error("%s:%d: section [%s \"%s\"] appears twice (first on line %d)",
 			            where, s->line, s->kind, s->name, t->line);
 		}
-		free(key);
 	}
+	buf_release(&key);
 	strmap_release(&seen);
 	return ret;
 }
@@ -241,6 +263,7 @@ int role_parse(const char *where, const char *base_url, const char *text, size_t
 	memset(&c, 0, sizeof(c));
 	memset(&ini, 0, sizeof(ini));
 	c.r = out;
+	out->pool = pool_new();
 	out->where = xstrdup(base_url);
 	out->source = xstrdup(where);
 	ini.where = where;
@@ -283,17 +306,6 @@ out:
 	return ret;
 }
 
-static void kv_free(struct role_kv *kv, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}
-
 void role_release(struct role *r)
 {
 	size_t i;
@@ -312,12 +324,11 @@ void role_release(struct role *r)
 	for (i = 0; i < r->nmirrors; i++)
 		free(r->mirrors[i]);
 	free(r->mirrors);
-	kv_free(r->vars, r->nvars);
 	for (i = 0; i < r->nsections; i++) {
 		free(r->sections[i].kind);
 		free(r->sections[i].name);
-		kv_free(r->sections[i].kv, r->sections[i].n);
 	}
+	pool_free(r->pool);
 	free(r->sections);
 	memset(r, 0, sizeof(*r));
 }

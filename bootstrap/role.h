@@ -27,9 +27,12 @@
 
 #include <stddef.h>
 
+/* Keys, values and the kv arrays are cut from the role's pool: they live
+ * until role_release(), are never freed one by one, and are not to be
+ * realloc'ed. */
 struct role_kv {
-	char *key;   /* owned */
-	char *value; /* owned */
+	char *key;   /* pool */
+	char *value; /* pool */
 	int line;
 };
 
@@ -37,7 +40,7 @@ struct role_section {
 	char *kind; /* owned: "zone" */
 	char *name; /* owned: "corp.example.com" */
 	int line;
-	struct role_kv *kv; /* owned */
+	struct role_kv *kv; /* pool */
 	size_t n;
 };
 
@@ -53,10 +56,11 @@ struct role {
 	char *reapply_delay; /* owned: time span or NULL */
 	char **mirrors;      /* owned: absolute URLs */
 	size_t nmirrors;
-	struct role_kv *vars; /* owned: [vars] */
+	struct role_kv *vars; /* pool: [vars] */
 	size_t nvars;
 	struct role_section *sections; /* owned */
 	size_t nsections;
+	struct pool *pool; /* owned: what the kv arrays and their strings are cut from */
 };
 
 #define ROLE_MAX_SIZE (1u << 20)
