@@ -318,6 +318,13 @@ static const struct refusal refusals[] = {
         {"[role]\nname = x\nbundle = b\n[acl a]\n[acl \"a\"]\n",
          WHERE ":5: section [acl \"a\"] appears twice (first on line 4)",
          "duplicate list section, quoted and not"},
+        {"[role]\nname = x\nbundle = b\n[zone \"b\"]\n[zone \"a\"]\n[zone \"a\"]\n[zone "
+         "\"b\"]\n[zone \"a\"]\n",
+         WHERE ":6: section [zone \"a\"] appears twice (first on line 5)",
+         "of two duplicated sections, the one that repeats first is named"},
+        {"[role]\nname = x\nbundle = b\n[acl \"a\"]\n[zone \"a\"]\n[acl \"a\"]\n[acl \"a\"]\n",
+         WHERE ":6: section [acl \"a\"] appears twice (first on line 4)",
+         "a section thrice: its second appearance is named; kinds kept apart"},
         {"[role]\nname = x\nbundle = b\nthis line has no equals sign\n", WHERE ":4: syntax error",
          "line without '='"},
 };
