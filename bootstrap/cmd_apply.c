@@ -251,22 +251,6 @@ static int use_kernel_cmdline(struct apply *a)
 	return 0;
 }
 
-static void list_changes(const struct apply *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->plan.ndirs; i++)
-		if (a->plan.dirs[i].change != CH_NONE)
-			note("would change", "%s/ (%s)", a->plan.dirs[i].md->path,
-			     apply_change_word(a->plan.dirs[i].change));
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		if (f->change != CH_NONE)
-			note("would change", "%s (%s)", f->mf->path, apply_change_word(f->change));
-	}
-}
-
 struct step {
 	const char *name;
 	int (*fn)(struct apply *);
@@ -357,7 +341,7 @@ static int dry_run_result(struct apply *a)
 {
 	size_t pending = apply_pending_services(a, 0);
 
-	list_changes(a);
+	apply_note_changes(a, "would change");
 	if (a->diff)
 		install_diff(&a->plan);
 	note("dry-run", "%s version %lld: %zu would change, %zu unchanged", a->manifest.role,
