@@ -127,15 +127,22 @@ static int entry_lookup(void *ctx, const char *name, const char **text, size_t *
 int apply_read_bundle(struct apply *a)
 {
 	struct bundle_limits lim = BUNDLE_LIMITS_DEFAULT;
-	const struct bundle_entry *me;
 	char err[512];
-	size_t i;
 
 	if (bundle_read(a->bundle_tmp, &lim, &a->bundle, err, sizeof(err)) < 0) {
 		error("%s: %s", a->bundle_url, err);
 		return EXIT_BUNDLE;
 	}
-	me = bundle_find(&a->bundle, "manifest.ini");
+	return 0;
+}
+
+/* manifest.ini parsed, and every file it names found in the bundle;
+ * 0, EXIT_BUNDLE or EXIT_ROLE (a manifest that does not parse). */
+static int parse_manifest(struct apply *a)
+{
+	const struct bundle_entry *me = bundle_find(&a->bundle, "manifest.ini");
+	size_t i;
+
 	if (!me) {
 		error("%s: bundle has no manifest.ini", a->bundle_url);
 		return EXIT_BUNDLE;
@@ -160,7 +167,10 @@ int apply_check_manifest(struct apply *a)
 	const struct manifest *m = &a->manifest;
 	char when[32];
 	struct tm tm;
+	int code = parse_manifest(a);
 
+	if (code)
+		return code;
 	if (strcmp(m->role, a->role.name)) {
 		error("bundle is for role '%s', but %s asks for role '%s'", m->role, a->role_arg,
 		      a->role.name);
@@ -169,10 +179,8 @@ int apply_check_manifest(struct apply *a)
 	if (m->has_expires && m->expires < time(NULL)) {
 		gmtime_r(&m->expires, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		{
-			error("bundle '%s' version %lld expired on %s", m->role, m->version, when);
-			return EXIT_ROLE;
-		}
+		error("bundle '%s' version %lld expired on %s", m->role, m->version, when);
+		return EXIT_ROLE;
 	}
 	if (a->expect_version >= 0 && m->version != a->expect_version) {
 		error("bundle '%s' is version %lld, not the version %lld asked for "
@@ -343,6 +351,38 @@ int apply_render(struct apply *a)
 	return check_unique(a);
 }
 
+int apply_next_planned(const struct apply *a, size_t *pos, struct planned *e)
+{
+	const struct plan *p = &a->plan;
+
+	memset(e, 0, sizeof(*e));
+	if (*pos < p->ndirs) {
+		e->dir = &p->dirs[*pos];
+		e->path = e->dir->md->path;
+		e->change = e->dir->change;
+	} else if (*pos - p->ndirs < p->n) {
+		e->file = &p->files[*pos - p->ndirs];
+		e->path = e->file->path;
+		e->change = e->file->change;
+		e->secret = e->file->secret;
+	} else {
+		return 0;
+	}
+	(*pos)++;
+	return 1;
+}
+
+void apply_note_changes(const struct apply *a, const char *label)
+{
+	struct planned e;
+	size_t pos = 0;
+
+	while (apply_next_planned(a, &pos, &e))
+		if (e.change != CH_NONE)
+			note(label, "%s%s (%s)", e.path, e.dir ? "/" : "",
+			     apply_change_word(e.change));
+}
+
 int apply_stage(struct apply *a)
 {
 	if (install_prepare(&a->plan) < 0)
@@ -385,8 +425,9 @@ static void record_source(struct apply *a, struct state *st)
 static void add_state(struct apply *a)
 {
 	struct buf text = BUF_INIT;
+	struct planned e;
 	struct state st;
-	size_t i;
+	size_t pos = 0;
 
 	memset(&st, 0, sizeof(st));
 	st.role = a->manifest.role;
@@ -396,9 +437,11 @@ static void add_state(struct apply *a)
 	sig_keyid_str(a->sig.keyid, st.keyid);
 	st.time = time(NULL);
 	record_source(a, &st);
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
+	while (apply_next_planned(a, &pos, &e)) {
+		const struct plan_file *f = e.file;
 
+		if (!f)
+			continue; /* folders are not in the state */
 		/* a hash of secret content would let a reader of the state test guesses */
 		/* a replace = no file is the node's once laid down (the sync agent's
 		 * zones): no hash, and the manifest's mode, so that what the node
@@ -407,7 +450,7 @@ static void add_state(struct apply *a)
 			state_add_file(&st, f->path, "keep", f->want_mode, f->mf->owner,
 			               f->mf->group);
 		else
-			state_add_file(&st, f->path, f->secret ? "secret" : f->sha256, f->mode,
+			state_add_file(&st, f->path, e.secret ? "secret" : f->sha256, f->mode,
 			               f->mf->owner, f->mf->group);
 	}
 	st.present = 1;
@@ -421,21 +464,12 @@ static void add_state(struct apply *a)
 
 int apply_install(struct apply *a)
 {
-	size_t i;
-
 	if (a->diff)
 		install_diff(&a->plan); /* what is about to change, before it does */
 	add_state(a);
 	if (install_commit(&a->plan) < 0)
 		return EXIT_INSTALL;
-	for (i = 0; i < a->plan.ndirs; i++)
-		if (a->plan.dirs[i].change != CH_NONE)
-			note("changed", "%s/ (%s)", a->plan.dirs[i].md->path,
-			     apply_change_word(a->plan.dirs[i].change));
-	for (i = 0; i < a->plan.n; i++)
-		if (a->plan.files[i].change != CH_NONE)
-			note("changed", "%s (%s)", a->plan.files[i].mf->path,
-			     apply_change_word(a->plan.files[i].change));
+	apply_note_changes(a, "changed");
 	return 0;
 }
 
@@ -478,19 +512,20 @@ size_t apply_pending_services(const struct apply *a, int enable)
 	return n;
 }
 
+/* 1 when a file changed and the service restarts on any change
+ * (restart-on-change), or a file that changed notifies it. */
 static int service_changed(const struct apply *a, const struct mservice *s)
 {
-	size_t i, j;
+	struct planned e;
+	size_t pos = 0, j;
 
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		if (f->change == CH_NONE)
+	while (apply_next_planned(a, &pos, &e)) {
+		if (!e.file || e.change == CH_NONE)
 			continue;
 		if (s->restart)
 			return 1;
-		for (j = 0; j < f->mf->nnotify; j++)
-			if (!strcmp(f->mf->notify[j], s->name))
+		for (j = 0; j < e.file->mf->nnotify; j++)
+			if (!strcmp(e.file->mf->notify[j], s->name))
 				return 1;
 	}
 	return 0;
@@ -503,13 +538,16 @@ static int units_changed(const struct apply *a)
 	static const char *const dirs[] = {"/etc/systemd/system/", "/run/systemd/system/",
 	                                   "/usr/local/lib/systemd/system/",
 	                                   "/usr/lib/systemd/system/", "/lib/systemd/system/"};
-	size_t i, j;
+	struct planned e;
+	size_t pos = 0, j;
 
-	for (i = 0; i < a->plan.n; i++)
+	while (apply_next_planned(a, &pos, &e)) {
+		if (!e.file || e.change == CH_NONE)
+			continue;
 		for (j = 0; j < sizeof(dirs) / sizeof(dirs[0]); j++)
-			if (a->plan.files[i].change != CH_NONE &&
-			    !strncmp(a->plan.files[i].path, dirs[j], strlen(dirs[j])))
+			if (!strncmp(e.path, dirs[j], strlen(dirs[j])))
 				return 1;
+	}
 	return 0;
 }
 

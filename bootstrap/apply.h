@@ -61,17 +61,45 @@ struct apply {
 	size_t changed, enabled, restarted;
 };
 
+/* The steps, in order. */
 int apply_load_role(struct apply *a);
 int apply_fetch(struct apply *a);
 int apply_verify(struct apply *a);
+/* "bundle": the archive read into a->bundle (EXIT_BUNDLE). */
 int apply_read_bundle(struct apply *a);
+/* "manifest": manifest.ini parsed into a->manifest (EXIT_ROLE), every file it
+ * names found in the bundle (EXIT_BUNDLE, as for a missing manifest.ini),
+ * then its role, expiry and version checked against the role and the root. */
 int apply_check_manifest(struct apply *a);
 int apply_render(struct apply *a);
+/* "stage": the plan compared with the target and staged; counts a->changed. */
 int apply_stage(struct apply *a);
 int apply_validate(struct apply *a);
-/* Installs the files and the state in one transaction (install.h). */
+/* "install": with --diff, the diff of what is about to change first; then
+ * the files and the state in one transaction (install.h). */
 int apply_install(struct apply *a);
 int apply_services(struct apply *a);
+
+/* One entry of the plan, a folder or one of the bundle's files (roleboot's
+ * own files are not entries).  Everything in it is borrowed from the apply. */
+struct planned {
+	const char *path;             /* the manifest's path (a folder's without '/') */
+	const struct plan_dir *dir;   /* the folder, or NULL */
+	const struct plan_file *file; /* the file, or NULL */
+	int change;                   /* enum change bits; CH_NONE: left as it is */
+	int secret;                   /* a file whose content holds secret values */
+};
+
+/* The plan's entries in order, every folder then every file, changed or not:
+ *     size_t pos = 0;
+ *     struct planned e;
+ *     while (apply_next_planned(a, &pos, &e))
+ *             ...
+ * 1 with *e filled and *pos moved on, 0 after the last one. */
+int apply_next_planned(const struct apply *a, size_t *pos, struct planned *e);
+/* One line per folder or file that changes, "LABEL: PATH (WORD)", a folder's
+ * path ending in '/'. */
+void apply_note_changes(const struct apply *a, const char *label);
 
 /* Services of the bundle not enabled yet; with enable, enables them.
  * (size_t)-1 when enabling failed. */

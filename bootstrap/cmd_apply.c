@@ -251,22 +251,6 @@ static int use_kernel_cmdline(struct apply *a)
 	return 0;
 }
 
-static void list_changes(const struct apply *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->plan.ndirs; i++)
-		if (a->plan.dirs[i].change != CH_NONE)
-			note("would change", "%s/ (%s)", a->plan.dirs[i].md->path,
-			     apply_change_word(a->plan.dirs[i].change));
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		if (f->change != CH_NONE)
-			note("would change", "%s (%s)", f->mf->path, apply_change_word(f->change));
-	}
-}
-
 struct step {
 	const char *name;
 	int (*fn)(struct apply *);
@@ -357,7 +341,7 @@ static int dry_run_result(struct apply *a)
 {
 	size_t pending = apply_pending_services(a, 0);
 
-	list_changes(a);
+	apply_note_changes(a, "would change");
 	if (a->diff)
 		install_diff(&a->plan);
 	note("dry-run", "%s version %lld: %zu would change, %zu unchanged", a->manifest.role,
@@ -365,13 +349,52 @@ static int dry_run_result(struct apply *a)
 	return a->changed || pending ? EXIT_PENDING : EXIT_OK;
 }
 
+/* What the report says of the run, as far as it got; f borrows from a and
+ * owns its list of changes (report_facts_release). */
+static void gather_facts(const struct apply *a, struct report_facts *f)
+{
+	const struct fetch_stats *fs = fetch_stats();
+	struct planned e;
+	size_t pos = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->dry_run = a->dry_run;
+	f->role = a->role.name ? a->role.name : a->role_arg;
+	f->bundle_url = a->bundle_url;
+	f->has_version = a->manifest.role != NULL;
+	f->version = a->manifest.version;
+	f->fetched = a->bundle_tmp != NULL;
+	if (f->fetched) {
+		hex_encode(a->fetched.blake2b, sizeof(a->fetched.blake2b), f->blake2b);
+		f->size = a->fetched.size;
+	}
+	f->verified = a->verified;
+	if (f->verified) {
+		sig_keyid_str(a->sig.keyid, f->key);
+		f->trusted_comment = a->sig.trusted_comment;
+	}
+	while (apply_next_planned(a, &pos, &e)) {
+		f->total++;
+		if (e.change != CH_NONE)
+			report_add_change(f, e.path, e.dir != NULL, apply_change_word(e.change));
+	}
+	f->enabled = a->enabled;
+	f->restarted = a->restarted;
+	f->requests = fs->requests;
+	f->retries = fs->retries;
+	f->resumes = fs->resumes;
+}
+
 /* Keep the report on the root and send it to the role's report URL; a
  * report that cannot be written or sent never changes the outcome. */
 static void publish(const struct report *r, struct apply *a, int code)
 {
+	struct report_facts facts;
 	struct buf json = BUF_INIT;
 
-	report_json(r, a, code, &json);
+	gather_facts(a, &facts);
+	report_json(r, &facts, code, &json);
+	report_facts_release(&facts);
 	if (a->json)
 		fputs(json.data, stdout);
 	/* only a run that holds the lock writes there: one refused by the lock,
@@ -388,6 +411,7 @@ int cmd_apply(int argc, char **argv)
 {
 	struct apply a;
 	struct report r;
+	double t;
 	size_t i;
 	int code;
 
@@ -400,7 +424,9 @@ int cmd_apply(int argc, char **argv)
 			code = dry_run_result(&a);
 			break;
 		}
-		code = report_step(&r, steps[i].name, steps[i].fn, &a);
+		t = clock_now();
+		code = steps[i].fn(&a);
+		report_step(&r, steps[i].name, code, t);
 	}
 	if (!code && !a.dry_run)
 		note("apply", "%s version %lld: %zu changed, %zu unchanged, %zu services enabled",

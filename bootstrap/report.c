@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,24 +13,35 @@ void report_init(struct report *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->started = time(NULL);
-	r->t0 = fetch_now();
+	r->t0 = clock_now();
 }
 
-int report_step(struct report *r, const char *name, int (*fn)(struct apply *), struct apply *a)
+void report_step(struct report *r, const char *name, int code, double since)
 {
-	double t = fetch_now();
-	int code = fn(a);
-
 	if (r->nsteps < REPORT_MAX_STEPS) {
 		r->steps[r->nsteps].name = name;
 		r->steps[r->nsteps].code = code;
-		r->steps[r->nsteps++].ms = (fetch_now() - t) * 1000.0;
+		r->steps[r->nsteps++].ms = (clock_now() - since) * 1000.0;
 	}
 	if (code && !r->failed_step) {
 		r->failed_step = name;
 		snprintf(r->error, sizeof(r->error), "%s", msg_last_error());
 	}
-	return code;
+}
+
+void report_add_change(struct report_facts *f, const char *path, int folder, const char *change)
+{
+	f->changes = xrealloc(f->changes, (f->nchanges + 1) * sizeof(*f->changes));
+	f->changes[f->nchanges].path = path;
+	f->changes[f->nchanges].folder = folder;
+	f->changes[f->nchanges++].change = change;
+}
+
+void report_facts_release(struct report_facts *f)
+{
+	free(f->changes);
+	f->changes = NULL;
+	f->nchanges = 0;
 }
 
 static void put_str(struct buf *b, const char *key, const char *val)
@@ -41,59 +53,43 @@ static void put_str(struct buf *b, const char *key, const char *val)
 		buf_puts(b, "null");
 }
 
-static void put_bundle(struct buf *b, const struct apply *a)
+static void put_bundle(struct buf *b, const struct report_facts *f)
 {
-	char b2[129], id[17];
-
 	buf_puts(b, ",\"bundle\":{\"url\":");
-	if (a->bundle_url)
-		json_str(b, a->bundle_url);
+	if (f->bundle_url)
+		json_str(b, f->bundle_url);
 	else
 		buf_puts(b, "null");
-	if (a->manifest.role)
-		buf_printf(b, ",\"version\":%lld", a->manifest.version);
-	if (a->bundle_tmp) {
-		hex_encode(a->fetched.blake2b, sizeof(a->fetched.blake2b), b2);
-		buf_printf(b, ",\"blake2b\":\"%s\",\"size\":%zu", b2, a->fetched.size);
-	}
-	if (a->verified) {
-		sig_keyid_str(a->sig.keyid, id);
-		buf_printf(b, ",\"key\":\"%s\",\"trusted_comment\":", id);
-		json_str(b, a->sig.trusted_comment);
+	if (f->has_version)
+		buf_printf(b, ",\"version\":%lld", f->version);
+	if (f->fetched)
+		buf_printf(b, ",\"blake2b\":\"%s\",\"size\":%zu", f->blake2b, f->size);
+	if (f->verified) {
+		buf_printf(b, ",\"key\":\"%s\",\"trusted_comment\":", f->key);
+		json_str(b, f->trusted_comment);
 	}
 	buf_putc(b, '}');
 }
 
-static void put_files(struct buf *b, const struct apply *a)
+static void put_files(struct buf *b, const struct report_facts *f)
 {
-	size_t i, k = 0;
+	size_t i;
 
 	buf_puts(b, ",\"files\":[");
-	for (i = 0; i < a->plan.ndirs; i++) {
-		const struct plan_dir *d = &a->plan.dirs[i];
+	for (i = 0; i < f->nchanges; i++) {
+		const struct report_change *c = &f->changes[i];
 
-		if (d->change == CH_NONE)
-			continue;
-		buf_puts(b, k++ ? ",{\"path\":" : "{\"path\":");
-		json_str(b, d->md->path);
-		buf_printf(b, ",\"folder\":true,\"change\":\"%s\"}", apply_change_word(d->change));
+		buf_puts(b, i ? ",{\"path\":" : "{\"path\":");
+		json_str(b, c->path);
+		buf_printf(b, "%s,\"change\":\"%s\"}", c->folder ? ",\"folder\":true" : "",
+		           c->change);
 	}
-	for (i = 0; i < a->plan.n; i++) {
-		const struct plan_file *f = &a->plan.files[i];
-
-		if (f->change == CH_NONE)
-			continue;
-		buf_puts(b, k++ ? ",{\"path\":" : "{\"path\":");
-		json_str(b, f->mf->path);
-		buf_printf(b, ",\"change\":\"%s\"}", apply_change_word(f->change));
-	}
-	buf_printf(b, "],\"changed\":%zu,\"unchanged\":%zu,\"enabled\":%zu,\"restarted\":%zu", k,
-	           a->plan.n + a->plan.ndirs - k, a->enabled, a->restarted);
+	buf_printf(b, "],\"changed\":%zu,\"unchanged\":%zu,\"enabled\":%zu,\"restarted\":%zu",
+	           f->nchanges, f->total - f->nchanges, f->enabled, f->restarted);
 }
 
-void report_json(const struct report *r, const struct apply *a, int code, struct buf *out)
+void report_json(const struct report *r, const struct report_facts *f, int code, struct buf *out)
 {
-	const struct fetch_stats *fs = fetch_stats();
 	char when[32], host[256] = "";
 	struct tm tm;
 	size_t i;
@@ -104,17 +100,17 @@ void report_json(const struct report *r, const struct apply *a, int code, struct
 	buf_printf(out, "{\"roleboot\":\"%s\",\"result\":\"%s\",\"exit\":%d,\"dry_run\":%s",
 	           ROLEBOOT_VERSION,
 	           code == 0                            ? "ok"
-	           : a->dry_run && code == EXIT_PENDING ? "pending"
+	           : f->dry_run && code == EXIT_PENDING ? "pending"
 	                                                : "failed",
-	           code, a->dry_run ? "true" : "false");
+	           code, f->dry_run ? "true" : "false");
 	put_str(out, "host", host);
-	put_str(out, "role", a->role.name ? a->role.name : a->role_arg);
+	put_str(out, "role", f->role);
 	buf_printf(out, ",\"started\":\"%s\",\"duration_ms\":%.0f", when,
-	           (fetch_now() - r->t0) * 1000.0);
-	put_bundle(out, a);
-	put_files(out, a);
-	buf_printf(out, ",\"fetch\":{\"requests\":%u,\"retries\":%u,\"resumes\":%u}", fs->requests,
-	           fs->retries, fs->resumes);
+	           (clock_now() - r->t0) * 1000.0);
+	put_bundle(out, f);
+	put_files(out, f);
+	buf_printf(out, ",\"fetch\":{\"requests\":%u,\"retries\":%u,\"resumes\":%u}", f->requests,
+	           f->retries, f->resumes);
 	buf_puts(out, ",\"steps\":[");
 	for (i = 0; i < r->nsteps; i++)
 		buf_printf(out, "%s{\"step\":\"%s\",\"status\":\"%s\",\"ms\":%.1f}", i ? "," : "",
