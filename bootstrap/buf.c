@@ -40,8 +40,7 @@ void buf_grow(struct buf *b, size_t extra)
 void buf_add(struct buf *b, const void *data, size_t len)
 {
 	buf_grow(b, len);
-	if (len)
-		memcpy(b->data + b->len, data, len);
+	copy_bytes(b->data + b->len, data, len);
 	b->len += len;
 	b->data[b->len] = '\0';
 }

@@ -108,7 +108,7 @@ char *pool_strndup(struct pool *p, const char *s, size_t n)
 {
 	char *d = pool_cut(p, n + 1, 1);
 
-	memcpy(d, s, n);
+	copy_bytes(d, s, n);
 	d[n] = '\0';
 	return d;
 }

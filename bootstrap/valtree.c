@@ -50,7 +50,7 @@ struct tv *tv_stringn_in(const struct tv *near, const char *s, size_t len)
 		len = 0;
 	v = node_new(near, TV_STRING, len + 1);
 	v->str = (char *)(v + 1);
-	memcpy(v->str, s, len);
+	copy_bytes(v->str, s, len);
 	v->str[len] = '\0';
 	v->len = len;
 	return v;
