@@ -1,6 +1,7 @@
 /*
  * inifile.h — strict INI reading on top of inih, shared by role files,
- * manifests, state and sync configs.
+ * manifests, sync configs, route53d configs and AWS credentials files (not
+ * the state: state.h says why).
  *
  * inih (as distributions build it) reads lines of at most 199 bytes and
  * cuts section names at 49 bytes without saying so.  inifile feeds inih

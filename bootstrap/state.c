@@ -55,6 +55,14 @@ static int parse_number(const char *s, long long *out)
 	return errno || *end ? -1 : 0;
 }
 
+/* Replaces *slot (owned) with a copy of value: a repeated line wins. */
+static void set_string(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+/* One non-empty line "KEY VALUE", split in place; -1 when malformed. */
 static int parse_line(struct state *st, char *line)
 {
 	long long n;
@@ -67,9 +75,9 @@ static int parse_line(struct state *st, char *line)
 	*sp = '\0';
 	val = sp + 1;
 	if (!strcmp(key, "role"))
-		st->role = xstrdup(val);
+		set_string(&st->role, val);
 	else if (!strcmp(key, "bundle"))
-		st->bundle = xstrdup(val);
+		set_string(&st->bundle, val);
 	else if (!strcmp(key, "version")) {
 		if (parse_number(val, &st->version) < 0)
 			return -1;
@@ -98,12 +106,53 @@ static int parse_line(struct state *st, char *line)
 	return 0; /* unknown keys are left for newer versions */
 }
 
+int state_parse(const char *where, const char *text, size_t len, struct state *st)
+{
+	char *copy = xmalloc(len + 1), *line, *nl, *end = copy + len;
+	int ret = -1, lineno = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (len)
+		memcpy(copy, text, len);
+	*end = '\0';
+	/* Every '\n' ends a line, so that blank lines count as an editor
+	 * counts them. */
+	for (line = copy; line < end; line = nl + 1) {
+		lineno++;
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			nl = end;
+		*nl = '\0';
+		if (strlen(line) != (size_t)(nl - line)) {
+			error("%s:%d: NUL byte in the state", where, lineno);
+			goto cleanup;
+		}
+		if (*line && parse_line(st, line) < 0) {
+			error("%s:%d: malformed state line", where, lineno);
+			goto cleanup;
+		}
+	}
+	if (!st->role || !st->has_version) {
+		error("%s: no %s recorded", where, st->role ? "version" : "role");
+		goto cleanup;
+	}
+	if (!st->bundle)
+		st->bundle = xstrdup("");
+	st->present = 1;
+	ret = 0;
+cleanup:
+	if (ret < 0)
+		state_release(st);
+	free(copy);
+	return ret;
+}
+
 int state_load(const char *root, struct state *st)
 {
 	struct rootfs r;
-	char *path = root_path(root, STATE_PATH), *line, *save = NULL;
+	char *path = root_path(root, STATE_PATH);
 	struct buf text = BUF_INIT;
-	int ret = -1, lineno = 0;
+	int ret = -1;
 
 	memset(st, 0, sizeof(*st));
 	rootfs_init(&r, root);
@@ -112,25 +161,10 @@ int state_load(const char *root, struct state *st)
 			ret = 0;
 		else
 			rootfs_fail(&r, STATE_PATH, "cannot read the state");
-		goto out;
+		goto cleanup;
 	}
-	for (line = strtok_r(text.data ? text.data : "", "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (parse_line(st, line) < 0) {
-			error("%s:%d: malformed state line", path, lineno);
-			goto out;
-		}
-	}
-	if (!st->role || !st->has_version) {
-		error("%s: no %s recorded", path, st->role ? "version" : "role");
-		goto out;
-	}
-	st->present = 1;
-	ret = 0;
-out:
-	if (ret < 0)
-		state_release(st);
+	ret = state_parse(path, text.data, text.len, st);
+cleanup:
 	buf_release(&text);
 	rootfs_release(&r);
 	free(path);

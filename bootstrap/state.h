@@ -11,6 +11,25 @@
  * source and var let `roleboot apply` with no ROLE re-apply the role that
  * was applied last, with the same values.
  *
+ * Every line is "KEY VALUE" (one space after KEY), each '\n' ends a line
+ * and counts, blank lines are skipped, keys this version does not know are
+ * skipped (left for newer versions), a NUL byte is refused.  A malformed
+ * line fails the load with one message "STATE:LINE: ...", LINE counted as
+ * an editor counts it (blank lines included).  A state without a bundle
+ * line loads with bundle "".
+ *
+ * Not INI, and not read through inifile: the format stays as every version
+ * wrote it, and state.c reads it with its own parser.  The values cannot
+ * pass through INI as they are: a PATH may hold anything but a newline
+ * (leading or trailing blanks, " ;" that inih takes for a comment, '=' and
+ * ':'), and a PATH, a bundle URL (a presigned one runs to hundreds of
+ * bytes) or a VALUE may be longer than the INIFILE_MAX_LINE bytes inifile
+ * reads on one line.  An INI state would need an escaping and splitting of
+ * its own on top of INI, a second reader for the states written so far
+ * (loading them stays a must), and would fail to load in older roleboot
+ * versions (a downgrade), for no gain: the file is written by roleboot
+ * alone, atomically, and line numbers are right without INI.
+ *
  * blake2b is the bundle's BLAKE2b-512, the hash its prehashed signature
  * covers, computed once while the bundle downloads.  States written before
  * it have "sha256 HEX" (the bundle's SHA-256) in its place: they load, show
@@ -52,8 +71,15 @@ struct state {
 	size_t n;
 };
 
-/* Loads the state of root; a missing file gives present = 0. */
+/* Loads the state of root into st (the caller frees it with
+ * state_release); a missing file gives 0 with present = 0.  On -1 the error
+ * was printed and st is left empty. */
 int state_load(const char *root, struct state *st);
+/* Parses text[0..len) (need not be NUL-terminated; where names it in
+ * messages) into st, as state_load: 0 with st filled and present = 1 (the
+ * caller frees it with state_release), or -1 with the error printed and st
+ * left empty. */
+int state_parse(const char *where, const char *text, size_t len, struct state *st);
 int state_save(const char *root, const struct state *st);
 /* The file's text, as state_save writes it (apply installs it with the
  * files, in the same transaction). */

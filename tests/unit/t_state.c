@@ -1,8 +1,10 @@
 /*
  * t_state.c — ROOT/var/lib/roleboot/state: state_save then state_load round
  * trip under a temporary root whose path holds spaces, the text written,
- * a missing state, malformed lines, state_describe (text and JSON), and a
- * state written before the bundle's digest became BLAKE2b-512.
+ * a missing state, malformed lines (numbered as an editor numbers them,
+ * blank lines included), NUL bytes, a state without a bundle line,
+ * state_describe (text and JSON), and a state written before the bundle's
+ * digest became BLAKE2b-512.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,21 @@ static void put_state(const char *root, const char *text)
 		exit(1);
 	}
 	free(dir);
+	free(path);
+}
+
+/* Write len bytes of text (it may hold NUL bytes) as ROOT's state file. */
+static void put_state_len(const char *root, const char *text, size_t len)
+{
+	char *path = xasprintf("%s/var/lib/roleboot/state", root);
+	FILE *f;
+
+	put_state(root, "");
+	f = fopen(path, "w");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f)) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
 	free(path);
 }
 
@@ -215,6 +232,16 @@ static const struct bad bads[] = {
         {"", ": no role recorded", "an empty state file"},
 };
 
+/* Malformed lines after blank lines: the number is the line's own. */
+static const struct bad drift[] = {
+        {"role x\n\nversion 1\nfile abc\n", ":4: malformed state line",
+         "a bad line after a blank line"},
+        {"\n\n\nrole x\ngarbage\n", ":5: malformed state line",
+         "a bad line after three leading blank lines"},
+        {"role x\nversion 1\n\n\n\n\n\ntime soon\n", ":8: malformed state line",
+         "a bad time after a run of blank lines"},
+};
+
 static void malformed(const char *base)
 {
 	char *root = xasprintf("%s/bad root", base);
@@ -237,6 +264,55 @@ static void malformed(const char *base)
 		}
 		snprintf(what, sizeof(what), "left empty: %s", bads[i].what);
 		OK(st.role == NULL && st.files == NULL && st.present == 0, what);
+	}
+
+	/* Every line counts, blank ones too: the message names the line as an
+	 * editor numbers it, and says it once. */
+	for (i = 0; i < sizeof(drift) / sizeof(drift[0]); i++) {
+		put_state(root, drift[i].text);
+		ret = load(root, &st);
+		snprintf(expect, sizeof(expect), "roleboot: error: %s%s\n", path, drift[i].msg);
+		snprintf(what, sizeof(what), "line number right: %s", drift[i].what);
+		check_msg(ret == -1 && !strcmp(errtext, expect), what);
+		if (ret == 0)
+			state_release(&st);
+	}
+
+	/* a NUL byte is refused at its line, not taken for the end of the file
+	 * (the lines after it went unread) */
+	{
+		static const char nul[] = "role x\nversion 1\n\n\0\ngarbage\n";
+
+		put_state_len(root, nul, sizeof(nul) - 1);
+	}
+	ret = load(root, &st);
+	snprintf(expect, sizeof(expect), "roleboot: error: %s:4: NUL byte in the state\n", path);
+	check_msg(ret == -1 && !strcmp(errtext, expect), "a NUL byte refused at its line");
+	if (ret == 0)
+		state_release(&st);
+
+	/* state_parse names the text as told, and reads text that is not
+	 * NUL-terminated (here cut before "garbage") */
+	capture_begin();
+	ret = state_parse("mem", "role x\n\nvar =1\nversion 1\ngarbage", 29, &st);
+	capture_end();
+	check_msg(ret == -1 && !strcmp(errtext, "roleboot: error: mem:3: malformed state line\n"),
+	          "state_parse: the line number in the given name");
+	capture_begin();
+	ret = state_parse("mem", "role x\nversion 1\ngarbage", 17, &st);
+	capture_end();
+	check_msg(ret == 0 && st.present && st.version == 1, "state_parse: only len bytes read");
+	if (!ret)
+		state_release(&st);
+
+	/* no bundle line: loads with bundle "", and compares without a crash */
+	put_state(root, "role x\nversion 3\nrole y\n");
+	ret = load(root, &st);
+	check_msg(ret == 0 && st.bundle && !strcmp(st.bundle, "") && !strcmp(st.role, "y"),
+	          "no bundle line: bundle \"\"; a repeated role line: the last one");
+	if (!ret) {
+		OK(state_same(&st, &st), "a state without a bundle line compares equal to itself");
+		state_release(&st);
 	}
 
 	/* unknown keys are left for newer versions; a blank line is harmless */
