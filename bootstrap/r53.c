@@ -2,7 +2,6 @@
 #include "r53.h"
 
 #include <curl/curl.h>
-#include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +9,15 @@
 
 #include "fetch.h"
 #include "pool.h"
+#include "r53_xml.h"
 #include "util.h"
 
 #define R53_TRIES 8
-#define DEPTH 16
 
-/* What one answer (a page) told us, filled by the expat callbacks. */
+/* What one answer (a page) told us, filled by the reader's handlers;
+ * the error answer (code, message) is in xml. */
 struct page {
-	XML_Parser xp;
-	char *path[DEPTH]; /* element names from the root, owned */
-	int depth;
-	struct buf text;
+	struct r53_xml xml;      /* owned */
 	struct r53_records *out; /* record sets go here */
 	struct r53_record cur;   /* the one being read */
 	int truncated;
@@ -28,8 +25,6 @@ struct page {
 	struct r53_zone *zones;                /* HostedZones, owned */
 	size_t nzones;
 	char *next_dns, *next_zone; /* ListHostedZonesByName continuation */
-	char *code, *message;       /* an error answer, owned */
-	int xml_error;
 };
 
 /* A record's strings: malloc'd ones; pooled ones (pool) go with the pool. */
@@ -55,39 +50,28 @@ static void record_free(struct r53_record *r, const struct pool *pool)
 
 static const char *parent(const struct page *p, int up)
 {
-	int i = p->depth - 1 - up;
-
-	/* deeper than DEPTH, names are not kept: they match nothing */
-	return i >= 0 && i < DEPTH && p->path[i] ? p->path[i] : "";
+	return r53_xml_parent(&p->xml, up);
 }
 
-static void take(char **slot, struct buf *text)
+static void take(struct page *p, char **slot)
 {
-	free(*slot);
-	*slot = xstrdup(text->data ? text->data : "");
+	r53_xml_take(&p->xml, slot);
 }
 
 /* A field of the record being read: from the list's pool when it has one. */
 static void take_rec(struct page *p, char **slot)
 {
-	const char *t = p->text.data ? p->text.data : "";
-
 	if (!p->out->pool) {
-		take(slot, &p->text);
+		take(p, slot);
 		return;
 	}
-	*slot = pool_strndup(p->out->pool, t, p->text.len);
+	*slot = pool_strndup(p->out->pool, r53_xml_text(&p->xml), p->xml.text.len);
 }
 
-static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
+static void on_start(void *user, const char *name)
 {
 	struct page *p = user;
 
-	(void)attrs;
-	if (p->depth < DEPTH)
-		p->path[p->depth] = xstrdup(name);
-	p->depth++;
-	buf_reset(&p->text);
 	if (!strcmp(name, "ResourceRecordSet")) {
 		record_free(&p->cur, p->out->pool); /* a malformed answer may nest them */
 		p->cur.weight = -1;
@@ -106,38 +90,32 @@ static void zone_field(struct page *p, const char *name, const char *up)
 		return;
 	if (!strcmp(up, "HostedZone") && !strcmp(parent(p, 2), "HostedZones")) {
 		if (!strcmp(name, "Id"))
-			take(&z->id, &p->text);
+			take(p, &z->id);
 		else if (!strcmp(name, "Name"))
-			take(&z->name, &p->text);
+			take(p, &z->name);
 	} else if (!strcmp(up, "Config") && !strcmp(parent(p, 2), "HostedZone") &&
 	           !strcmp(name, "PrivateZone")) {
-		z->private_zone = p->text.data && !strcmp(p->text.data, "true");
+		z->private_zone = !strcmp(r53_xml_text(&p->xml), "true");
 	}
-}
-
-static void on_text(void *user, const XML_Char *s, int len)
-{
-	struct page *p = user;
-
-	buf_add(&p->text, s, (size_t)len);
 }
 
 /* Values are few (mostly one): a pooled array grows by copying. */
 static void push_value(struct page *p, struct r53_record *r)
 {
 	struct pool *pool = p->out->pool;
+	const char *t = r53_xml_text(&p->xml);
 	char **v;
 
 	if (!pool) {
 		r->values = xrealloc(r->values, (r->nvalues + 1) * sizeof(*r->values));
-		r->values[r->nvalues++] = xstrdup(p->text.data ? p->text.data : "");
+		r->values[r->nvalues++] = xstrdup(t);
 		return;
 	}
 	v = pool_get(pool, (r->nvalues + 1) * sizeof(*v));
 	if (r->nvalues)
 		memcpy(v, r->values, r->nvalues * sizeof(*v));
 	r->values = v;
-	r->values[r->nvalues++] = pool_strndup(pool, p->text.data ? p->text.data : "", p->text.len);
+	r->values[r->nvalues++] = pool_strndup(pool, t, p->xml.text.len);
 }
 
 static void push_record(struct page *p)
@@ -145,7 +123,7 @@ static void push_record(struct page *p)
 	struct r53_records *o = p->out;
 
 	if (!p->cur.name || !p->cur.type || !*p->cur.name || !*p->cur.type) {
-		p->xml_error = 1; /* not an answer Route 53 gives */
+		p->xml.bad = 1; /* not an answer Route 53 gives */
 		record_free(&p->cur, o->pool);
 		return;
 	}
@@ -162,6 +140,7 @@ static void push_record(struct page *p)
 static void record_field(struct page *p, const char *name, const char *up)
 {
 	struct r53_record *r = &p->cur;
+	const char *t = r53_xml_text(&p->xml);
 
 	if (!strcmp(up, "ResourceRecordSet")) {
 		if (!strcmp(name, "Name"))
@@ -169,11 +148,11 @@ static void record_field(struct page *p, const char *name, const char *up)
 		else if (!strcmp(name, "Type"))
 			take_rec(p, &r->type);
 		else if (!strcmp(name, "TTL"))
-			r->ttl = strtol(p->text.data ? p->text.data : "0", NULL, 10);
+			r->ttl = strtol(t, NULL, 10);
 		else if (!strcmp(name, "SetIdentifier"))
 			take_rec(p, &r->set_id);
 		else if (!strcmp(name, "Weight"))
-			r->weight = strtol(p->text.data ? p->text.data : "0", NULL, 10);
+			r->weight = strtol(t, NULL, 10);
 		else if (!strcmp(name, "Failover"))
 			take_rec(p, &r->failover);
 	} else if (!strcmp(up, "ResourceRecord") && !strcmp(name, "Value")) {
@@ -186,7 +165,7 @@ static void record_field(struct page *p, const char *name, const char *up)
 	}
 }
 
-static void on_end(void *user, const XML_Char *name)
+static void on_end(void *user, const char *name)
 {
 	struct page *p = user;
 	const char *up = parent(p, 1);
@@ -196,29 +175,19 @@ static void on_end(void *user, const XML_Char *name)
 	else
 		record_field(p, name, up);
 	if (!strcmp(name, "IsTruncated"))
-		p->truncated = p->text.data && !strcmp(p->text.data, "true");
+		p->truncated = !strcmp(r53_xml_text(&p->xml), "true");
 	else if (!strcmp(name, "NextRecordName"))
-		take(&p->next_name, &p->text);
+		take(p, &p->next_name);
 	else if (!strcmp(name, "NextRecordType"))
-		take(&p->next_type, &p->text);
+		take(p, &p->next_type);
 	else if (!strcmp(name, "NextRecordIdentifier"))
-		take(&p->next_id, &p->text);
+		take(p, &p->next_id);
 	else if (!strcmp(name, "NextDNSName"))
-		take(&p->next_dns, &p->text);
+		take(p, &p->next_dns);
 	else if (!strcmp(name, "NextHostedZoneId"))
-		take(&p->next_zone, &p->text);
-	else if (!strcmp(up, "Error") && !strcmp(name, "Code"))
-		take(&p->code, &p->text);
-	else if (!strcmp(up, "Error") && !strcmp(name, "Message"))
-		take(&p->message, &p->text);
+		take(p, &p->next_zone);
 	else
 		zone_field(p, name, up);
-	p->depth--;
-	if (p->depth < DEPTH) {
-		free(p->path[p->depth]);
-		p->path[p->depth] = NULL;
-	}
-	buf_reset(&p->text);
 }
 
 void r53_zones_release(struct r53_zone *z, size_t n)
@@ -249,47 +218,21 @@ static void page_init(struct page *p, struct r53_records *out)
 	p->out = out;
 	if (!out->n && !out->pool)
 		out->pool = pool_new();
-	p->xp = XML_ParserCreate("UTF-8");
-	if (!p->xp) {
-		fputs("roleboot: fatal: out of memory\n", stderr);
-		abort();
-	}
-	XML_SetUserData(p->xp, p);
-	XML_SetElementHandler(p->xp, on_start, on_end);
-	XML_SetCharacterDataHandler(p->xp, on_text);
+	/* no limit on text: a TXT value may be thousands of bytes */
+	r53_xml_init(&p->xml, 0, on_start, on_end, p);
 }
 
 static void page_release(struct page *p)
 {
-	int i;
-
-	for (i = 0; i < DEPTH; i++)
-		free(p->path[i]);
+	r53_xml_release(&p->xml);
 	record_free(&p->cur, p->out ? p->out->pool : NULL);
-	buf_release(&p->text);
 	free(p->next_name);
 	free(p->next_type);
 	free(p->next_id);
 	r53_zones_release(p->zones, p->nzones);
 	free(p->next_dns);
 	free(p->next_zone);
-	free(p->code);
-	free(p->message);
-	if (p->xp)
-		XML_ParserFree(p->xp);
 	memset(p, 0, sizeof(*p));
-}
-
-static size_t feed(char *data, size_t size, size_t nmemb, void *user)
-{
-	struct page *p = user;
-	size_t n = size * nmemb;
-
-	if (p->xml_error)
-		return n;
-	if (XML_Parse(p->xp, data, (int)n, 0) != XML_STATUS_OK)
-		p->xml_error = 1;
-	return n;
 }
 
 /* Append "&key=value" (value escaped) to a query being built. */
@@ -325,8 +268,8 @@ static enum r53_outcome get_once(struct r53_client *c, const char *url, struct p
 	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 	if (hdr)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, feed);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, r53_xml_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &p->xml);
 	rc = curl_easy_perform(h);
 	c->requests++;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -339,18 +282,18 @@ static enum r53_outcome get_once(struct r53_client *c, const char *url, struct p
 		            : R53_FAIL;
 		goto out;
 	}
-	if (XML_Parse(p->xp, "", 0, 1) != XML_STATUS_OK)
-		p->xml_error = 1;
-	if (status == 200 && !p->xml_error) {
+	r53_xml_finish(&p->xml);
+	if (status == 200 && !p->xml.bad) {
 		o = R53_OK;
 		goto out;
 	}
-	if (status == 200 || (p->xml_error && status < 500))
+	if (status == 200 || (p->xml.bad && status < 500))
 		snprintf(why, len, "HTTP %ld: answer is not well-formed XML", status);
 	else
 		snprintf(why, len, "HTTP %ld: AWS error %s: %s", status,
-		         p->code ? p->code : "(none)", p->message ? p->message : "(no message)");
-	if (status >= 500 || (status == 400 && p->code && !strcmp(p->code, "Throttling"))) {
+		         p->xml.code ? p->xml.code : "(none)",
+		         p->xml.message ? p->xml.message : "(no message)");
+	if (status >= 500 || (status == 400 && p->xml.code && !strcmp(p->xml.code, "Throttling"))) {
 		c->throttled++;
 		o = R53_RETRY;
 	}
@@ -598,7 +541,7 @@ int r53_parse(const char *xml, size_t len, struct r53_records *out)
 	int ret;
 
 	page_init(&p, out);
-	ret = XML_Parse(p.xp, xml, (int)len, 1) == XML_STATUS_OK && !p.xml_error ? 0 : -1;
+	ret = r53_xml_parse(&p.xml, xml, len);
 	page_release(&p);
 	return ret;
 }

@@ -1,8 +1,8 @@
 /*
  * r53.h — the Route 53 API, read side: ListHostedZonesByName and
  * ListResourceRecordSets with full pagination, SigV4-signed by libcurl
- * (CURLOPT_AWS_SIGV4), answers parsed with expat as they stream in, so
- * memory holds the records and never a whole answer.
+ * (CURLOPT_AWS_SIGV4), answers parsed as they stream in by the shared
+ * reader (r53_xml.h), so memory holds the records and never a whole answer.
  *
  * Query parameters are sent sorted, because libcurl 7.88 signs the query
  * string in the order given (curl issue 9717).  Throttling (HTTP 400

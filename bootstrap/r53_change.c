@@ -2,14 +2,15 @@
 #include "r53_change.h"
 
 #include <curl/curl.h>
-#include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fetch.h"
+#include "r53_xml.h"
 
 #define R53_CHANGE_TRIES 8
+#define TEXT_MAX 4096 /* of an element's text: err's fields are shorter */
 #define XMLNS "https://route53.amazonaws.com/doc/2013-04-01/"
 
 void r53_batch_add(struct r53_batch *b, enum r53_action a, const char *name, const char *type,
@@ -126,93 +127,50 @@ void r53_batch_describe(const struct r53_batch *b, struct buf *out)
 	}
 }
 
-/* The parts of an answer that matter: the change id or the error. */
+/* The parts of an answer that matter: the change id (filled as it is
+ * read) or the error (r53_xml: code, message; answer_error copies them). */
 struct answer {
-	XML_Parser xp;
-	struct buf text;
-	int in_error, in_info;
-	struct r53_change_error *err;
-	int bad;
+	struct r53_xml xml;           /* owned */
+	struct r53_change_error *err; /* not owned */
 };
 
-static void on_start(void *user, const XML_Char *name, const XML_Char **attrs)
+static void on_end(void *user, const char *name)
 {
 	struct answer *a = user;
+	const char *t = r53_xml_text(&a->xml), *slash;
 
-	(void)attrs;
-	if (!strcmp(name, "Error"))
-		a->in_error = 1;
-	else if (!strcmp(name, "ChangeInfo"))
-		a->in_info = 1;
-	buf_reset(&a->text);
+	if (!strcmp(name, "Id") && !strcmp(r53_xml_parent(&a->xml, 1), "ChangeInfo")) {
+		slash = strrchr(t, '/');
+		snprintf(a->err->change_id, sizeof(a->err->change_id), "%s", slash ? slash + 1 : t);
+	}
 }
 
-static void on_text(void *user, const XML_Char *s, int len)
+static void answer_init(struct answer *a, struct r53_change_error *err)
 {
-	struct answer *a = user;
-
-	if (a->text.len < 4096)
-		buf_add(&a->text, s, (size_t)len);
+	a->err = err;
+	r53_xml_init(&a->xml, TEXT_MAX, NULL, on_end, a);
 }
 
-static void copy_field(char *dst, size_t size, const struct buf *text)
+static void answer_release(struct answer *a)
 {
-	snprintf(dst, size, "%s", text->data ? text->data : "");
+	r53_xml_release(&a->xml);
+}
+
+static void copy_field(char *dst, size_t size, const char *text)
+{
+	snprintf(dst, size, "%s", text);
 	for (; *dst; dst++)
 		if ((unsigned char)*dst < 0x20)
 			*dst = ' '; /* one line in the log */
 }
 
-static void on_end(void *user, const XML_Char *name)
+/* The error answer read so far, into err (code, text), each on one line. */
+static void answer_error(const struct answer *a)
 {
-	struct answer *a = user;
-	const char *t = a->text.data ? a->text.data : "", *slash;
-
-	if (a->in_error && !strcmp(name, "Code")) {
-		copy_field(a->err->code, sizeof(a->err->code), &a->text);
-	} else if (a->in_error && !strcmp(name, "Message")) {
-		copy_field(a->err->text, sizeof(a->err->text), &a->text);
-	} else if (a->in_info && !strcmp(name, "Id")) {
-		slash = strrchr(t, '/');
-		snprintf(a->err->change_id, sizeof(a->err->change_id), "%s", slash ? slash + 1 : t);
-	} else if (!strcmp(name, "Error")) {
-		a->in_error = 0;
-	} else if (!strcmp(name, "ChangeInfo")) {
-		a->in_info = 0;
-	}
-	buf_reset(&a->text);
-}
-
-static void answer_init(struct answer *a, struct r53_change_error *err)
-{
-	memset(a, 0, sizeof(*a));
-	a->err = err;
-	a->xp = XML_ParserCreate("UTF-8");
-	if (!a->xp) {
-		fputs("roleboot: fatal: out of memory\n", stderr);
-		abort();
-	}
-	XML_SetUserData(a->xp, a);
-	XML_SetElementHandler(a->xp, on_start, on_end);
-	XML_SetCharacterDataHandler(a->xp, on_text);
-}
-
-static void answer_release(struct answer *a)
-{
-	buf_release(&a->text);
-	if (a->xp)
-		XML_ParserFree(a->xp);
-	a->xp = NULL;
-}
-
-static size_t feed(char *data, size_t size, size_t nmemb, void *user)
-{
-	struct answer *a = user;
-	size_t n = size * nmemb;
-
-	if (!a->bad && XML_Parse(a->xp, data, (int)n, 0) != XML_STATUS_OK)
-		a->bad = 1;
-	return n;
+	if (a->xml.code)
+		copy_field(a->err->code, sizeof(a->err->code), a->xml.code);
+	if (a->xml.message)
+		copy_field(a->err->text, sizeof(a->err->text), a->xml.message);
 }
 
 int r53_change_parse(const char *xml, size_t len, struct r53_change_error *err)
@@ -222,7 +180,8 @@ int r53_change_parse(const char *xml, size_t len, struct r53_change_error *err)
 
 	memset(err, 0, sizeof(*err));
 	answer_init(&a, err);
-	ret = XML_Parse(a.xp, xml, (int)len, 1) == XML_STATUS_OK ? 0 : -1;
+	ret = r53_xml_parse(&a.xml, xml, len);
+	answer_error(&a);
 	answer_release(&a);
 	return ret;
 }
@@ -260,19 +219,20 @@ static int post_once(struct r53_client *c, const char *url, const struct buf *bo
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)body->len);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, feed);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, r53_xml_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.xml);
 	rc = curl_easy_perform(h);
 	c->requests++;
 	if (rc != CURLE_OK) {
+		answer_error(&a); /* a transfer cut short may have brought a code */
 		snprintf(err->text, sizeof(err->text), "%s",
 		         errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &err->status);
-	if (XML_Parse(a.xp, "", 0, 1) != XML_STATUS_OK)
-		a.bad = 1;
-	if (a.bad && err->status != 200)
+	r53_xml_finish(&a.xml);
+	answer_error(&a);
+	if (a.xml.bad && err->status != 200)
 		snprintf(err->text, sizeof(err->text), "HTTP %ld: answer is not well-formed XML",
 		         err->status);
 	ret = 0;

@@ -3,9 +3,10 @@
  * one change batch in one signed POST, applied by Route 53 all or nothing.
  *
  * The request is the XML of API version 2013-04-01, built here with every
- * text escaped; the answer is parsed with expat (ChangeInfo/Id, or
- * Error/Code and Error/Message).  SigV4 signing, TLS, the CA bundle,
- * timeouts and the deadline are those of the read side (r53.h, fetch.h).
+ * text escaped; the answer is read by the shared reader (r53_xml.h):
+ * ChangeInfo/Id, or Error/Code and Error/Message (cut to err's fields).
+ * SigV4 signing, TLS, the CA bundle, timeouts and the deadline are those
+ * of the read side (r53.h, fetch.h).
  * Throttling, PriorRequestNotComplete, 5xx and connection errors are
  * retried with backoff and jitter (fetch_backoff_ms) up to R53_CHANGE_TRIES
  * times within the deadline; any other AWS error is final.
