@@ -50,7 +50,7 @@ static char *line_reader(char *str, int num, void *stream)
 		      ini->where, ini->line, INIFILE_MAX_LINE);
 		goto fail;
 	}
-	memcpy(str, ini->pos, len);
+	copy_bytes(str, ini->pos, len);
 	str[len] = '\0';
 	ini->pos += len;
 	for (start = str; *start == ' ' || *start == '\t'; start++)

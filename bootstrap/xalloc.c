@@ -48,7 +48,7 @@ char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	copy_bytes(p, s, n);
 	p[n] = '\0';
 	return p;
 }
