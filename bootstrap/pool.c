@@ -11,7 +11,7 @@
 #define POOL_BLOCK ((size_t)64 << 10) /* bytes of the first block, header included */
 #define POOL_HUGE ((size_t)2 << 20)   /* a huge page on x86-64 and arm64 */
 
-/* The blocks of a pool grow 64 KiB, 512 KiB, then 2 MiB each.  A 2 MiB
+/* The first block of a pool is 64 KiB, every later one 2 MiB.  A 2 MiB
  * block is mapped on its own, aligned, and the kernel is asked to back it
  * with a huge page (MADV_HUGEPAGE, honoured where transparent huge pages
  * are "always" or "madvise"): a tree of 10,000 zones then costs a handful
@@ -83,7 +83,7 @@ static void *pool_cut(struct pool *p, size_t n, size_t align)
 	if (n > POOL_BLOCK / 4) {
 		size = n;
 	} else {
-		size = p->nblocks == 0 ? POOL_BLOCK : p->nblocks == 1 ? 8 * POOL_BLOCK : POOL_HUGE;
+		size = p->nblocks == 0 ? POOL_BLOCK : POOL_HUGE;
 		size -= sizeof(*nb);
 		p->nblocks++;
 	}
