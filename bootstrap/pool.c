@@ -26,6 +26,7 @@ struct pool_block {
 struct pool {
 	struct pool_block *blocks; /* owned; the first is the one cut from */
 	size_t nblocks;            /* ordinary blocks made so far */
+	int wipe;                  /* zero the blocks when freeing them */
 };
 
 /* A block of at least size bytes after its header. */
@@ -118,6 +119,11 @@ char *pool_strdup(struct pool *p, const char *s)
 	return pool_strndup(p, s, strlen(s));
 }
 
+void pool_wipe_on_free(struct pool *p)
+{
+	p->wipe = 1;
+}
+
 void pool_free(struct pool *p)
 {
 	struct pool_block *b, *next;
@@ -126,6 +132,8 @@ void pool_free(struct pool *p)
 		return;
 	for (b = p->blocks; b; b = next) {
 		next = b->next;
+		if (p->wipe)
+			explicit_bzero(b + 1, b->used);
 		if (b->mapped)
 			munmap(b, b->mapped);
 		else

@@ -21,6 +21,9 @@ void *pool_get(struct pool *p, size_t n);
 /* A copy of s[0..n) and a NUL, byte-aligned (strings need no more). */
 char *pool_strndup(struct pool *p, const char *s, size_t n);
 char *pool_strdup(struct pool *p, const char *s);
+/* Asks pool_free() to zero every block before giving it back (a pool that
+ * holds secrets). */
+void pool_wipe_on_free(struct pool *p);
 /* Every block; p may be NULL. */
 void pool_free(struct pool *p);
 

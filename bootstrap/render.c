@@ -19,7 +19,7 @@ static void mark_kernel_secrets(const struct manifest *m, struct tv *data)
 	for (i = 0; vars && vars->kind == TV_MAP && i < vars->n; i++) {
 		var = manifest_var(m, vars->keys[i]);
 		if (var && var->secret)
-			vars->items[i]->secret = 1;
+			tv_mark_secret(vars->items[i]);
 	}
 }
 

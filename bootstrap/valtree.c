@@ -121,8 +121,54 @@ static void tv_reserve(struct tv *v)
 	v->cap = cap;
 }
 
+/* A pooled container holds only nodes of its own pool: a node from
+ * elsewhere (a small malloc'd subtree such as the host facts) is copied
+ * into the pool and freed, so that the whole tree goes with its pool. */
+static struct tv *adopt(const struct tv *into, struct tv *v)
+{
+	struct tv *copy;
+	size_t i;
+
+	if (!into->pool || !v || v->pool == into->pool)
+		return v;
+	switch (v->kind) {
+	case TV_STRING:
+		copy = tv_stringn_in(into, v->str, v->len);
+		break;
+	case TV_BOOL:
+		copy = tv_bool_in(into, v->b);
+		break;
+	case TV_LIST:
+	case TV_MAP:
+		copy = node_new(into, v->kind, 0);
+		for (i = 0; i < v->n; i++) {
+			if (v->kind == TV_LIST)
+				tv_push(copy, v->items[i]);
+			else
+				tv_set(copy, v->keys[i], v->items[i]);
+			v->items[i] = NULL; /* now the copy's (copied, the original freed) */
+		}
+		break;
+	default:
+		copy = node_new(into, v->kind, 0);
+		break;
+	}
+	if (v->secret)
+		tv_mark_secret(copy);
+	tv_free(v);
+	return copy;
+}
+
+void tv_mark_secret(struct tv *v)
+{
+	v->secret = 1;
+	if (v->pool)
+		pool_wipe_on_free(v->pool);
+}
+
 void tv_push(struct tv *list, struct tv *item)
 {
+	item = adopt(list, item);
 	tv_reserve(list);
 	list->items[list->n++] = item;
 }
@@ -131,6 +177,7 @@ void tv_set(struct tv *map, const char *key, struct tv *val)
 {
 	size_t i, len;
 
+	val = adopt(map, val);
 	for (i = 0; i < map->n; i++) {
 		if (!strcmp(map->keys[i], key)) {
 			tv_free(map->items[i]);
@@ -194,22 +241,20 @@ void tv_free(struct tv *v)
 {
 	size_t i;
 
-	if (!v)
-		return;
+	if (!v || (v->pool && !v->owns_pool))
+		return; /* the pool's memory: freed, and wiped when it held a secret, with its root */
 	for (i = 0; i < v->n; i++) {
 		tv_free(v->items[i]);
 		if (v->keys && !v->pool)
 			free(v->keys[i]);
 	}
 	if (v->str && v->secret)
-		memset(v->str, 0, v->len);
+		explicit_bzero(v->str, v->len);
 	if (v->owns_pool) {
 		pool_free(v->pool);
 		free(v);
 		return;
 	}
-	if (v->pool)
-		return; /* the pool's memory, freed with its root */
 	free(v->items);
 	free(v->keys);
 	if (v->str != (char *)(v + 1))

@@ -42,10 +42,13 @@ struct tv *tv_map(void);
  * nodes from a pool of large blocks instead.  tv_pool_map() makes an empty
  * map (the root) that owns a new pool; the _in constructors take their
  * node from the pool of `near` (any node of such a tree), or from malloc
- * when near is NULL or not pooled.  Pooled and malloc'd nodes mix freely;
- * tv_free() of a pooled node only clears its secrets (its memory goes with
- * the pool), tv_free() of the root frees the pool: pooled nodes must not
- * be used after that nor moved into another tree. */
+ * when near is NULL or not pooled.  A pooled tree holds only nodes of its
+ * pool: tv_push() and tv_set() copy a node from elsewhere into the pool
+ * (and free it), so the caller's pointer to it is gone.  tv_free() of a
+ * pooled node does nothing (its memory goes with the pool), tv_free() of
+ * the root frees the pool in one go, without a walk, and wipes it first
+ * when a secret was marked in it: pooled nodes must not be used after
+ * that. */
 struct tv *tv_pool_map(void);
 struct tv *tv_bool_in(const struct tv *near, int b);
 struct tv *tv_stringn_in(const struct tv *near, const char *s, size_t len);
@@ -62,6 +65,9 @@ struct tv *tv_get(const struct tv *map, const char *key);
 struct tv *tv_submap(struct tv *map, const char *key);
 /* Mustache truthiness: false, null, empty list and empty string are false. */
 int tv_truthy(const struct tv *v);
+/* Marks a node secret (see secret above); in a pooled tree, the pool is
+ * then wiped when freed.  Set secrets only this way. */
+void tv_mark_secret(struct tv *v);
 void tv_free(struct tv *v);
 
 #endif

@@ -46,7 +46,8 @@ static struct tv *typed_item(const struct tv *near, const struct mvar *var, cons
 	struct tv *v = var->type == VT_BOOL ? tv_bool_in(near, parse_bool(item))
 	                                    : tv_stringn_in(near, item, strlen(item));
 
-	v->secret = var->secret;
+	if (var->secret)
+		tv_mark_secret(v);
 	return v;
 }
 
@@ -67,7 +68,8 @@ static struct tv *typed(const struct tv *near, const struct mvar *var, const str
 		return typed_item(near, var, text);
 	}
 	out = tv_list_in(near);
-	out->secret = var->secret; /* even its length is not to be shown */
+	if (var->secret)
+		tv_mark_secret(out); /* even its length is not to be shown */
 	copy = xstrdup(text);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		item = strtrim(tok);
@@ -137,7 +139,8 @@ static struct tv *pick(const struct tv *near, const struct manifest *m, const st
 	if (var->list) {
 		struct tv *empty = tv_list_in(near);
 
-		empty->secret = var->secret;
+		if (var->secret)
+			tv_mark_secret(empty);
 		return empty;
 	}
 	if (src->kind)

@@ -63,7 +63,7 @@ static struct tv *make_data(void)
 	tv_set(h, "name", tv_string("ns1"));
 	tv_set(tv_submap(h, "deep"), "l", tv_bool(0));
 	secret = tv_string("hunter2");
-	secret->secret = 1;
+	tv_mark_secret(secret);
 	tv_set(h, "key", secret);
 	return d;
 }
@@ -87,7 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.max_depth = mode ? 4 : 0;
 		secret = 0;
 		/* every failure leaves a message "NAME:LINE: what" */
-		if (tpl_render("fuzz", in.text, in.len, tree, &o, &out, &secret, err, sizeof(err)) &&
+		if (tpl_render("fuzz", in.text, in.len, tree, &o, &out, &secret, err,
+		               sizeof(err)) &&
 		    !strstr(err, ": "))
 			abort();
 		buf_reset(&out);

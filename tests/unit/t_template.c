@@ -90,7 +90,7 @@ static struct tv *make_data(void)
 	tsig = tv_submap(d, "tsig");
 	tv_set(tsig, "name", tv_string("xfer"));
 	sec = tv_string("c2VjcmV0");
-	sec->secret = 1;
+	tv_mark_secret(sec);
 	tv_set(tsig, "secret", sec);
 	/* spec-mode keys */
 	tv_set(d, "boolean", tv_bool(1));

@@ -142,7 +142,7 @@ static void truthy_cases(void)
 
 	tv_push(one, tv_null());
 	tv_set(map1, "k", tv_bool(0));
-	sec->secret = 1;
+	tv_mark_secret(sec);
 #define T(val, w, text) (t[n].v = (val), t[n].want = (w), t[n].what = (text), n++)
 	T(tv_null(), 0, "null");
 	T(tv_bool(0), 0, "false");
@@ -180,13 +180,49 @@ static void free_cases(void)
 		tv_set(z, "notes", tv_null());
 		tv_set(z, "name", tv_string("example.org")); /* replaced: the old one freed */
 		key = tv_string("c2VjcmV0");
-		key->secret = 1;
+		tv_mark_secret(key);
 		tv_set(tv_submap(z, "tsig"), "secret", key);
 		tv_push(zones, z);
 	}
 	tv_set(root, "zones", zones);
 	tv_submap(root, "zones"); /* the list replaced by a map: the list freed */
 	OK(tv_get(root, "zones")->kind == TV_MAP, "free: a list replaced by tv_submap");
+	tv_free(root);
+}
+
+/* A pooled tree: nodes from elsewhere are copied in, secrets kept; the
+ * root frees (and wipes) the pool in one call, checked by ASan/LSan and
+ * valgrind for leaks and double frees. */
+static void pool_cases(void)
+{
+	struct tv *root = tv_pool_map(), *facts = tv_map(), *list = tv_list(), *got, *sec;
+	struct tv *pooled;
+
+	tv_set(facts, "name", tv_string("ns1"));
+	tv_push(list, tv_string("192.0.2.1"));
+	tv_push(list, tv_bool(1));
+	tv_set(facts, "ip4", list);
+	sec = tv_string("c2VjcmV0");
+	tv_mark_secret(sec);
+	tv_set(facts, "key", sec);
+	tv_set(root, "host", facts); /* facts, list and sec are the root's now */
+	got = tv_get(root, "host");
+	OK(got && got->kind == TV_MAP && got->pool == root->pool && got->n == 3,
+	   "pool: a malloc'd map set into a pooled tree is copied into its pool");
+	got = tv_get(got, "ip4");
+	OK(got && got->kind == TV_LIST && got->n == 2 && got->pool == root->pool &&
+	           got->items[0]->pool == root->pool && !strcmp(got->items[0]->str, "192.0.2.1") &&
+	           got->items[1]->kind == TV_BOOL && got->items[1]->b == 1,
+	   "pool: its list and the list's items come along, in order, with their values");
+	got = tv_get(tv_get(root, "host"), "key");
+	OK(got && got->secret && got->pool == root->pool && !strcmp(got->str, "c2VjcmV0"),
+	   "pool: a secret string stays secret when copied in");
+	pooled = tv_stringn_in(root, "same pool", 9);
+	tv_set(root, "kept", pooled);
+	OK(tv_get(root, "kept") == pooled, "pool: a node of the tree's own pool is not copied");
+	tv_free(pooled); /* a pooled node: nothing to do, it goes with the pool */
+	OK(tv_get(root, "kept") == pooled && !strcmp(pooled->str, "same pool"),
+	   "pool: tv_free of a pooled node leaves it to the pool");
 	tv_free(root);
 }
 
@@ -198,5 +234,6 @@ int main(void)
 	submap_cases();
 	truthy_cases();
 	free_cases();
+	pool_cases();
 	return unit_done();
 }
