@@ -51,14 +51,19 @@ static struct tv *typed_item(const struct tv *near, const struct mvar *var, cons
 	return v;
 }
 
+static int blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* One typed value (a list when the declaration says so) or NULL on error;
- * its nodes come from near's pool (valtree.h). */
+ * its nodes come from near's pool (valtree.h).  A list is split on commas
+ * in place: each item, trimmed, is copied once, into its node. */
 static struct tv *typed(const struct tv *near, const struct mvar *var, const struct source *src,
                         const char *text)
 {
-	struct tv *out;
-	char *copy, *tok, *save = NULL, *item;
-	const char *why;
+	struct tv *out, *item;
+	const char *p, *end, *comma, *why;
 
 	if (!var->list) {
 		if (vtype_check(var->type, text, &why) < 0) {
@@ -70,20 +75,34 @@ static struct tv *typed(const struct tv *near, const struct mvar *var, const str
 	out = tv_list_in(near);
 	if (var->secret)
 		tv_mark_secret(out); /* even its length is not to be shown */
-	copy = xstrdup(text);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		item = strtrim(tok);
-		if (!*item)
-			continue;
-		if (vtype_check(var->type, item, &why) < 0) {
-			refuse(var, src, why, item);
-			tv_free(out);
-			out = NULL;
-			break;
+	for (p = text;; p = comma + 1) {
+		comma = strchr(p, ',');
+		end = comma ? comma : p + strlen(p);
+		while (p < end && blank(*p))
+			p++;
+		while (end > p && blank(end[-1]))
+			end--;
+		if (end > p) {
+			item = tv_stringn_in(near, p, (size_t)(end - p));
+			if (vtype_check(var->type, item->str, &why) < 0) {
+				refuse(var, src, why, item->str);
+				tv_free(item);
+				tv_free(out);
+				return NULL;
+			}
+			if (var->type == VT_BOOL) {
+				struct tv *b = typed_item(near, var, item->str);
+
+				tv_free(item);
+				item = b;
+			} else if (var->secret) {
+				tv_mark_secret(item);
+			}
+			tv_push(out, item);
 		}
-		tv_push(out, typed_item(near, var, item));
+		if (!comma)
+			break;
 	}
-	free(copy);
 	return out;
 }
 
