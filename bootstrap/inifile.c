@@ -75,11 +75,14 @@ static char *line_reader(char *str, int num, void *stream)
 			goto fail;
 		}
 		if (ini->section_cb) {
-			char *name = xstrndup(start + 1, (size_t)(p - start - 1));
-			int r = ini->section_cb(ini, strtrim(name));
+			char name[INIFILE_MAX_SECTION + 1];
+			size_t n = (size_t)(p - start - 1);
 
-			free(name);
-			if (r < 0)
+			if (n > INIFILE_MAX_SECTION) /* refused above; for the compiler */
+				n = INIFILE_MAX_SECTION;
+			copy_bytes(name, start + 1, n);
+			name[n] = '\0';
+			if (ini->section_cb(ini, strtrim(name)) < 0)
 				goto fail;
 		}
 	}
