@@ -107,6 +107,9 @@ bench: $(BIN)
 	scripts/deps.sh bench
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/apply.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/render.sh
+	@if [ -x build-static/roleboot ]; then \
+	  echo "render again with the static binary (make static), the one nodes run:"; \
+	  ROLEBOOT=$(abspath build-static/roleboot) tests/bench/render.sh; fi
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/fetch.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/sync.sh
 	ROLEBOOT=$(abspath $(BIN)) tests/bench/roles.sh

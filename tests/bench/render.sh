@@ -87,6 +87,11 @@ rmin=$(sort -n "$T/rb.ms" | head -1); rmax=$(sort -n "$T/rb.ms" | tail -1)
 jmin=$(sort -n "$T/j2.ms" | head -1); jmax=$(sort -n "$T/j2.ms" | tail -1)
 ratio=$(echo "scale=4; $r / $j" | bc)
 rss=$(/usr/bin/time -f %M "$ROLEBOOT" render --role "$T/zones.role" --bundle "$T/b" zones.mustache 2>&1 >/dev/null | tail -1)
+case "$(file -b "$ROLEBOOT" 2>/dev/null)" in
+*"statically linked"*) kind=static ;;
+*) kind=dynamic ;;
+esac
+echo "binary: $ROLEBOOT ($kind)"
 printf 'render %d zone stanzas (%d bytes): roleboot %.1f ms   Jinja2 %.1f ms   ratio %.3f (roleboot/Jinja2, median of %d)\n' \
 	"$zones" "$(wc -c <"$T/rb.out")" "$r" "$j" "$ratio" "$runs"
 printf 'spread of the %d runs: roleboot %.1f-%.1f ms   Jinja2 %.1f-%.1f ms   (runs interleaved; a busy machine widens it)\n' \
