@@ -63,6 +63,27 @@ struct r53_client {
 void *r53_conn(struct r53_client *c);
 void r53_client_release(struct r53_client *c);
 
+struct buf;
+struct r53_xml;
+
+/* The API URL of path (e.g. "hostedzone/Z1ABC/rrset") on the client's
+ * endpoint (its final slashes dropped), with "?query" unless query is NULL
+ * or empty; malloc'd, the caller frees it. */
+char *r53_url(const struct r53_client *c, const char *path, const char *query);
+/* One signed request to url on the client's handle (r53_conn): a GET, or a
+ * POST of body (Content-Type: text/xml) when body is not NULL; SigV4 with
+ * the client's key (and its session token as X-Amz-Security-Token); HTTP
+ * errors are answers, not failures (their XML bodies say why).  The answer
+ * streams into xml (the caller's, initialised) and is finished when whole.
+ * The credentials string and the headers are made and freed here (the
+ * string wiped).  Counts c->requests when a transfer was tried.  Returns
+ * CURLE_OK (0) with *status the HTTP status, or the CURLcode of the failed
+ * transfer with *status 0 and why (len bytes) saying what went wrong. */
+int r53_request(struct r53_client *c, const char *url, const struct buf *body, struct r53_xml *xml,
+                long *status, char *why, size_t len);
+/* "HTTP 502: answer is not well-formed XML" into why (len bytes). */
+void r53_why_not_xml(char *why, size_t len, long status);
+
 struct r53_zone {
 	char *id, *name;  /* owned; id as the API writes it (/hostedzone/Z1ABC) */
 	int private_zone; /* HostedZone/Config/PrivateZone */
