@@ -27,8 +27,7 @@ struct page {
 	char *next_dns, *next_zone; /* ListHostedZonesByName continuation */
 };
 
-/* A record's strings: malloc'd ones; pooled ones (pool) go with the pool. */
-static void record_free(struct r53_record *r, const struct pool *pool)
+void r53_record_free(struct r53_record *r, const struct pool *pool)
 {
 	size_t i;
 
@@ -73,7 +72,7 @@ static void on_start(void *user, const char *name)
 	struct page *p = user;
 
 	if (!strcmp(name, "ResourceRecordSet")) {
-		record_free(&p->cur, p->out->pool); /* a malformed answer may nest them */
+		r53_record_free(&p->cur, p->out->pool); /* a malformed answer may nest them */
 		p->cur.weight = -1;
 	} else if (!strcmp(name, "HostedZone") && !strcmp(parent(p, 1), "HostedZones")) {
 		p->zones = xrealloc(p->zones, (p->nzones + 1) * sizeof(*p->zones));
@@ -124,7 +123,7 @@ static void push_record(struct page *p)
 
 	if (!p->cur.name || !p->cur.type || !*p->cur.name || !*p->cur.type) {
 		p->xml.bad = 1; /* not an answer Route 53 gives */
-		record_free(&p->cur, o->pool);
+		r53_record_free(&p->cur, o->pool);
 		return;
 	}
 
@@ -206,7 +205,7 @@ void r53_records_release(struct r53_records *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		record_free(&r->recs[i], r->pool);
+		r53_record_free(&r->recs[i], r->pool);
 	free(r->recs);
 	pool_free(r->pool);
 	memset(r, 0, sizeof(*r));
@@ -225,7 +224,7 @@ static void page_init(struct page *p, struct r53_records *out)
 static void page_release(struct page *p)
 {
 	r53_xml_release(&p->xml);
-	record_free(&p->cur, p->out ? p->out->pool : NULL);
+	r53_record_free(&p->cur, p->out ? p->out->pool : NULL);
 	free(p->next_name);
 	free(p->next_type);
 	free(p->next_id);
@@ -332,7 +331,7 @@ static int get_page(struct r53_client *c, const char *url, struct r53_records *o
 		if (o == R53_FAIL)
 			return error("route53: %s: %s", url, why);
 		while (out->n > keep)
-			record_free(&out->recs[--out->n], out->pool);
+			r53_record_free(&out->recs[--out->n], out->pool);
 		page_release(p);
 		delay = fetch_backoff_ms(n, 0);
 		if (delay < c->pace_ms)
@@ -342,6 +341,13 @@ static int get_page(struct r53_client *c, const char *url, struct r53_records *o
 		note("sync", "route53: %s; retry %u in %.1f s", why, n, (double)delay / 1000.0);
 		fetch_sleep_ms(delay);
 	}
+}
+
+char *r53_default_endpoint(void)
+{
+	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
+
+	return xstrdup(e1 && *e1 ? e1 : e2 && *e2 ? e2 : "https://route53.amazonaws.com");
 }
 
 int r53_name_eq(const char *a, const char *b)

@@ -37,6 +37,11 @@ struct r53_record {
 	char *alias_zone, *alias_name; /* owned or NULL: an alias record */
 };
 
+/* A record's strings: freed when pool is NULL (each a malloc of its own);
+ * when they are cut from pool (the list's), only forgotten: they go with
+ * the pool.  r is left zeroed. */
+void r53_record_free(struct r53_record *r, const struct pool *pool);
+
 struct r53_records {
 	struct r53_record *recs; /* owned */
 	size_t n, cap;
@@ -57,6 +62,11 @@ struct r53_client {
 				 request, so that connections (and TLS sessions)
 				 are reused; NULL at first; r53_client_release() */
 };
+
+/* The endpoint when the config names none: AWS_ENDPOINT_URL_ROUTE_53, else
+ * AWS_ENDPOINT_URL, else https://route53.amazonaws.com; malloc'd, the
+ * caller frees it. */
+char *r53_default_endpoint(void);
 
 /* A handle for the client's next request, reset to no options (the same
  * handle each time, made on first use); NULL when libcurl cannot make one. */

@@ -35,17 +35,10 @@ void r53_batch_add(struct r53_batch *b, enum r53_action a, const char *name, con
 
 void r53_batch_release(struct r53_batch *b)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < b->n; i++) {
-		struct r53_record *r = &b->changes[i].rec;
-
-		for (j = 0; j < r->nvalues; j++)
-			free(r->values[j]);
-		free(r->values);
-		free(r->name);
-		free(r->type);
-	}
+	for (i = 0; i < b->n; i++)
+		r53_record_free(&b->changes[i].rec, NULL);
 	free(b->changes);
 	free(b->comment);
 	memset(b, 0, sizeof(*b));

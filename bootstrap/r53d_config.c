@@ -12,6 +12,7 @@
 
 #include "awscreds.h"
 #include "inifile.h"
+#include "r53.h"
 #include "resolve.h"
 #include "vartype.h"
 #include "util.h"
@@ -252,7 +253,6 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 
 int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53d_config *c)
 {
-	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
 	struct inifile ini;
 	int ret = -1;
 
@@ -274,9 +274,7 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 		goto out;
 	}
 	if (!c->endpoint)
-		c->endpoint = xstrdup(e1 && *e1   ? e1
-		                      : e2 && *e2 ? e2
-		                                  : "https://route53.amazonaws.com");
+		c->endpoint = r53_default_endpoint();
 	ret = 0;
 out:
 	if (ret < 0)

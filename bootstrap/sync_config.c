@@ -180,12 +180,8 @@ static int load_credentials(struct sync_config *c)
 
 static void defaults(struct sync_config *c)
 {
-	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
-
 	if (!c->endpoint)
-		c->endpoint = xstrdup(e1 && *e1   ? e1
-		                      : e2 && *e2 ? e2
-		                                  : "https://route53.amazonaws.com");
+		c->endpoint = r53_default_endpoint();
 	if (!c->checkzone)
 		c->checkzone = xstrdup("named-checkzone");
 	if (!c->status)
