@@ -135,9 +135,9 @@ static int apply_update(const struct r53d_config *c, const struct r53d_zone *z, 
                         const ldns_rdf *zone, struct buf *log)
 {
 	struct r53_client api = {.endpoint = c->endpoint,
-	                         .key_id = c->key_id,
-	                         .secret = c->secret,
-	                         .token = c->token,
+	                         .key_id = c->creds.key_id,
+	                         .secret = c->creds.secret,
+	                         .token = c->creds.token,
 	                         .page_size = 100};
 	struct dnsupdate_names nm = {NULL, 0};
 	struct r53_change_error err;

@@ -285,12 +285,11 @@ out:
 int r53d_config_credentials(struct r53d_config *c)
 {
 	const char *env = getenv("BOTO_CONFIG"), *home = getenv("HOME");
-	struct awscreds k;
 	struct stat st;
 	char *path;
 	int ret;
 
-	if (awscreds_env(&k)) {
+	if (awscreds_env(&c->creds)) {
 		ret = 0;
 	} else {
 		if (env && *env)
@@ -299,13 +298,8 @@ int r53d_config_credentials(struct r53d_config *c)
 			path = xstrdup("/etc/boto.cfg");
 		else
 			path = xasprintf("%s/.boto", home && *home ? home : "/root");
-		ret = awscreds_file(path, "Credentials", 1, &k);
+		ret = awscreds_file(path, "Credentials", 1, &c->creds);
 		free(path);
-	}
-	if (ret == 0) {
-		c->key_id = k.key_id;
-		c->secret = k.secret;
-		c->token = k.token;
 	}
 	return ret;
 }
@@ -354,8 +348,6 @@ void r53d_config_release(struct r53d_config *c)
 		free(c->slaves[i].zone);
 		free(c->slaves[i].master);
 	}
-	if (c->secret)
-		memset(c->secret, 0, strlen(c->secret));
 	free(c->zones);
 	free(c->keys);
 	free(c->slaves);
@@ -363,9 +355,7 @@ void r53d_config_release(struct r53d_config *c)
 	free(c->listen_ip);
 	free(c->username);
 	free(c->endpoint);
-	free(c->key_id);
-	free(c->secret);
-	free(c->token);
+	awscreds_release(&c->creds);
 	memset(c, 0, sizeof(*c));
 }
 

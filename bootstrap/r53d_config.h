@@ -33,6 +33,8 @@
 
 #include <stddef.h>
 
+#include "awscreds.h"
+
 struct r53d_key {
 	char *client;    /* owned: the client's address, as inet_ntop writes it */
 	char *name;      /* owned: key name, absolute, lower case */
@@ -65,7 +67,7 @@ struct r53d_config {
 	size_t nkeys;
 	struct r53d_slave *slaves; /* owned */
 	size_t nslaves;
-	char *key_id, *secret, *token; /* owned credentials; token may be NULL */
+	struct awscreds creds; /* owned: the AWS credentials (awscreds.h) */
 };
 
 /* The config from memory (no credentials, no mode check); -1 with one

@@ -152,11 +152,10 @@ static int load_credentials(struct sync_config *c)
 {
 	const char *env_file = getenv("AWS_SHARED_CREDENTIALS_FILE"), *home = getenv("HOME");
 	const char *profile = getenv("AWS_PROFILE");
-	struct awscreds k;
 	char *path;
 	int ret;
 
-	if (awscreds_env(&k)) {
+	if (awscreds_env(&c->creds)) {
 		ret = 0;
 	} else {
 		if (c->credentials)
@@ -167,13 +166,8 @@ static int load_credentials(struct sync_config *c)
 			path = xasprintf("%s/.aws/credentials", home && *home ? home : "/root");
 		/* a file the config names must be kept from others */
 		ret = awscreds_file(path, profile && *profile ? profile : "default",
-		                    c->credentials != NULL, &k);
+		                    c->credentials != NULL, &c->creds);
 		free(path);
-	}
-	if (ret == 0) {
-		c->key_id = k.key_id;
-		c->secret = k.secret;
-		c->token = k.token;
 	}
 	return ret;
 }
@@ -246,8 +240,6 @@ void sync_config_release(struct sync_config *c)
 	}
 	free(c->zones);
 	free(c->resolvers);
-	if (c->secret)
-		memset(c->secret, 0, strlen(c->secret));
 	free(c->where);
 	free(c->directory);
 	free(c->endpoint);
@@ -255,8 +247,6 @@ void sync_config_release(struct sync_config *c)
 	free(c->checkzone);
 	free(c->credentials);
 	free(c->status);
-	free(c->key_id);
-	free(c->secret);
-	free(c->token);
+	awscreds_release(&c->creds);
 	memset(c, 0, sizeof(*c));
 }
