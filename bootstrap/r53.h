@@ -95,8 +95,11 @@ int r53_request(struct r53_client *c, const char *url, const struct buf *body, s
 void r53_why_not_xml(char *why, size_t len, long status);
 
 struct r53_zone {
-	char *id, *name;  /* owned; id as the API writes it (/hostedzone/Z1ABC) */
-	int private_zone; /* HostedZone/Config/PrivateZone */
+	/* owned; id as the API writes it (/hostedzone/Z1ABC) in an answer,
+	 * without /hostedzone/ once listed (r53_zone_id) or configured
+	 * (route53d's [hostedzone]) */
+	char *id, *name;
+	int private_zone; /* HostedZone/Config/PrivateZone; -1 when not known */
 };
 
 /* The hosted zone id ("Z1ABC", without /hostedzone/) of a zone name.  Every

@@ -118,6 +118,7 @@ static int add_zone(struct inifile *ini, struct r53d_config *c, const char *key,
 	}
 	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
 	c->zones[c->nzones].name = name;
+	c->zones[c->nzones].private_zone = -1;
 	c->zones[c->nzones++].id = xstrdup(v);
 	return 0;
 }
@@ -333,10 +334,7 @@ void r53d_config_release(struct r53d_config *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->nzones; i++) {
-		free(c->zones[i].name);
-		free(c->zones[i].id);
-	}
+	r53_zones_release(c->zones, c->nzones);
 	for (i = 0; i < c->nkeys; i++) {
 		memset(c->keys[i].secret, 0, strlen(c->keys[i].secret));
 		free(c->keys[i].secret);
@@ -348,7 +346,6 @@ void r53d_config_release(struct r53d_config *c)
 		free(c->slaves[i].zone);
 		free(c->slaves[i].master);
 	}
-	free(c->zones);
 	free(c->keys);
 	free(c->slaves);
 	free(c->where);
@@ -359,7 +356,7 @@ void r53d_config_release(struct r53d_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-const struct r53d_zone *r53d_zone_of(const struct r53d_config *c, const char *name)
+const struct r53_zone *r53d_zone_of(const struct r53d_config *c, const char *name)
 {
 	size_t i;
 
