@@ -254,7 +254,6 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 
 int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53d_config *c)
 {
-	struct inifile ini;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -263,12 +262,7 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	c->listen_port = 53;
 	c->delete_ttl = 300;
 	c->fudge = 300;
-	memset(&ini, 0, sizeof(ini));
-	ini.where = where;
-	ini.section_cb = section_cb;
-	ini.key_cb = key_cb;
-	ini.user = c;
-	if (inifile_parse(&ini, txt, len) < 0)
+	if (inifile_read(where, txt, len, section_cb, key_cb, c) < 0)
 		goto out;
 	if (!c->listen_ip) {
 		error("%s: [server] needs listen_ip", where);
@@ -305,26 +299,22 @@ int r53d_config_credentials(struct r53d_config *c)
 	return ret;
 }
 
+static int parse_file(const char *where, const char *txt, size_t len, void *c)
+{
+	return r53d_config_parse(where, txt, len, c);
+}
+
 int r53d_config_load(const char *path, struct r53d_config *c)
 {
-	struct buf txt = BUF_INIT;
 	struct stat st;
-	int ret = -1;
+	int ret;
 
 	memset(c, 0, sizeof(*c));
-	if (read_file(path, 1u << 20, &txt) < 0 ||
-	    r53d_config_parse(path, txt.data ? txt.data : "", txt.len, c) < 0)
-		goto out;
-	if (c->nkeys && stat(path, &st) == 0 && (st.st_mode & 0007)) {
-		error("%s: holds TSIG secrets but others may read it (mode %04o): chmod o-rwx",
-		      path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (txt.data)
-		memset(txt.data, 0, txt.len);
-	buf_release(&txt);
+	ret = read_file_parse(path, 1u << 20, parse_file, c);
+	if (ret == 0 && c->nkeys && stat(path, &st) == 0 && (st.st_mode & 0007))
+		ret = error(
+		        "%s: holds TSIG secrets but others may read it (mode %04o): chmod o-rwx",
+		        path, (unsigned)(st.st_mode & 07777));
 	if (ret < 0)
 		r53d_config_release(c);
 	return ret;

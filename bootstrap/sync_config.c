@@ -184,7 +184,6 @@ static void defaults(struct sync_config *c)
 
 int sync_config_parse(const char *where, const char *text, size_t len, struct sync_config *c)
 {
-	struct inifile ini;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -192,12 +191,7 @@ int sync_config_parse(const char *where, const char *text, size_t len, struct sy
 	c->jitter = 10;
 	c->alias_ttl = ZONE_ALIAS_TTL;
 	c->where = xstrdup(where);
-	memset(&ini, 0, sizeof(ini));
-	ini.where = where;
-	ini.section_cb = section_cb;
-	ini.key_cb = key_cb;
-	ini.user = c;
-	if (inifile_parse(&ini, text, len) < 0)
+	if (inifile_read(where, text, len, section_cb, key_cb, c) < 0)
 		goto out;
 	if (!c->directory || !c->nzones) {
 		error("%s: [sync] needs 'directory' and at least one [zone \"NAME\"]", where);
@@ -211,18 +205,19 @@ out:
 	return ret;
 }
 
+static int parse_file(const char *where, const char *text, size_t len, void *c)
+{
+	return sync_config_parse(where, text, len, c);
+}
+
 int sync_config_load(const char *path, struct sync_config *c)
 {
-	struct buf text = BUF_INIT;
-	int ret = -1;
+	int ret;
 
 	memset(c, 0, sizeof(*c));
-	if (read_file(path, 1u << 20, &text) < 0 ||
-	    sync_config_parse(path, text.data ? text.data : "", text.len, c) < 0)
-		goto out;
-	ret = load_credentials(c);
-out:
-	buf_release(&text);
+	ret = read_file_parse(path, 1u << 20, parse_file, c);
+	if (ret == 0)
+		ret = load_credentials(c);
 	if (ret < 0)
 		sync_config_release(c);
 	return ret;
