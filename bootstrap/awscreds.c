@@ -51,11 +51,14 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 	return 0; /* region, output and friends are not ours */
 }
 
+static int parse_file(const char *where, const char *text, size_t len, void *r)
+{
+	return inifile_read(where, text, len, NULL, key_cb, r);
+}
+
 int awscreds_file(const char *path, const char *section, int check_mode, struct awscreds *c)
 {
 	struct reading r = {section, c, 0};
-	struct buf text = BUF_INIT;
-	struct inifile ini;
 	struct stat st;
 	int ret = -1;
 
@@ -73,13 +76,7 @@ int awscreds_file(const char *path, const char *section, int check_mode, struct 
 			goto out;
 		}
 	}
-	if (read_file(path, 65536, &text) < 0)
-		goto out;
-	memset(&ini, 0, sizeof(ini));
-	ini.where = path;
-	ini.key_cb = key_cb;
-	ini.user = &r;
-	if (inifile_parse(&ini, text.data ? text.data : "", text.len) < 0)
+	if (read_file_parse(path, 65536, parse_file, &r) < 0)
 		goto out;
 	if (!c->key_id || !c->secret) {
 		error("%s: [%s] %s", path, section,
@@ -88,9 +85,6 @@ int awscreds_file(const char *path, const char *section, int check_mode, struct 
 	}
 	ret = 0;
 out:
-	if (text.data)
-		memset(text.data, 0, text.len);
-	buf_release(&text);
 	if (ret < 0)
 		awscreds_release(c);
 	return ret;

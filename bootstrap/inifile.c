@@ -124,6 +124,19 @@ int inifile_parse(struct inifile *ini, const char *text, size_t len)
 	return 0;
 }
 
+int inifile_read(const char *where, const char *text, size_t len, inifile_section_fn *section_cb,
+                 inifile_key_fn *key_cb, void *user)
+{
+	struct inifile ini;
+
+	memset(&ini, 0, sizeof(ini));
+	ini.where = where;
+	ini.section_cb = section_cb;
+	ini.key_cb = key_cb;
+	ini.user = user;
+	return inifile_parse(&ini, text, len);
+}
+
 int inifile_split_section(const char *section, char **kind, char **name)
 {
 	const char *sp = strchr(section, ' ');

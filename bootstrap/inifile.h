@@ -21,11 +21,16 @@
 #define INIFILE_MAX_LINE 198
 #define INIFILE_MAX_SECTION 49
 
+struct inifile;
+typedef int inifile_section_fn(struct inifile *ini, const char *section);
+typedef int inifile_key_fn(struct inifile *ini, const char *section, const char *key,
+                           const char *value);
+
 struct inifile {
 	const char *where; /* file name or URL, for messages */
 	int line;          /* line being handled, 1-based */
-	int (*section_cb)(struct inifile *ini, const char *section);
-	int (*key_cb)(struct inifile *ini, const char *section, const char *key, const char *value);
+	inifile_section_fn *section_cb;
+	inifile_key_fn *key_cb;
 	void *user;
 	int continued; /* the current line continues the previous value */
 	/* private */
@@ -35,6 +40,10 @@ struct inifile {
 
 /* Parse text[0..len); returns 0 or -1 (an error was printed). */
 int inifile_parse(struct inifile *ini, const char *text, size_t len);
+/* The same with a reader of its own: where names text in messages,
+ * section_cb (may be NULL) and key_cb are called with ini->user = user. */
+int inifile_read(const char *where, const char *text, size_t len, inifile_section_fn *section_cb,
+                 inifile_key_fn *key_cb, void *user);
 
 /* Split a section name of the form `kind "name"` into its parts.  Returns 1
  * and sets kind/name (malloc'ed) when it has that form, 0 when the section

@@ -435,19 +435,14 @@ static int manifest_check(struct manifest *m, const struct mctx *c)
 
 int manifest_parse(const char *where, const char *text, size_t len, struct manifest *out)
 {
-	struct inifile ini;
 	struct mctx c;
 
 	memset(out, 0, sizeof(*out));
-	memset(&ini, 0, sizeof(ini));
 	memset(&c, 0, sizeof(c));
 	c.m = out;
 	out->where = xstrdup(where);
-	ini.where = where;
-	ini.section_cb = man_section_cb;
-	ini.key_cb = man_key_cb;
-	ini.user = &c;
-	if (inifile_parse(&ini, text, len) < 0 || manifest_check(out, &c) < 0) {
+	if (inifile_read(where, text, len, man_section_cb, man_key_cb, &c) < 0 ||
+	    manifest_check(out, &c) < 0) {
 		manifest_release(out);
 		return -1;
 	}

@@ -27,8 +27,7 @@ struct page {
 	char *next_dns, *next_zone; /* ListHostedZonesByName continuation */
 };
 
-/* A record's strings: malloc'd ones; pooled ones (pool) go with the pool. */
-static void record_free(struct r53_record *r, const struct pool *pool)
+void r53_record_free(struct r53_record *r, const struct pool *pool)
 {
 	size_t i;
 
@@ -73,7 +72,7 @@ static void on_start(void *user, const char *name)
 	struct page *p = user;
 
 	if (!strcmp(name, "ResourceRecordSet")) {
-		record_free(&p->cur, p->out->pool); /* a malformed answer may nest them */
+		r53_record_free(&p->cur, p->out->pool); /* a malformed answer may nest them */
 		p->cur.weight = -1;
 	} else if (!strcmp(name, "HostedZone") && !strcmp(parent(p, 1), "HostedZones")) {
 		p->zones = xrealloc(p->zones, (p->nzones + 1) * sizeof(*p->zones));
@@ -124,7 +123,7 @@ static void push_record(struct page *p)
 
 	if (!p->cur.name || !p->cur.type || !*p->cur.name || !*p->cur.type) {
 		p->xml.bad = 1; /* not an answer Route 53 gives */
-		record_free(&p->cur, o->pool);
+		r53_record_free(&p->cur, o->pool);
 		return;
 	}
 
@@ -206,7 +205,7 @@ void r53_records_release(struct r53_records *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		record_free(&r->recs[i], r->pool);
+		r53_record_free(&r->recs[i], r->pool);
 	free(r->recs);
 	pool_free(r->pool);
 	memset(r, 0, sizeof(*r));
@@ -225,7 +224,7 @@ static void page_init(struct page *p, struct r53_records *out)
 static void page_release(struct page *p)
 {
 	r53_xml_release(&p->xml);
-	record_free(&p->cur, p->out ? p->out->pool : NULL);
+	r53_record_free(&p->cur, p->out ? p->out->pool : NULL);
 	free(p->next_name);
 	free(p->next_type);
 	free(p->next_id);
@@ -246,63 +245,35 @@ static void add_param(struct buf *q, CURL *h, const char *key, const char *value
 
 enum r53_outcome { R53_OK, R53_RETRY, R53_FAIL };
 
-/* One signed GET of path?query, parsed into p. */
+/* One signed GET of url, parsed into p. */
 static enum r53_outcome get_once(struct r53_client *c, const char *url, struct page *p, char *why,
                                  size_t len)
 {
-	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
-	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
-	struct curl_slist *hdr = tok ? curl_slist_append(NULL, tok) : NULL;
-	CURL *h = r53_conn(c);
 	enum r53_outcome o = R53_FAIL;
 	long status = 0;
-	CURLcode rc;
+	int rc = r53_request(c, url, NULL, &p->xml, &status, why, len);
 
-	if (!h) {
-		snprintf(why, len, "cannot start a transfer");
-		goto out;
-	}
-	fetch_setup_common(h, url, errbuf);
-	curl_easy_setopt(h, CURLOPT_FAILONERROR, 0L); /* errors carry XML bodies */
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:route53");
-	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
-	if (hdr)
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, r53_xml_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &p->xml);
-	rc = curl_easy_perform(h);
-	c->requests++;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK) {
-		snprintf(why, len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		o = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
 		                    rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
 		                    rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE
 		            ? R53_RETRY
 		            : R53_FAIL;
-		goto out;
-	}
-	r53_xml_finish(&p->xml);
-	if (status == 200 && !p->xml.bad) {
+	} else if (status == 200 && !p->xml.bad) {
 		o = R53_OK;
-		goto out;
+	} else {
+		if (status == 200 || (p->xml.bad && status < 500))
+			r53_why_not_xml(why, len, status);
+		else
+			snprintf(why, len, "HTTP %ld: AWS error %s: %s", status,
+			         p->xml.code ? p->xml.code : "(none)",
+			         p->xml.message ? p->xml.message : "(no message)");
+		if (status >= 500 ||
+		    (status == 400 && p->xml.code && !strcmp(p->xml.code, "Throttling"))) {
+			c->throttled++;
+			o = R53_RETRY;
+		}
 	}
-	if (status == 200 || (p->xml.bad && status < 500))
-		snprintf(why, len, "HTTP %ld: answer is not well-formed XML", status);
-	else
-		snprintf(why, len, "HTTP %ld: AWS error %s: %s", status,
-		         p->xml.code ? p->xml.code : "(none)",
-		         p->xml.message ? p->xml.message : "(no message)");
-	if (status >= 500 || (status == 400 && p->xml.code && !strcmp(p->xml.code, "Throttling"))) {
-		c->throttled++;
-		o = R53_RETRY;
-	}
-out:
-	/* h stays with the client: its connection serves the next request */
-	curl_slist_free_all(hdr);
-	free(tok);
-	memset(userpwd, 0, strlen(userpwd));
-	free(userpwd);
 	return o;
 }
 
@@ -360,7 +331,7 @@ static int get_page(struct r53_client *c, const char *url, struct r53_records *o
 		if (o == R53_FAIL)
 			return error("route53: %s: %s", url, why);
 		while (out->n > keep)
-			record_free(&out->recs[--out->n], out->pool);
+			r53_record_free(&out->recs[--out->n], out->pool);
 		page_release(p);
 		delay = fetch_backoff_ms(n, 0);
 		if (delay < c->pace_ms)
@@ -372,14 +343,11 @@ static int get_page(struct r53_client *c, const char *url, struct r53_records *o
 	}
 }
 
-static char *api_url(const struct r53_client *c, const char *path, const struct buf *query)
+char *r53_default_endpoint(void)
 {
-	size_t n = strlen(c->endpoint);
+	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
 
-	while (n > 0 && c->endpoint[n - 1] == '/')
-		n--;
-	return xasprintf("%.*s/2013-04-01/%s%s%s", (int)n, c->endpoint, path, query->len ? "?" : "",
-	                 query->len ? query->data : "");
+	return xstrdup(e1 && *e1 ? e1 : e2 && *e2 ? e2 : "https://route53.amazonaws.com");
 }
 
 int r53_name_eq(const char *a, const char *b)
@@ -413,7 +381,7 @@ static int list_zones(struct r53_client *c, const char *zone, struct r53_zone **
 			add_param(&q, h, "hostedzoneid", next);
 		add_param(&q, h, "maxitems", "10");
 		free(url);
-		url = api_url(c, "hostedzonesbyname", &q);
+		url = r53_url(c, "hostedzonesbyname", q.data);
 		if (get_page(c, url, &none, &p) < 0)
 			goto out;
 		for (i = 0; i < p.nzones; i++) {
@@ -505,7 +473,7 @@ static int list_pages(struct r53_client *c, const char *id, const char *only,
 		if (type)
 			add_param(&q, h, "type", type);
 		free(url);
-		url = api_url(c, path, &q);
+		url = r53_url(c, path, q.data);
 		if (get_page(c, url, out, &p) < 0)
 			goto out;
 		more = p.truncated && p.next_name && (!only || r53_name_eq(p.next_name, only));
@@ -549,6 +517,67 @@ int r53_parse(const char *xml, size_t len, struct r53_records *out)
 int r53_list_name(struct r53_client *c, const char *id, const char *name, struct r53_records *out)
 {
 	return list_pages(c, id, name, out);
+}
+
+char *r53_url(const struct r53_client *c, const char *path, const char *query)
+{
+	size_t n = strlen(c->endpoint);
+	int q = query && *query;
+
+	while (n > 0 && c->endpoint[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s/2013-04-01/%s%s%s", (int)n, c->endpoint, path, q ? "?" : "",
+	                 q ? query : "");
+}
+
+int r53_request(struct r53_client *c, const char *url, const struct buf *body, struct r53_xml *xml,
+                long *status, char *why, size_t len)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
+	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
+	struct curl_slist *hdr = body ? curl_slist_append(NULL, "Content-Type: text/xml") : NULL;
+	CURL *h = r53_conn(c);
+	CURLcode rc = CURLE_FAILED_INIT;
+
+	*status = 0;
+	if (tok)
+		hdr = curl_slist_append(hdr, tok);
+	if (!h) {
+		snprintf(why, len, "cannot start a transfer");
+		goto out;
+	}
+	fetch_setup_common(h, url, errbuf);
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 0L); /* errors carry XML bodies */
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:route53");
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+	if (hdr)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	if (body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)body->len);
+	}
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, r53_xml_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, xml);
+	rc = curl_easy_perform(h);
+	c->requests++;
+	if (rc != CURLE_OK) {
+		snprintf(why, len, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	r53_xml_finish(xml);
+out:
+	/* h stays with the client: its connection serves the next request */
+	curl_slist_free_all(hdr);
+	free(tok);
+	memset(userpwd, 0, strlen(userpwd));
+	free(userpwd);
+	return (int)rc;
+}
+
+void r53_why_not_xml(char *why, size_t len, long status)
+{
+	snprintf(why, len, "HTTP %ld: answer is not well-formed XML", status);
 }
 
 void *r53_conn(struct r53_client *c)

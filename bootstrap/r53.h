@@ -37,6 +37,11 @@ struct r53_record {
 	char *alias_zone, *alias_name; /* owned or NULL: an alias record */
 };
 
+/* A record's strings: freed when pool is NULL (each a malloc of its own);
+ * when they are cut from pool (the list's), only forgotten: they go with
+ * the pool.  r is left zeroed. */
+void r53_record_free(struct r53_record *r, const struct pool *pool);
+
 struct r53_records {
 	struct r53_record *recs; /* owned */
 	size_t n, cap;
@@ -58,14 +63,43 @@ struct r53_client {
 				 are reused; NULL at first; r53_client_release() */
 };
 
+/* The endpoint when the config names none: AWS_ENDPOINT_URL_ROUTE_53, else
+ * AWS_ENDPOINT_URL, else https://route53.amazonaws.com; malloc'd, the
+ * caller frees it. */
+char *r53_default_endpoint(void);
+
 /* A handle for the client's next request, reset to no options (the same
  * handle each time, made on first use); NULL when libcurl cannot make one. */
 void *r53_conn(struct r53_client *c);
 void r53_client_release(struct r53_client *c);
 
+struct buf;
+struct r53_xml;
+
+/* The API URL of path (e.g. "hostedzone/Z1ABC/rrset") on the client's
+ * endpoint (its final slashes dropped), with "?query" unless query is NULL
+ * or empty; malloc'd, the caller frees it. */
+char *r53_url(const struct r53_client *c, const char *path, const char *query);
+/* One signed request to url on the client's handle (r53_conn): a GET, or a
+ * POST of body (Content-Type: text/xml) when body is not NULL; SigV4 with
+ * the client's key (and its session token as X-Amz-Security-Token); HTTP
+ * errors are answers, not failures (their XML bodies say why).  The answer
+ * streams into xml (the caller's, initialised) and is finished when whole.
+ * The credentials string and the headers are made and freed here (the
+ * string wiped).  Counts c->requests when a transfer was tried.  Returns
+ * CURLE_OK (0) with *status the HTTP status, or the CURLcode of the failed
+ * transfer with *status 0 and why (len bytes) saying what went wrong. */
+int r53_request(struct r53_client *c, const char *url, const struct buf *body, struct r53_xml *xml,
+                long *status, char *why, size_t len);
+/* "HTTP 502: answer is not well-formed XML" into why (len bytes). */
+void r53_why_not_xml(char *why, size_t len, long status);
+
 struct r53_zone {
-	char *id, *name;  /* owned; id as the API writes it (/hostedzone/Z1ABC) */
-	int private_zone; /* HostedZone/Config/PrivateZone */
+	/* owned; id as the API writes it (/hostedzone/Z1ABC) in an answer,
+	 * without /hostedzone/ once listed (r53_zone_id) or configured
+	 * (route53d's [hostedzone]) */
+	char *id, *name;
+	int private_zone; /* HostedZone/Config/PrivateZone; -1 when not known */
 };
 
 /* The hosted zone id ("Z1ABC", without /hostedzone/) of a zone name.  Every

@@ -35,17 +35,10 @@ void r53_batch_add(struct r53_batch *b, enum r53_action a, const char *name, con
 
 void r53_batch_release(struct r53_batch *b)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < b->n; i++) {
-		struct r53_record *r = &b->changes[i].rec;
-
-		for (j = 0; j < r->nvalues; j++)
-			free(r->values[j]);
-		free(r->values);
-		free(r->name);
-		free(r->type);
-	}
+	for (i = 0; i < b->n; i++)
+		r53_record_free(&b->changes[i].rec, NULL);
 	free(b->changes);
 	free(b->comment);
 	memset(b, 0, sizeof(*b));
@@ -196,68 +189,35 @@ static int retryable(const struct r53_change_error *e)
 static int post_once(struct r53_client *c, const char *url, const struct buf *body,
                      struct r53_change_error *err)
 {
-	char errbuf[CURL_ERROR_SIZE] = "", *userpwd = xasprintf("%s:%s", c->key_id, c->secret);
-	char *tok = c->token ? xasprintf("X-Amz-Security-Token: %s", c->token) : NULL;
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: text/xml");
-	CURL *h = r53_conn(c);
+	char why[CURL_ERROR_SIZE];
 	struct answer a;
-	CURLcode rc;
 	int ret = -1;
 
 	memset(err, 0, sizeof(*err));
 	answer_init(&a, err);
-	if (tok)
-		hdr = curl_slist_append(hdr, tok);
-	if (!h) {
-		snprintf(err->text, sizeof(err->text), "cannot start a transfer");
-		goto out;
-	}
-	fetch_setup_common(h, url, errbuf);
-	curl_easy_setopt(h, CURLOPT_FAILONERROR, 0L); /* errors carry XML bodies */
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:route53");
-	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)body->len);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, r53_xml_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.xml);
-	rc = curl_easy_perform(h);
-	c->requests++;
-	if (rc != CURLE_OK) {
+	if (r53_request(c, url, body, &a.xml, &err->status, why, sizeof(why)) != CURLE_OK) {
 		answer_error(&a); /* a transfer cut short may have brought a code */
-		snprintf(err->text, sizeof(err->text), "%s",
-		         errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		snprintf(err->text, sizeof(err->text), "%s", why);
 		goto out;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &err->status);
-	r53_xml_finish(&a.xml);
 	answer_error(&a);
 	if (a.xml.bad && err->status != 200)
-		snprintf(err->text, sizeof(err->text), "HTTP %ld: answer is not well-formed XML",
-		         err->status);
+		r53_why_not_xml(err->text, sizeof(err->text), err->status);
 	ret = 0;
 out:
 	answer_release(&a);
-	curl_slist_free_all(hdr); /* h stays with the client (r53_conn) */
-	free(tok);
-	memset(userpwd, 0, strlen(userpwd));
-	free(userpwd);
 	return ret;
 }
 
 enum r53_result r53_change(struct r53_client *c, const char *id, const struct r53_batch *b,
                            struct r53_change_error *err)
 {
-	size_t n = strlen(c->endpoint);
+	char *path = xasprintf("hostedzone/%s/rrset/", id), *url = r53_url(c, path, NULL);
 	struct buf body = BUF_INIT;
-	char *url;
 	enum r53_result res = R53_UNAVAILABLE;
 	unsigned attempt;
 	long delay;
 
-	while (n > 0 && c->endpoint[n - 1] == '/')
-		n--;
-	url = xasprintf("%.*s/2013-04-01/hostedzone/%s/rrset/", (int)n, c->endpoint, id);
 	r53_batch_xml(b, &body);
 	for (attempt = 1;; attempt++) {
 		if (post_once(c, url, &body, err) == 0) {
@@ -283,6 +243,7 @@ enum r53_result r53_change(struct r53_client *c, const char *id, const struct r5
 		fetch_sleep_ms(delay);
 	}
 	free(url);
+	free(path);
 	buf_release(&body);
 	return res;
 }

@@ -5,8 +5,9 @@
  * The request is the XML of API version 2013-04-01, built here with every
  * text escaped; the answer is read by the shared reader (r53_xml.h):
  * ChangeInfo/Id, or Error/Code and Error/Message (cut to err's fields).
- * SigV4 signing, TLS, the CA bundle, timeouts and the deadline are those
- * of the read side (r53.h, fetch.h).
+ * The POST is the read side's signed request (r53_url, r53_request in
+ * r53.h): SigV4 signing, TLS, the CA bundle, timeouts and the deadline are
+ * the same (fetch.h).
  * Throttling, PriorRequestNotComplete, 5xx and connection errors are
  * retried with backoff and jitter (fetch_backoff_ms) up to R53_CHANGE_TRIES
  * times within the deadline; any other AWS error is final.

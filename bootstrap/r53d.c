@@ -131,13 +131,13 @@ static const char *rcode_name(int rcode)
 }
 
 /* Read, evaluate, send: the rcode of one UPDATE; why and desc for the log. */
-static int apply_update(const struct r53d_config *c, const struct r53d_zone *z, const ldns_pkt *p,
+static int apply_update(const struct r53d_config *c, const struct r53_zone *z, const ldns_pkt *p,
                         const ldns_rdf *zone, struct buf *log)
 {
 	struct r53_client api = {.endpoint = c->endpoint,
-	                         .key_id = c->key_id,
-	                         .secret = c->secret,
-	                         .token = c->token,
+	                         .key_id = c->creds.key_id,
+	                         .secret = c->creds.secret,
+	                         .token = c->creds.token,
 	                         .page_size = 100};
 	struct dnsupdate_names nm = {NULL, 0};
 	struct r53_change_error err;
@@ -215,7 +215,7 @@ static int handle_update(const struct r53d_config *c, ldns_pkt *p, const uint8_t
                          const char *client, struct buf *log, ldns_pkt **answer)
 {
 	const struct r53d_key *key = NULL;
-	const struct r53d_zone *z = NULL;
+	const struct r53_zone *z = NULL;
 	ldns_rr_list *q = ldns_pkt_question(p);
 	ldns_rr *zrr = q && ldns_rr_list_rr_count(q) == 1 ? ldns_rr_list_rr(q, 0) : NULL;
 	char why[256] = "", *zname = NULL;

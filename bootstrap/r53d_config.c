@@ -12,6 +12,7 @@
 
 #include "awscreds.h"
 #include "inifile.h"
+#include "r53.h"
 #include "resolve.h"
 #include "vartype.h"
 #include "util.h"
@@ -117,6 +118,7 @@ static int add_zone(struct inifile *ini, struct r53d_config *c, const char *key,
 	}
 	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
 	c->zones[c->nzones].name = name;
+	c->zones[c->nzones].private_zone = -1;
 	c->zones[c->nzones++].id = xstrdup(v);
 	return 0;
 }
@@ -252,8 +254,6 @@ static int key_cb(struct inifile *ini, const char *section, const char *key, con
 
 int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53d_config *c)
 {
-	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
-	struct inifile ini;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -262,21 +262,14 @@ int r53d_config_parse(const char *where, const char *txt, size_t len, struct r53
 	c->listen_port = 53;
 	c->delete_ttl = 300;
 	c->fudge = 300;
-	memset(&ini, 0, sizeof(ini));
-	ini.where = where;
-	ini.section_cb = section_cb;
-	ini.key_cb = key_cb;
-	ini.user = c;
-	if (inifile_parse(&ini, txt, len) < 0)
+	if (inifile_read(where, txt, len, section_cb, key_cb, c) < 0)
 		goto out;
 	if (!c->listen_ip) {
 		error("%s: [server] needs listen_ip", where);
 		goto out;
 	}
 	if (!c->endpoint)
-		c->endpoint = xstrdup(e1 && *e1   ? e1
-		                      : e2 && *e2 ? e2
-		                                  : "https://route53.amazonaws.com");
+		c->endpoint = r53_default_endpoint();
 	ret = 0;
 out:
 	if (ret < 0)
@@ -287,12 +280,11 @@ out:
 int r53d_config_credentials(struct r53d_config *c)
 {
 	const char *env = getenv("BOTO_CONFIG"), *home = getenv("HOME");
-	struct awscreds k;
 	struct stat st;
 	char *path;
 	int ret;
 
-	if (awscreds_env(&k)) {
+	if (awscreds_env(&c->creds)) {
 		ret = 0;
 	} else {
 		if (env && *env)
@@ -301,37 +293,28 @@ int r53d_config_credentials(struct r53d_config *c)
 			path = xstrdup("/etc/boto.cfg");
 		else
 			path = xasprintf("%s/.boto", home && *home ? home : "/root");
-		ret = awscreds_file(path, "Credentials", 1, &k);
+		ret = awscreds_file(path, "Credentials", 1, &c->creds);
 		free(path);
-	}
-	if (ret == 0) {
-		c->key_id = k.key_id;
-		c->secret = k.secret;
-		c->token = k.token;
 	}
 	return ret;
 }
 
+static int parse_file(const char *where, const char *txt, size_t len, void *c)
+{
+	return r53d_config_parse(where, txt, len, c);
+}
+
 int r53d_config_load(const char *path, struct r53d_config *c)
 {
-	struct buf txt = BUF_INIT;
 	struct stat st;
-	int ret = -1;
+	int ret;
 
 	memset(c, 0, sizeof(*c));
-	if (read_file(path, 1u << 20, &txt) < 0 ||
-	    r53d_config_parse(path, txt.data ? txt.data : "", txt.len, c) < 0)
-		goto out;
-	if (c->nkeys && stat(path, &st) == 0 && (st.st_mode & 0007)) {
-		error("%s: holds TSIG secrets but others may read it (mode %04o): chmod o-rwx",
-		      path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (txt.data)
-		memset(txt.data, 0, txt.len);
-	buf_release(&txt);
+	ret = read_file_parse(path, 1u << 20, parse_file, c);
+	if (ret == 0 && c->nkeys && stat(path, &st) == 0 && (st.st_mode & 0007))
+		ret = error(
+		        "%s: holds TSIG secrets but others may read it (mode %04o): chmod o-rwx",
+		        path, (unsigned)(st.st_mode & 07777));
 	if (ret < 0)
 		r53d_config_release(c);
 	return ret;
@@ -341,10 +324,7 @@ void r53d_config_release(struct r53d_config *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->nzones; i++) {
-		free(c->zones[i].name);
-		free(c->zones[i].id);
-	}
+	r53_zones_release(c->zones, c->nzones);
 	for (i = 0; i < c->nkeys; i++) {
 		memset(c->keys[i].secret, 0, strlen(c->keys[i].secret));
 		free(c->keys[i].secret);
@@ -356,22 +336,17 @@ void r53d_config_release(struct r53d_config *c)
 		free(c->slaves[i].zone);
 		free(c->slaves[i].master);
 	}
-	if (c->secret)
-		memset(c->secret, 0, strlen(c->secret));
-	free(c->zones);
 	free(c->keys);
 	free(c->slaves);
 	free(c->where);
 	free(c->listen_ip);
 	free(c->username);
 	free(c->endpoint);
-	free(c->key_id);
-	free(c->secret);
-	free(c->token);
+	awscreds_release(&c->creds);
 	memset(c, 0, sizeof(*c));
 }
 
-const struct r53d_zone *r53d_zone_of(const struct r53d_config *c, const char *name)
+const struct r53_zone *r53d_zone_of(const struct r53d_config *c, const char *name)
 {
 	size_t i;
 

@@ -33,16 +33,14 @@
 
 #include <stddef.h>
 
+#include "awscreds.h"
+#include "r53.h"
+
 struct r53d_key {
 	char *client;    /* owned: the client's address, as inet_ntop writes it */
 	char *name;      /* owned: key name, absolute, lower case */
 	char *secret;    /* owned: base64 */
 	char *algorithm; /* owned or NULL: any of the accepted HMACs */
-};
-
-struct r53d_zone {
-	char *name; /* owned: absolute, lower case */
-	char *id;   /* owned: hosted zone id without /hostedzone/ */
 };
 
 struct r53d_slave {
@@ -59,13 +57,15 @@ struct r53d_config {
 	int dry_run;
 	long delete_ttl, fudge;
 	char *listen_ip, *username, *endpoint; /* owned; username may be NULL */
-	struct r53d_zone *zones;               /* owned */
+	/* owned: [hostedzone]; each name absolute, lower case, id without
+	 * /hostedzone/, private_zone -1 (not known) */
+	struct r53_zone *zones;
 	size_t nzones;
 	struct r53d_key *keys; /* owned */
 	size_t nkeys;
 	struct r53d_slave *slaves; /* owned */
 	size_t nslaves;
-	char *key_id, *secret, *token; /* owned credentials; token may be NULL */
+	struct awscreds creds; /* owned: the AWS credentials (awscreds.h) */
 };
 
 /* The config from memory (no credentials, no mode check); -1 with one
@@ -77,7 +77,7 @@ int r53d_config_load(const char *path, struct r53d_config *c);
 int r53d_config_credentials(struct r53d_config *c);
 void r53d_config_release(struct r53d_config *c);
 
-const struct r53d_zone *r53d_zone_of(const struct r53d_config *c, const char *name);
+const struct r53_zone *r53d_zone_of(const struct r53d_config *c, const char *name);
 const struct r53d_key *r53d_key_of(const struct r53d_config *c, const char *client);
 const struct r53d_slave *r53d_slave_of(const struct r53d_config *c, const char *zone);
 

@@ -164,11 +164,11 @@ static int send_all(struct r53_client *api, const char *id, const struct r53_bat
 int r53d_slave_sync(const struct r53d_config *c, const struct r53d_slave *s, struct buf *log)
 {
 	struct r53_client api = {.endpoint = c->endpoint,
-	                         .key_id = c->key_id,
-	                         .secret = c->secret,
-	                         .token = c->token,
+	                         .key_id = c->creds.key_id,
+	                         .secret = c->creds.secret,
+	                         .token = c->creds.token,
 	                         .page_size = 300};
-	const struct r53d_zone *z = r53d_zone_of(c, s->zone);
+	const struct r53_zone *z = r53d_zone_of(c, s->zone);
 	ldns_rdf *zone = ldns_dname_new_frm_str(s->zone);
 	struct r53_records cur = {NULL, 0, 0, NULL};
 	struct dnsupdate_mirror_counts n;

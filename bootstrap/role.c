@@ -273,20 +273,14 @@ int role_parse(const char *where, const char *base_url, const char *text, size_t
                struct role *out)
 {
 	struct role_ctx c;
-	struct inifile ini;
 
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
-	memset(&ini, 0, sizeof(ini));
 	c.r = out;
 	out->pool = pool_new();
 	out->where = xstrdup(base_url);
 	out->source = xstrdup(where);
-	ini.where = where;
-	ini.section_cb = role_section_cb;
-	ini.key_cb = role_key_cb;
-	ini.user = &c;
-	if (inifile_parse(&ini, text, len) < 0)
+	if (inifile_read(where, text, len, role_section_cb, role_key_cb, &c) < 0)
 		goto fail;
 	if (check_duplicates(out, where) < 0)
 		goto fail;

@@ -360,9 +360,9 @@ static const char *alias_into_failed(const struct sync_config *c, const struct s
 int sync_run(struct sync_config *c, struct sync_counts *counts)
 {
 	struct r53_client cl = {.endpoint = c->endpoint,
-	                        .key_id = c->key_id,
-	                        .secret = c->secret,
-	                        .token = c->token,
+	                        .key_id = c->creds.key_id,
+	                        .secret = c->creds.secret,
+	                        .token = c->creds.token,
 	                        .page_size = 300};
 	struct zone_src *all = xcalloc(c->nzones, sizeof(*all));
 	int *failed = xcalloc(c->nzones, sizeof(*failed));

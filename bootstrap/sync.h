@@ -50,6 +50,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "awscreds.h"
 #include "r53.h"
 #include "resolve.h"
 
@@ -77,7 +78,7 @@ struct sync_config {
 	size_t nresolvers;
 	struct sync_zone *zones; /* owned */
 	size_t nzones;
-	char *key_id, *secret, *token; /* owned credentials */
+	struct awscreds creds; /* owned: the AWS credentials (awscreds.h) */
 };
 
 struct sync_counts {

@@ -152,11 +152,10 @@ static int load_credentials(struct sync_config *c)
 {
 	const char *env_file = getenv("AWS_SHARED_CREDENTIALS_FILE"), *home = getenv("HOME");
 	const char *profile = getenv("AWS_PROFILE");
-	struct awscreds k;
 	char *path;
 	int ret;
 
-	if (awscreds_env(&k)) {
+	if (awscreds_env(&c->creds)) {
 		ret = 0;
 	} else {
 		if (c->credentials)
@@ -167,25 +166,16 @@ static int load_credentials(struct sync_config *c)
 			path = xasprintf("%s/.aws/credentials", home && *home ? home : "/root");
 		/* a file the config names must be kept from others */
 		ret = awscreds_file(path, profile && *profile ? profile : "default",
-		                    c->credentials != NULL, &k);
+		                    c->credentials != NULL, &c->creds);
 		free(path);
-	}
-	if (ret == 0) {
-		c->key_id = k.key_id;
-		c->secret = k.secret;
-		c->token = k.token;
 	}
 	return ret;
 }
 
 static void defaults(struct sync_config *c)
 {
-	const char *e1 = getenv("AWS_ENDPOINT_URL_ROUTE_53"), *e2 = getenv("AWS_ENDPOINT_URL");
-
 	if (!c->endpoint)
-		c->endpoint = xstrdup(e1 && *e1   ? e1
-		                      : e2 && *e2 ? e2
-		                                  : "https://route53.amazonaws.com");
+		c->endpoint = r53_default_endpoint();
 	if (!c->checkzone)
 		c->checkzone = xstrdup("named-checkzone");
 	if (!c->status)
@@ -194,7 +184,6 @@ static void defaults(struct sync_config *c)
 
 int sync_config_parse(const char *where, const char *text, size_t len, struct sync_config *c)
 {
-	struct inifile ini;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -202,12 +191,7 @@ int sync_config_parse(const char *where, const char *text, size_t len, struct sy
 	c->jitter = 10;
 	c->alias_ttl = ZONE_ALIAS_TTL;
 	c->where = xstrdup(where);
-	memset(&ini, 0, sizeof(ini));
-	ini.where = where;
-	ini.section_cb = section_cb;
-	ini.key_cb = key_cb;
-	ini.user = c;
-	if (inifile_parse(&ini, text, len) < 0)
+	if (inifile_read(where, text, len, section_cb, key_cb, c) < 0)
 		goto out;
 	if (!c->directory || !c->nzones) {
 		error("%s: [sync] needs 'directory' and at least one [zone \"NAME\"]", where);
@@ -221,18 +205,19 @@ out:
 	return ret;
 }
 
+static int parse_file(const char *where, const char *text, size_t len, void *c)
+{
+	return sync_config_parse(where, text, len, c);
+}
+
 int sync_config_load(const char *path, struct sync_config *c)
 {
-	struct buf text = BUF_INIT;
-	int ret = -1;
+	int ret;
 
 	memset(c, 0, sizeof(*c));
-	if (read_file(path, 1u << 20, &text) < 0 ||
-	    sync_config_parse(path, text.data ? text.data : "", text.len, c) < 0)
-		goto out;
-	ret = load_credentials(c);
-out:
-	buf_release(&text);
+	ret = read_file_parse(path, 1u << 20, parse_file, c);
+	if (ret == 0)
+		ret = load_credentials(c);
 	if (ret < 0)
 		sync_config_release(c);
 	return ret;
@@ -250,8 +235,6 @@ void sync_config_release(struct sync_config *c)
 	}
 	free(c->zones);
 	free(c->resolvers);
-	if (c->secret)
-		memset(c->secret, 0, strlen(c->secret));
 	free(c->where);
 	free(c->directory);
 	free(c->endpoint);
@@ -259,8 +242,6 @@ void sync_config_release(struct sync_config *c)
 	free(c->checkzone);
 	free(c->credentials);
 	free(c->status);
-	free(c->key_id);
-	free(c->secret);
-	free(c->token);
+	awscreds_release(&c->creds);
 	memset(c, 0, sizeof(*c));
 }

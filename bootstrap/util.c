@@ -50,6 +50,21 @@ int read_file(const char *path, size_t max, struct buf *out)
 	return read_file_why(path, max, out, why, sizeof(why)) < 0 ? error("%s", why) : 0;
 }
 
+int read_file_parse(const char *path, size_t max, read_parse_fn *parse, void *user)
+{
+	struct buf text = BUF_INIT;
+	int ret = -1;
+
+	if (read_file(path, max, &text) < 0)
+		goto out;
+	ret = parse(path, text.data ? text.data : "", text.len, user) < 0 ? -1 : 0;
+out:
+	if (text.data)
+		memset(text.data, 0, text.len);
+	buf_release(&text);
+	return ret;
+}
+
 char *root_path(const char *root, const char *abs)
 {
 	size_t rl = root ? strlen(root) : 0;

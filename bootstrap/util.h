@@ -20,6 +20,12 @@ int read_file(const char *path, size_t max, struct buf *out);
  * file is larger than max, -1 for any other failure. */
 #define READ_TOO_BIG (-2)
 int read_file_why(const char *path, size_t max, struct buf *out, char *err, size_t errlen);
+/* Read a whole file (at most max bytes, as read_file) and hand its text,
+ * NUL-terminated ("" when empty), to parse(path, text, len, user); the
+ * text is wiped before it is freed, for it may hold secrets.  0, or -1
+ * with one error printed (read_file's or the one parse prints). */
+typedef int read_parse_fn(const char *where, const char *text, size_t len, void *user);
+int read_file_parse(const char *path, size_t max, read_parse_fn *parse, void *user);
 
 /* Join ROOT and an absolute path: "/r" + "/etc/x" -> "/r/etc/x". */
 char *root_path(const char *root, const char *abs);

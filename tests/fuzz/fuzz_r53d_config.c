@@ -20,7 +20,8 @@ static void check(const struct r53d_config *c)
 	size_t i, j, n;
 
 	if (!c->listen_ip || !c->endpoint || c->processes < 1 || c->processes > 64 ||
-	    c->listen_port > 65535 || c->fudge < 1 || c->fudge > 3600 || c->key_id || c->secret)
+	    c->listen_port > 65535 || c->fudge < 1 || c->fudge > 3600 || c->creds.key_id ||
+	    c->creds.secret)
 		abort();
 	for (i = 0; i < c->nzones; i++) {
 		n = strlen(c->zones[i].name);

@@ -26,8 +26,8 @@ static void check(const struct sync_config *c)
 
 	if (!c->directory || !*c->directory || !c->endpoint || !c->checkzone || !c->status ||
 	    !c->nzones || c->interval < 0 || c->interval > 86400 || c->jitter < 0 ||
-	    c->jitter > 86400 || c->alias_ttl < 0 || c->alias_ttl > 86400 || c->key_id ||
-	    c->secret || c->token)
+	    c->jitter > 86400 || c->alias_ttl < 0 || c->alias_ttl > 86400 || c->creds.key_id ||
+	    c->creds.secret || c->creds.token)
 		abort();
 	for (i = 0; i < c->nresolvers; i++)
 		if (!c->resolvers[i].addr[0] || c->resolvers[i].port < 1 ||

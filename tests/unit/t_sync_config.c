@@ -109,7 +109,7 @@ static void defaults(void)
 	STREQ(c.endpoint, "https://route53.amazonaws.com", "endpoint defaults to Route 53");
 	STREQ(c.checkzone, "named-checkzone", "checkzone defaults to named-checkzone");
 	STREQ(c.where, "x.ini", "where names the source");
-	OK(!c.key_id && !c.secret && !c.token, "no credentials looked up");
+	OK(!c.creds.key_id && !c.creds.secret && !c.creds.token, "no credentials looked up");
 	sync_config_release(&c);
 }
 
