@@ -124,7 +124,10 @@ int vtype_check(enum vtype t, const char *v, const char **why)
 	int r = -1;
 
 	*why = NULL;
-	if (has_control(v)) {
+	/* text and paths are checked for control characters first; every other
+	 * type refuses them anyway, so for those the check only picks the
+	 * message of a value that failed */
+	if ((t == VT_STRING || t == VT_PATH) && has_control(v)) {
 		*why = "holds a newline or control character";
 		return -1;
 	}
@@ -167,6 +170,8 @@ int vtype_check(enum vtype t, const char *v, const char **why)
 	}
 	if (r == 0)
 		*why = NULL;
+	else if (has_control(v))
+		*why = "holds a newline or control character";
 	return r;
 }
 

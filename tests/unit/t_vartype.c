@@ -291,6 +291,26 @@ static void non_scalar(void)
 	why = NULL;
 	OK(vtype_check(VT_INT, "1\n", &why) == -1 && why && strstr(why, "control"),
 	   "control characters are named in the reason");
+	{
+		static const struct {
+			enum vtype t;
+			const char *v;
+		} c[] = {{VT_STRING, "a\tb"},       {VT_INT, "\t5"},
+		         {VT_BOOL, "yes\r"},        {VT_IP, "192.0.2.1\n"},
+		         {VT_CIDR, "10.0.0.0/8\n"}, {VT_HOSTNAME, "a\x7f.b"},
+		         {VT_PORT, "53\x01"},       {VT_PATH, "/etc/\nx"}};
+		char what[80];
+		size_t i;
+
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			why = NULL;
+			snprintf(what, sizeof(what), "a control character in a %s is named as such",
+			         vtype_name(c[i].t));
+			OK(vtype_check(c[i].t, c[i].v, &why) == -1 && why &&
+			           !strcmp(why, "holds a newline or control character"),
+			   what);
+		}
+	}
 }
 
 static void names(void)
