@@ -137,12 +137,15 @@ int inifile_read(const char *where, const char *text, size_t len, inifile_sectio
 	return inifile_parse(&ini, text, len);
 }
 
-int inifile_split_section(const char *section, char **kind, char **name)
+int inifile_split_section(const char *section, char *kind, char *name)
 {
 	const char *sp = strchr(section, ' ');
 	const char *q1, *q2;
+	size_t klen, nlen;
 
-	*kind = *name = NULL;
+	*kind = *name = '\0';
+	if (strlen(section) > INIFILE_MAX_SECTION)
+		return -1;
 	if (!sp && !strchr(section, '"'))
 		return 0;
 	if (!sp)
@@ -160,7 +163,13 @@ int inifile_split_section(const char *section, char **kind, char **name)
 	if (q2 == q1 || memchr(q1, '"', (size_t)(q2 - q1)) ||
 	    memchr(section, '"', (size_t)(sp - section)))
 		return -1;
-	*kind = xstrndup(section, (size_t)(sp - section));
-	*name = xstrndup(q1, (size_t)(q2 - q1));
+	klen = (size_t)(sp - section);
+	nlen = (size_t)(q2 - q1);
+	if (klen > INIFILE_MAX_SECTION || nlen > INIFILE_MAX_SECTION)
+		return -1; /* cannot be: both are within section */
+	copy_bytes(kind, section, klen);
+	kind[klen] = '\0';
+	copy_bytes(name, q1, nlen);
+	name[nlen] = '\0';
 	return 1;
 }

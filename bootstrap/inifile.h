@@ -46,8 +46,10 @@ int inifile_read(const char *where, const char *text, size_t len, inifile_sectio
                  inifile_key_fn *key_cb, void *user);
 
 /* Split a section name of the form `kind "name"` into its parts.  Returns 1
- * and sets kind/name (malloc'ed) when it has that form, 0 when the section
- * is a plain word, -1 when it is malformed. */
-int inifile_split_section(const char *section, char **kind, char **name);
+ * and fills kind and name (buffers of INIFILE_SECTION_BUF bytes) when it
+ * has that form, 0 when the section is a plain word, -1 when it is
+ * malformed or longer than INIFILE_MAX_SECTION; kind and name are "" then. */
+#define INIFILE_SECTION_BUF (INIFILE_MAX_SECTION + 1)
+int inifile_split_section(const char *section, char *kind, char *name);
 
 #endif

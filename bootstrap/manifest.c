@@ -132,8 +132,8 @@ static int new_section(struct inifile *ini, struct manifest *m, const char *kind
 static int man_section_cb(struct inifile *ini, const char *section)
 {
 	struct mctx *c = ini->user;
-	char *kind = NULL, *arg = NULL;
-	int form = inifile_split_section(section, &kind, &arg), ret = -1;
+	char kind[INIFILE_SECTION_BUF], arg[INIFILE_SECTION_BUF];
+	int form = inifile_split_section(section, kind, arg);
 
 	if (form == 0 && !strcmp(section, "bundle")) {
 		c->sec = SEC_BUNDLE;
@@ -141,20 +141,15 @@ static int man_section_cb(struct inifile *ini, const char *section)
 	}
 	if (form <= 0 || (strcmp(kind, "var") && strcmp(kind, "file") && strcmp(kind, "service") &&
 	                  strcmp(kind, "dir"))) {
-		error("%s:%d: unknown section [%s] (expected [bundle], [var NAME], [file PATH], "
-		      "[dir PATH], [service NAME])",
-		      ini->where, ini->line, section);
-		goto out;
+		return error("%s:%d: unknown section [%s] (expected [bundle], [var NAME], [file "
+		             "PATH], [dir PATH], [service NAME])",
+		             ini->where, ini->line, section);
 	}
 	c->sec = !strcmp(kind, "var")    ? SEC_VAR
 	         : !strcmp(kind, "file") ? SEC_FILE
 	         : !strcmp(kind, "dir")  ? SEC_DIR
 	                                 : SEC_SERVICE;
-	ret = new_section(ini, c->m, kind, arg);
-out:
-	free(kind);
-	free(arg);
-	return ret;
+	return new_section(ini, c->m, kind, arg);
 }
 
 static int set_str(struct inifile *ini, char **slot, const char *key, const char *v)

@@ -71,16 +71,14 @@ static int role_section_cb(struct inifile *ini, const char *section)
 {
 	struct role_ctx *c = ini->user;
 	struct role *r = c->r;
-	char *kind = NULL, *name = NULL;
-	int form = inifile_split_section(section, &kind, &name);
+	char kind[INIFILE_SECTION_BUF], name[INIFILE_SECTION_BUF];
+	int form = inifile_split_section(section, kind, name);
 
 	c->cur = NULL;
 	c->in_fleet = form == 0 && !strcmp(section, "fleet");
 	if (form == 0 && (!strcmp(section, "role") || !strcmp(section, "vars") || c->in_fleet))
 		return 0;
 	if (form <= 0) {
-		free(kind);
-		free(name);
 		return error("%s:%d: unknown section [%s] (expected [role], [vars], [fleet] or "
 		             "[KIND \"NAME\"])",
 		             ini->where, ini->line, section);
@@ -91,8 +89,8 @@ static int role_section_cb(struct inifile *ini, const char *section)
 	}
 	c->cur = &r->sections[r->nsections++];
 	memset(c->cur, 0, sizeof(*c->cur));
-	c->cur->kind = kind;
-	c->cur->name = name;
+	c->cur->kind = pool_strdup(r->pool, kind);
+	c->cur->name = pool_strdup(r->pool, name);
 	c->cur->line = ini->line;
 	return 0;
 }
@@ -334,10 +332,6 @@ void role_release(struct role *r)
 	for (i = 0; i < r->nmirrors; i++)
 		free(r->mirrors[i]);
 	free(r->mirrors);
-	for (i = 0; i < r->nsections; i++) {
-		free(r->sections[i].kind);
-		free(r->sections[i].name);
-	}
 	pool_free(r->pool);
 	free(r->sections);
 	memset(r, 0, sizeof(*r));

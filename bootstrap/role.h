@@ -37,8 +37,8 @@ struct role_kv {
 };
 
 struct role_section {
-	char *kind; /* owned: "zone" */
-	char *name; /* owned: "corp.example.com" */
+	char *kind; /* pool: "zone" */
+	char *name; /* pool: "corp.example.com" */
 	int line;
 	struct role_kv *kv; /* pool */
 	size_t n;

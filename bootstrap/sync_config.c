@@ -81,37 +81,28 @@ static int sync_key(struct inifile *ini, struct sync_config *c, const char *key,
 static int section_cb(struct inifile *ini, const char *section)
 {
 	struct sync_config *c = ini->user;
-	char *kind = NULL, *name = NULL;
+	char kind[INIFILE_SECTION_BUF], name[INIFILE_SECTION_BUF];
 	const char *why = NULL;
-	int form = inifile_split_section(section, &kind, &name);
+	int form = inifile_split_section(section, kind, name);
 	size_t i, n;
 
 	if (form == 0 && !strcmp(section, "sync"))
 		return 0;
-	if (form <= 0 || strcmp(kind, "zone")) {
-		free(kind);
-		free(name);
+	if (form <= 0 || strcmp(kind, "zone"))
 		return error("%s:%d: unknown section [%s] (expected [sync] or [zone \"NAME\"])",
 		             ini->where, ini->line, section);
-	}
-	free(kind);
-	if (vtype_check(VT_HOSTNAME, name, &why) < 0) {
-		error("%s:%d: zone \"%s\" %s", ini->where, ini->line, name, why);
-		free(name);
-		return -1;
-	}
+	if (vtype_check(VT_HOSTNAME, name, &why) < 0)
+		return error("%s:%d: zone \"%s\" %s", ini->where, ini->line, name, why);
 	n = strlen(name);
 	if (n > 1 && name[n - 1] == '.')
 		name[n - 1] = '\0';
 	for (i = 0; i < c->nzones; i++) {
-		if (!strcasecmp(c->zones[i].name, name)) {
-			free(name);
+		if (!strcasecmp(c->zones[i].name, name))
 			return error("%s:%d: zone listed twice", ini->where, ini->line);
-		}
 	}
 	c->zones = xrealloc(c->zones, (c->nzones + 1) * sizeof(*c->zones));
 	memset(&c->zones[c->nzones], 0, sizeof(*c->zones));
-	c->zones[c->nzones].name = name;
+	c->zones[c->nzones].name = xstrdup(name);
 	c->zones[c->nzones].private_zone = -1;
 	c->zones[c->nzones++].line = ini->line;
 	return 0;
