@@ -434,6 +434,7 @@ void bundle_release(struct bundle *b)
 struct packer {
 	struct archive *a; /* owned by bundle_pack() */
 	const char *dir;   /* the source folder, for messages */
+	const char *out;   /* the bundle being written, for messages */
 	struct bundle_limits lim;
 	size_t count;
 	uint64_t total;
@@ -444,6 +445,21 @@ struct packer {
 };
 
 static int walk_dir(struct packer *p, int dirfd, const char *rel);
+
+/* The writer failed on entry rel (NULL: while finishing the archive).  A
+ * system error (a full disk) is the output's, named with its cause;
+ * anything else is the entry's. */
+static int write_failed(struct packer *p, const char *rel)
+{
+	int e = archive_errno(p->a);
+
+	if (e > 0 || !rel)
+		errbuf_set(p->err, p->errlen, "pack: %s: cannot write: %s", p->out,
+		           e > 0 ? strerror(e) : aerr(p->a));
+	else
+		errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, aerr(p->a));
+	return -1;
+}
 
 static int cmp_name(const void *x, const void *y)
 {
@@ -532,7 +548,7 @@ static int write_header(struct packer *p, const char *rel, unsigned type, unsign
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	if (archive_write_header(p->a, e) < ARCHIVE_WARN) {
-		errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, aerr(p->a));
+		write_failed(p, rel);
 		goto cleanup;
 	}
 	ret = 0;
@@ -581,7 +597,7 @@ static int pack_file(struct packer *p, int dirfd, const char *base, const char *
 			goto cleanup;
 		}
 		if (archive_write_data(p->a, chunk, (size_t)n) != n) {
-			errbuf_set(p->err, p->errlen, "pack: '%s/%s': %s", p->dir, rel, aerr(p->a));
+			write_failed(p, rel);
 			goto cleanup;
 		}
 		done += (uint64_t)n;
@@ -703,6 +719,7 @@ int bundle_pack(const char *dir, const char *out_path, char *err, size_t errlen)
 
 	memset(&p, 0, sizeof(p));
 	p.dir = dir;
+	p.out = out_path;
 	p.lim = default_limits;
 	p.err = err;
 	p.errlen = errlen;
@@ -722,7 +739,7 @@ int bundle_pack(const char *dir, const char *out_path, char *err, size_t errlen)
 	if (new_writer(&p, fd) < 0 || walk_dir(&p, dfd, NULL) < 0)
 		goto cleanup;
 	if (archive_write_close(p.a) != ARCHIVE_OK) {
-		errbuf_set(err, errlen, "pack: %s: %s", out_path, aerr(p.a));
+		write_failed(&p, NULL);
 		goto cleanup;
 	}
 	ret = atomic_commit(fd, &tmp, out_path, 0644);

@@ -148,6 +148,24 @@ report_sweep() {
 	fi
 }
 
+# ---- pack onto a full disk: exit 6, one line, the old bundle kept, no temp ----
+if tmpfs_mount "$T/packfull" 96k; then
+	mkdir -p "$T/packsrc"
+	printf '[bundle]\nrole = df\nversion = 1\n' >"$T/packsrc/manifest.ini"
+	head -c 300000 /dev/urandom >"$T/packsrc/blob" # random: gzip cannot shrink it
+	echo "the bundle packed before" >"$T/packfull/df.tar.gz"
+	run_rb pack "$T/packsrc" -o "$T/packfull/df.tar.gz"
+	check "pack onto a full disk: exit 6 ($rc)" [ "$rc" -eq 6 ]
+	check "pack onto a full disk: one error line naming the cause" \
+		bash -c "[ \$(grep -c '^roleboot: error:' '$T/err') -eq 1 ] &&
+			grep -q 'No space left on device' '$T/err'"
+	check "pack onto a full disk: the bundle there is as it was" \
+		grep -qx "the bundle packed before" "$T/packfull/df.tar.gz"
+	check "pack onto a full disk: no temp left beside it" [ -z "$(leftovers "$T/packfull")" ]
+else
+	skip "pack onto a full disk: cannot mount a tmpfs here"
+fi
+
 declare -A bad
 sweep contents "$T/s2.role" is_v2
 sweep metadata "$T/s3.role" is_v3
