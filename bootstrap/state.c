@@ -189,22 +189,6 @@ void state_format(const struct state *st, struct buf *out)
 		           st->files[i].owner, st->files[i].group, st->files[i].path);
 }
 
-int state_save(const char *root, const struct state *st)
-{
-	struct rootfs r;
-	struct buf b = BUF_INIT;
-	int ret;
-
-	rootfs_init(&r, root);
-	state_format(st, &b);
-	ret = rootfs_open(&r, 1) < 0 ? -1 : rootfs_write(&r, STATE_PATH, b.data, b.len, 0644);
-	if (ret < 0)
-		rootfs_fail(&r, STATE_PATH, "cannot write");
-	buf_release(&b);
-	rootfs_release(&r);
-	return ret;
-}
-
 int state_same(const struct state *a, const struct state *b)
 {
 	size_t i;

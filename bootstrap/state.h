@@ -80,9 +80,8 @@ int state_load(const char *root, struct state *st);
  * caller frees it with state_release), or -1 with the error printed and st
  * left empty. */
 int state_parse(const char *where, const char *text, size_t len, struct state *st);
-int state_save(const char *root, const struct state *st);
-/* The file's text, as state_save writes it (apply installs it with the
- * files, in the same transaction). */
+/* The file's text (apply installs it with the files, in the same
+ * transaction). */
 void state_format(const struct state *st, struct buf *out);
 void state_add_file(struct state *st, const char *path, const char *sha256, unsigned mode,
                     const char *owner, const char *group);
