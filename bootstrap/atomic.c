@@ -149,24 +149,12 @@ int write_atomic_checked(const char *path, const void *data, size_t len, unsigne
 		error_errno("%s: cannot write", path);
 		goto out;
 	}
-	if (finish(fd, mode) < 0) {
-		fd = -1;
-		error_errno("%s: cannot write", path);
-		goto out;
-	}
-	fd = -1;
 	if (check && check(tmp, ctx) < 0)
 		goto out;
-	if (rename(tmp, path) < 0) {
-		error_errno("%s: cannot rename into place", path);
-		goto out;
-	}
-	cleanup_forget(tmp);
-	free(tmp);
-	tmp = NULL;
-	ret = fsync_dir(path);
+	ret = atomic_commit(fd, &tmp, path, mode);
+	fd = -1;
 	if (ret < 0)
-		error_errno("%s: cannot sync its folder", path);
+		error_errno("%s: cannot put in place", path);
 out:
 	atomic_discard(fd, &tmp);
 	free(copy);

@@ -165,8 +165,6 @@ int inifile_split_section(const char *section, char *kind, char *name)
 		return -1;
 	klen = (size_t)(sp - section);
 	nlen = (size_t)(q2 - q1);
-	if (klen > INIFILE_MAX_SECTION || nlen > INIFILE_MAX_SECTION)
-		return -1; /* cannot be: both are within section */
 	copy_bytes(kind, section, klen);
 	kind[klen] = '\0';
 	copy_bytes(name, q1, nlen);

@@ -30,7 +30,7 @@ struct pool {
 };
 
 /* A block of at least size bytes after its header. */
-static struct pool_block *block_new(struct pool *p, size_t size)
+static struct pool_block *block_new(size_t size)
 {
 	size_t want = sizeof(struct pool_block) + size, len, lead;
 	struct pool_block *b;
@@ -88,7 +88,7 @@ static void *pool_cut(struct pool *p, size_t n, size_t align)
 		size -= sizeof(*nb);
 		p->nblocks++;
 	}
-	nb = block_new(p, size);
+	nb = block_new(size);
 	nb->used = n;
 	if (b && n > POOL_BLOCK / 4) {
 		nb->next = b->next;
