@@ -188,3 +188,21 @@ now_s() {
 less_than() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
 }
+
+# installer_binary: sets BIN to the binary an installer test serves (TOP: the
+# checkout): the
+# static one when `make static` built it, else the plain build, made here
+# when missing (with SANITIZE=0 BUILD=build: under `make SANITIZE=1 check`
+# the make variables would otherwise name the sanitizer build); on failure
+# the test ends with a not-ok line and make's output.
+installer_binary() {
+	if [ -x "$TOP/build-static/roleboot" ]; then
+		BIN=$TOP/build-static/roleboot
+		return
+	fi
+	BIN=$TOP/build/roleboot
+	[ -x "$BIN" ] && return
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		make -s -C "$TOP" SANITIZE=0 BUILD=build build/roleboot >"$T/make.out" 2>&1 ||
+		{ not_ok "make build/roleboot"; sed 's/^/# /' "$T/make.out"; done_testing; exit 1; }
+}

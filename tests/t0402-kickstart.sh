@@ -28,16 +28,7 @@ command -v curl >/dev/null || skip_rest "needs curl (the %post fetches with it)"
 command -v sha256sum >/dev/null || skip_rest "needs sha256sum"
 
 # ---- the binary the %post fetches -------------------------------------
-if [ -x "$TOP/build-static/roleboot" ]; then
-	BIN=$TOP/build-static/roleboot
-else
-	BIN=$TOP/build/roleboot
-	if [ ! -x "$BIN" ]; then
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
-			make -s -C "$TOP" SANITIZE=0 BUILD=build build/roleboot >"$T/make.out" 2>&1 ||
-			{ not_ok "make build/roleboot"; sed 's/^/# /' "$T/make.out"; done_testing; exit 1; }
-	fi
-fi
+installer_binary
 echo "# serving $BIN"
 SHA=$(sha256sum "$BIN" | cut -d' ' -f1)
 

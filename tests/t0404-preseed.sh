@@ -121,16 +121,7 @@ check "the three late_commands are one script but for the role" \
 	bash -c "cmp -s '$T/ps/dns-internal.norm' '$T/ps/dns-sync.norm' && cmp -s '$T/ps/dns-internal.norm' '$T/ps/route53d.norm'"
 
 # ---- the binary it fetches, the server -------------------------------------
-if [ -x "$TOP/build-static/roleboot" ]; then
-	BIN=$TOP/build-static/roleboot
-else
-	BIN=$TOP/build/roleboot
-	if [ ! -x "$BIN" ]; then
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
-			make -s -C "$TOP" SANITIZE=0 BUILD=build build/roleboot >"$T/make.out" 2>&1 ||
-			{ not_ok "make build/roleboot"; sed 's/^/# /' "$T/make.out"; done_testing; exit 1; }
-	fi
-fi
+installer_binary
 echo "# serving $BIN"
 SHA=$(sha256sum "$BIN" | cut -d' ' -f1)
 S=$T/srv
