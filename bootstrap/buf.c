@@ -37,14 +37,6 @@ void buf_grow(struct buf *b, size_t extra)
 	b->data[b->len] = '\0';
 }
 
-void buf_add(struct buf *b, const void *data, size_t len)
-{
-	buf_grow(b, len);
-	copy_bytes(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
 void buf_puts(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "bytes.h"
 #include "msg.h" /* PRINTF */
 
 struct buf {
@@ -22,8 +23,17 @@ struct buf {
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);
+/* Room for extra more bytes and the NUL. */
 void buf_grow(struct buf *b, size_t extra);
-void buf_add(struct buf *b, const void *data, size_t len);
+/* Appends data[0..len); inline, for the renderer calls it per token. */
+static inline void buf_add(struct buf *b, const void *data, size_t len)
+{
+	if (len >= b->cap - b->len) /* no room for len bytes and the NUL */
+		buf_grow(b, len);
+	copy_bytes(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bytes.h"
 #include "util.h"
 
 /* Refuse here what inih would report late (it goes on after an error) or
@@ -17,7 +18,8 @@ static int check_line(struct inifile *ini, const char *start)
 	if (!*start || *start == '\n' || *start == '\r' || *start == ';' || *start == '#' ||
 	    *start == '[' || ini->continued)
 		return 0;
-	key = strcspn(start, "=:");
+	for (key = 0; start[key] && start[key] != '=' && start[key] != ':'; key++)
+		;
 	if (!start[key])
 		return error("%s:%d: syntax error (expected [section] or name = value)", ini->where,
 		             ini->line);
@@ -41,7 +43,7 @@ static char *line_reader(char *str, int num, void *stream)
 	nl = memchr(ini->pos, '\n', (size_t)(ini->end - ini->pos));
 	len = nl ? (size_t)(nl - ini->pos) + 1 : (size_t)(ini->end - ini->pos);
 	ini->line++;
-	if (memchr(ini->pos, '\0', len)) {
+	if (ini->nul && ini->nul < ini->pos + len) {
 		error("%s:%d: NUL byte in line", ini->where, ini->line);
 		goto fail;
 	}
@@ -111,6 +113,7 @@ int inifile_parse(struct inifile *ini, const char *text, size_t len)
 
 	ini->pos = text;
 	ini->end = text + len;
+	ini->nul = memchr(text, '\0', len); /* the line holding it is refused */
 	ini->line = 0;
 	ini->failed = 0;
 	r = ini_parse_stream(line_reader, ini, ini_handler_cb, ini);

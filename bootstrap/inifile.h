@@ -35,6 +35,7 @@ struct inifile {
 	int continued; /* the current line continues the previous value */
 	/* private */
 	const char *pos, *end;
+	const char *nul; /* the first NUL byte in the text, or NULL */
 	int failed;
 };
 

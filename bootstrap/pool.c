@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "bytes.h"
 #include "util.h"
 
 #define POOL_BLOCK ((size_t)64 << 10) /* bytes of the first block, header included */

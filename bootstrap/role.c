@@ -191,14 +191,14 @@ static int role_key_cb(struct inifile *ini, const char *section, const char *key
 {
 	struct role_ctx *c = ini->user;
 
+	if (c->cur) /* a [KIND "NAME"] section: most keys of a large role */
+		return kv_put(ini, c->r, &c->cur->kv, &c->cur->n, key, v);
 	if (!strcmp(section, "role"))
 		return role_key(ini, c, key, v);
 	if (!strcmp(section, "vars"))
 		return kv_put(ini, c->r, &c->r->vars, &c->r->nvars, key, v);
 	if (c->in_fleet)
 		return fleet_key(ini, key, v);
-	if (c->cur)
-		return kv_put(ini, c->r, &c->cur->kv, &c->cur->n, key, v);
 	return error("%s:%d: '%s' outside of any section", ini->where, ini->line, key);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pool.h"
+#include "bytes.h"
 #include "util.h"
 
 /* A zeroed node of kind with extra bytes after it, from near's pool or malloc. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 void xalloc_fail(void)
 {
 	fputs("roleboot: fatal: out of memory\n", stderr);
