@@ -202,6 +202,8 @@ struct bad {
 static const struct bad bads[] = {
         {"a NUL byte", "[s]\nk = v\0w\n", 11, "t.ini:2: NUL byte in line"},
         {"a NUL byte in a comment", "[s]\n\n; \0\n", 8, "t.ini:3: NUL byte in line"},
+        {"a NUL byte in a last line without a newline", "[s]\nk = 1\nk2 = v\0", 17,
+         "t.ini:3: NUL byte in line"},
         {"a line without = or :", "[s]\nk = v\njunk\n", 0,
          "t.ini:3: syntax error (expected [section] or name = value)"},
         {"an indented section header", "[s]\nk = v\n  [t]\n", 0,
