@@ -171,57 +171,98 @@ static struct tv *pick(const struct tv *near, const struct manifest *m, const st
 	return NULL;
 }
 
-/* The declaration of key in sections of kind (the variable "kind.key"). */
-static const struct mvar *field_var(const struct manifest *m, const char *kind, const char *key)
+/* The declared keys of one section kind: the variables "kind.key", found
+ * once per kind rather than once per section of a large role. */
+struct fields {
+	const char *kind;         /* borrowed from the manifest */
+	size_t klen;              /* its length */
+	const struct mvar **vars; /* owned array; the variables are borrowed */
+	size_t n;
+};
+
+static void fields_of(const struct manifest *m, const char *kind, struct fields *f)
 {
 	size_t i, klen = strlen(kind);
 
+	f->kind = kind;
+	f->klen = klen;
+	f->n = 0;
+	f->vars = xcalloc(m->nvars ? m->nvars : 1, sizeof(*f->vars));
 	for (i = 0; i < m->nvars; i++) {
 		const char *n = m->vars[i].name;
 
-		if (!strncmp(n, kind, klen) && n[klen] == '.' && !strcmp(n + klen + 1, key))
-			return &m->vars[i];
+		if (!strncmp(n, kind, klen) && n[klen] == '.')
+			f->vars[f->n++] = &m->vars[i];
 	}
-	return NULL;
+}
+
+/* The key a field variable declares: "primaries" of "zone.primaries". */
+static const char *field_key(const struct fields *f, size_t i)
+{
+	return f->vars[i]->name + f->klen + 1;
+}
+
+static int field_declared(const struct fields *f, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (!strcmp(field_key(f, i), key))
+			return 1;
+	return 0;
 }
 
 /* Every key the role file sets must be declared by the bundle. */
 static int check_declared(const struct manifest *m, const struct role *r)
 {
 	const struct mvar *v;
+	struct fields f = {NULL, 0, NULL, 0};
 	size_t i, j;
+	int rc = -1;
 
 	for (i = 0; i < r->nvars; i++) {
 		v = manifest_var(m, r->vars[i].key);
-		if (!v || v->type == VT_SECTION || strchr(r->vars[i].key, '.'))
-			return error("%s:%d: '%s' is not a variable of bundle '%s'", r->source,
-			             r->vars[i].line, r->vars[i].key, m->role);
+		if (!v || v->type == VT_SECTION || strchr(r->vars[i].key, '.')) {
+			error("%s:%d: '%s' is not a variable of bundle '%s'", r->source,
+			      r->vars[i].line, r->vars[i].key, m->role);
+			goto out;
+		}
 	}
 	for (i = 0; i < r->nsections; i++) {
 		const struct role_section *s = &r->sections[i];
 
-		v = manifest_var(m, s->kind);
-		if (!v || v->type != VT_SECTION)
-			return error("%s:%d: [%s \"%s\"]: bundle '%s' declares no section '%s'",
-			             r->source, s->line, s->kind, s->name, m->role, s->kind);
+		if (!f.kind || strcmp(f.kind, s->kind)) { /* a kind other than the last one's */
+			v = manifest_var(m, s->kind);
+			if (!v || v->type != VT_SECTION) {
+				error("%s:%d: [%s \"%s\"]: bundle '%s' declares no section '%s'",
+				      r->source, s->line, s->kind, s->name, m->role, s->kind);
+				goto out;
+			}
+			free(f.vars);
+			fields_of(m, v->name, &f);
+		}
 		for (j = 0; j < s->n; j++) {
-			if (!field_var(m, s->kind, s->kv[j].key))
-				return error(
-				        "%s:%d: '%s' is not a key of section '%s' in bundle '%s'",
-				        r->source, s->kv[j].line, s->kv[j].key, s->kind, m->role);
+			if (!field_declared(&f, s->kv[j].key)) {
+				error("%s:%d: '%s' is not a key of section '%s' in bundle '%s'",
+				      r->source, s->kv[j].line, s->kv[j].key, s->kind, m->role);
+				goto out;
+			}
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	free(f.vars);
+	return rc;
 }
 
 /* One role section [kind "name"] as a map of its declared keys. */
 static struct tv *section_map(const struct tv *near, const struct manifest *m,
-                              const struct mvar *sec, const struct role *r,
+                              const struct mvar *sec, const struct fields *f, const struct role *r,
                               const struct role_section *s)
 {
 	struct tv *map = tv_map_in(near), *v;
-	const char *why;
-	size_t plen = strlen(sec->name), i;
+	const char *why, *key;
+	size_t i;
 
 	if (vtype_check(sec->key_type, s->name, &why) < 0) {
 		error("%s:%d: section name of [%s \"%s\"] %s", r->source, s->line, s->kind, s->name,
@@ -229,17 +270,14 @@ static struct tv *section_map(const struct tv *near, const struct manifest *m,
 		goto fail;
 	}
 	tv_set(map, "name", tv_stringn_in(near, s->name, strlen(s->name)));
-	for (i = 0; i < m->nvars; i++) {
-		const struct mvar *f = &m->vars[i];
+	for (i = 0; i < f->n; i++) {
+		key = field_key(f, i);
+		struct source src = {s->kind, s->name, key, NULL, 0, 0};
 
-		if (strncmp(f->name, sec->name, plen) || f->name[plen] != '.')
-			continue;
-		struct source src = {s->kind, s->name, f->name + plen + 1, NULL, 0, 0};
-
-		v = pick(near, m, f, &src, r, find_kv(s->kv, s->n, f->name + plen + 1), NULL);
+		v = pick(near, m, f->vars[i], &src, r, find_kv(s->kv, s->n, key), NULL);
 		if (!v)
 			goto fail;
-		tv_set(map, f->name + plen + 1, v);
+		tv_set(map, key, v);
 	}
 	return map;
 fail:
@@ -251,20 +289,26 @@ static int build_section(const struct manifest *m, const struct mvar *sec, const
                          struct tv *root)
 {
 	struct tv *list = tv_list_in(root), *item;
+	struct fields f;
 	size_t i;
+	int rc = -1;
 
+	fields_of(m, sec->name, &f);
 	for (i = 0; r && i < r->nsections; i++) {
 		if (strcmp(r->sections[i].kind, sec->name))
 			continue;
-		item = section_map(root, m, sec, r, &r->sections[i]);
+		item = section_map(root, m, sec, &f, r, &r->sections[i]);
 		if (!item) {
 			tv_free(list);
-			return -1;
+			goto out;
 		}
 		tv_push(list, item);
 	}
 	tv_set(root, sec->name, list);
-	return 0;
+	rc = 0;
+out:
+	free(f.vars);
+	return rc;
 }
 
 int vars_build(const struct manifest *m, const struct role *r, const struct override *ov,

@@ -343,6 +343,16 @@ static const struct refusal refusals[] = {
         {NULL, RHEAD "[vars]\nadmin = a\n[zone \"a.example\"]\nprimaries = 10.0.0.1\nbogus = 1\n",
          NULL, NULL, NULL, RWHERE ":8: 'bogus' is not a key of section 'zone' in bundle 'dns'",
          NULL, NULL, "undeclared key in a section"},
+        {NULL,
+         RHEAD "[vars]\nadmin = a\n[zone \"a.example\"]\nprimaries = 10.0.0.1\n[acl \"x\"]\n"
+               "[zone \"b.example\"]\nprimaries = 10.0.0.2\nbogus = 1\n",
+         NULL, NULL, NULL, RWHERE ":11: 'bogus' is not a key of section 'zone' in bundle 'dns'",
+         NULL, NULL, "undeclared key in a section after one of another kind"},
+        {NULL,
+         RHEAD "[vars]\nadmin = a\n[zone \"a.example\"]\nprimaries = 10.0.0.1\n[acl \"x\"]\n"
+               "primaries = 10.0.0.2\n",
+         NULL, NULL, NULL, RWHERE ":9: 'primaries' is not a key of section 'acl' in bundle 'dns'",
+         NULL, NULL, "a key of one kind in a section of another"},
         {NULL, RHEAD "[vars]\nadmin = a\n[zone \"bad name!\"]\n", NULL, NULL, NULL,
          RWHERE ":6: section name of [zone \"bad name!\"] is not a valid host or domain name", NULL,
          NULL, "section name failing the key-type"},
