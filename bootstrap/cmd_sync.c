@@ -28,7 +28,8 @@ static void on_stop(int sig)
 }
 
 /* 0, or the exit code of the pass: API failures are fetch failures, a
- * zone refused by named-checkzone (or rndc) is a validation failure. */
+ * zone file (or the status) that cannot be written is an install failure,
+ * a zone refused by named-checkzone (or rndc) is a validation failure. */
 static int one_pass(struct sync_config *c, struct rootfs *root, double wait)
 {
 	struct fetch_config fc;
@@ -47,7 +48,7 @@ static int one_pass(struct sync_config *c, struct rootfs *root, double wait)
 	fetch_configure(&fc);
 	r = sync_run(c, &n);
 	if (r < 0)
-		r = n.zones_unfetched ? EXIT_FETCH : EXIT_RENDER;
+		r = n.zones_unfetched ? EXIT_FETCH : n.unwritten ? EXIT_INSTALL : EXIT_RENDER;
 	note("sync", "%zu zones: %u changed, %u failed, %u reloads, %u API requests (%u throttled)",
 	     c->nzones, n.zones_changed, n.zones_failed, n.reloads, n.requests, n.throttled);
 	lock_drop(fd);

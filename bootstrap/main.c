@@ -159,7 +159,8 @@ static const char sync_help[] =
 	"  -h, --help               this text\n"
 	"\n"
 	"Exit codes: 0 synced, 2 usage, 3 config, 4 API, 7 a zone refused by\n"
-	"named-checkzone or rndc, 10 locked.\n";
+	"named-checkzone or rndc, 8 a zone file or the status cannot be written,\n"
+	"10 locked.\n";
 
 static const char route53d_help[] =
 	"usage: " SYN_ROUTE53D

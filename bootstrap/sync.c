@@ -2,6 +2,7 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,13 +81,15 @@ out:
 struct check_ctx {
 	const struct sync_config *c;
 	const char *zone;
+	int refused; /* named-checkzone refused the file: not a failed write */
 };
 
 static int checkzone(const char *tmp, void *ctx)
 {
-	const struct check_ctx *k = ctx;
+	struct check_ctx *k = ctx;
 
-	return run_tool("named-checkzone", k->c->checkzone, k->zone, tmp, k->zone);
+	k->refused = run_tool("named-checkzone", k->c->checkzone, k->zone, tmp, k->zone) < 0;
+	return k->refused ? -1 : 0;
 }
 
 static void sha256_hex(const struct buf *b, char out[65])
@@ -111,7 +114,7 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z, const st
 {
 	const struct zone_src *src = &all[z - c->zones];
 	char *path = xasprintf("%s/%s.zone", c->directory, z->name), sha[65];
-	struct check_ctx k = {c, z->name};
+	struct check_ctx k = {c, z->name, 0};
 	struct buf body = BUF_INIT, file = BUF_INIT;
 	struct header old;
 	time_t now = time(NULL);
@@ -136,9 +139,12 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z, const st
 	           "; %s from Route 53 hosted zone %s, written by roleboot sync\n"
 	           "; content-sha256 %s serial %lu\n",
 	           z->name, z->id, sha, serial);
-	if (zone_render(src, all, nall, serial, 0, &file, &records) < 0 ||
-	    write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0)
+	if (zone_render(src, all, nall, serial, 0, &file, &records) < 0)
 		goto out;
+	if (write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0) {
+		counts->unwritten += !k.refused;
+		goto out;
+	}
 	z->changed = 1;
 	z->serial = serial;
 	z->records = records;
@@ -309,14 +315,18 @@ static void alias_warnings(const struct zone_src *z, const struct zone_src *all,
 	}
 }
 
-static int status_save(const struct sync_config *c, const struct buf *warned)
+/* Writes the status file as write_atomic() does.  When a zone failed in
+ * this pass (failed), the error already printed is the pass's one error
+ * line, and a status that cannot be written (the same full disk, say) is
+ * only a warning; otherwise it is the error, and -1. */
+static int status_save(const struct sync_config *c, const struct buf *warned, int failed)
 {
 	struct buf b = BUF_INIT;
-	char when[32];
-	const char *p;
+	char when[32], *dir = xstrdup(c->status), *tmp = NULL;
+	const char *p, *what;
 	struct tm tm;
 	size_t i;
-	int ret;
+	int fd = -1, ret = -1;
 
 	for (i = 0; i < c->nzones; i++) {
 		const struct sync_zone *z = &c->zones[i];
@@ -332,9 +342,25 @@ static int status_save(const struct sync_config *c, const struct buf *warned)
 		for (p = warned[i].data; p && *p; p = strchr(p, '\n') + 1)
 			buf_printf(&b, "warned %.*s\n", WARN_HASH, p);
 	}
-	ret = write_atomic(c->status, b.data ? b.data : "", b.len, 0644);
+	if (mkdir_p(dirname(dir), 0755) < 0) {
+		what = "cannot create its folder";
+	} else if ((fd = atomic_open(c->status, &tmp)) < 0) {
+		what = "cannot create a temporary file beside it";
+	} else if (write_full(fd, b.data ? b.data : "", b.len) < 0) {
+		what = "cannot write";
+	} else {
+		what = "cannot put in place";
+		ret = atomic_commit(fd, &tmp, c->status, 0644);
+		fd = -1;
+	}
+	if (ret < 0 && failed)
+		warning("%s: status not kept: %s", c->status, strerror(errno));
+	else if (ret < 0)
+		error_errno("%s: %s", c->status, what);
+	atomic_discard(fd, &tmp);
 	buf_release(&b);
-	return ret;
+	free(dir);
+	return failed ? 0 : ret;
 }
 
 /* A zone whose aliases point into a zone that failed would lose records. */
@@ -424,7 +450,8 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 	counts->requests = cl.requests;
 	counts->throttled = cl.throttled;
 	r53_client_release(&cl);
-	status_save(c, now);
+	if (status_save(c, now, counts->zones_failed > 0) < 0)
+		counts->unwritten++;
 	for (i = 0; i < c->nzones; i++) {
 		buf_release(&prev[i]);
 		buf_release(&now[i]);
@@ -436,5 +463,5 @@ int sync_run(struct sync_config *c, struct sync_counts *counts)
 	free(now);
 	free(all);
 	free(failed);
-	return counts->zones_failed ? -1 : 0;
+	return counts->zones_failed || counts->unwritten ? -1 : 0;
 }

@@ -81,8 +81,11 @@ struct sync_config {
 	struct awscreds creds; /* owned: the AWS credentials (awscreds.h) */
 };
 
+/* unwritten: zone files that could not be written (a full disk, say), and
+ * the status file when nothing else failed; such a pass exits 8. */
 struct sync_counts {
-	unsigned zones_changed, zones_failed, zones_unfetched, reloads, requests, throttled;
+	unsigned zones_changed, zones_failed, zones_unfetched, unwritten, reloads, requests,
+	        throttled;
 };
 
 int sync_config_load(const char *path, struct sync_config *c);
@@ -92,7 +95,8 @@ int sync_config_load(const char *path, struct sync_config *c);
  * c is overwritten; on failure (-1, one error printed) it is left released. */
 int sync_config_parse(const char *where, const char *text, size_t len, struct sync_config *c);
 void sync_config_release(struct sync_config *c);
-/* One pass over every zone; 0 when every zone synced, -1 otherwise. */
+/* One pass over every zone; 0 when every zone synced and the status file
+ * was written, -1 otherwise. */
 int sync_run(struct sync_config *c, struct sync_counts *counts);
 
 #endif
