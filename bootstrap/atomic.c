@@ -33,6 +33,7 @@ int write_full(int fd, const void *data, size_t len)
 int mkdir_p(const char *path, unsigned mode)
 {
 	char *copy = xstrdup(path), *p;
+	struct stat st;
 	int ret = 0;
 
 	for (p = copy + 1; ret == 0; p++) {
@@ -41,8 +42,14 @@ int mkdir_p(const char *path, unsigned mode)
 		if (c && c != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		if (mkdir(copy, mode) == 0) {
+			/* made */
+		} else if (errno != EEXIST) {
 			ret = -1;
+		} else if (stat(copy, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR; /* a file in the way, as mkdir -p says */
+			ret = -1;
+		}
 		*p = c;
 		if (!c)
 			break;
@@ -130,23 +137,24 @@ int write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 	return write_atomic_checked(path, data, len, mode, NULL, NULL);
 }
 
-int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
-                         int (*check)(const char *tmp, void *ctx), void *ctx)
+int write_atomic_quiet(const char *path, const void *data, size_t len, unsigned mode,
+                       int (*check)(const char *tmp, void *ctx), void *ctx, const char **what)
 {
 	char *copy = xstrdup(path), *tmp = NULL;
-	int fd = -1, ret = -1;
+	int fd = -1, ret = -1, saved;
 
+	*what = NULL;
 	if (mkdir_p(dirname(copy), 0755) < 0) {
-		error_errno("%s: cannot create folder", copy);
+		*what = "cannot create its folder";
 		goto out;
 	}
 	fd = atomic_open(path, &tmp);
 	if (fd < 0) {
-		error_errno("%s: cannot create a temporary file beside it", path);
+		*what = "cannot create a temporary file beside it";
 		goto out;
 	}
 	if (write_full(fd, data, len) < 0) {
-		error_errno("%s: cannot write", path);
+		*what = "cannot write";
 		goto out;
 	}
 	if (check && check(tmp, ctx) < 0)
@@ -154,9 +162,22 @@ int write_atomic_checked(const char *path, const void *data, size_t len, unsigne
 	ret = atomic_commit(fd, &tmp, path, mode);
 	fd = -1;
 	if (ret < 0)
-		error_errno("%s: cannot put in place", path);
+		*what = "cannot put in place";
 out:
+	saved = errno; /* why it failed, kept over the clean-up */
 	atomic_discard(fd, &tmp);
 	free(copy);
+	errno = saved;
+	return ret;
+}
+
+int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
+                         int (*check)(const char *tmp, void *ctx), void *ctx)
+{
+	const char *what;
+	int ret = write_atomic_quiet(path, data, len, mode, check, ctx, &what);
+
+	if (ret < 0 && what)
+		error_errno("%s: %s", path, what);
 	return ret;
 }

@@ -16,13 +16,19 @@
 
 /* write(2) until all of data is written or an error (EINTR retried). */
 int write_full(int fd, const void *data, size_t len);
-/* mkdir -p: every missing folder of path made with mode; 0 or -1 (errno). */
+/* mkdir -p: every missing folder of path made with mode; 0, or -1 (errno;
+ * ENOTDIR when a file is in the way). */
 int mkdir_p(const char *path, unsigned mode);
 int write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 /* The same, running check on the written temp file before the rename; when
  * check fails (it prints why) the temp is removed and path is untouched. */
 int write_atomic_checked(const char *path, const void *data, size_t len, unsigned mode,
                          int (*check)(const char *tmp, void *ctx), void *ctx);
+/* The same, printing nothing: on failure *what says which step failed
+ * ("cannot write", ...) and errno why; *what is NULL when check failed
+ * (check printed why). */
+int write_atomic_quiet(const char *path, const void *data, size_t len, unsigned mode,
+                       int (*check)(const char *tmp, void *ctx), void *ctx, const char **what);
 
 /*
  * Streamed replacement, for output too big to hold (pack).  atomic_open()

@@ -2,7 +2,6 @@
 #include "sync.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,18 +314,18 @@ static void alias_warnings(const struct zone_src *z, const struct zone_src *all,
 	}
 }
 
-/* Writes the status file as write_atomic() does.  When a zone failed in
+/* Writes the status file (write_atomic_quiet).  When a zone failed in
  * this pass (failed), the error already printed is the pass's one error
  * line, and a status that cannot be written (the same full disk, say) is
  * only a warning; otherwise it is the error, and -1. */
 static int status_save(const struct sync_config *c, const struct buf *warned, int failed)
 {
 	struct buf b = BUF_INIT;
-	char when[32], *dir = xstrdup(c->status), *tmp = NULL;
+	char when[32];
 	const char *p, *what;
 	struct tm tm;
 	size_t i;
-	int fd = -1, ret = -1;
+	int ret;
 
 	for (i = 0; i < c->nzones; i++) {
 		const struct sync_zone *z = &c->zones[i];
@@ -342,24 +341,12 @@ static int status_save(const struct sync_config *c, const struct buf *warned, in
 		for (p = warned[i].data; p && *p; p = strchr(p, '\n') + 1)
 			buf_printf(&b, "warned %.*s\n", WARN_HASH, p);
 	}
-	if (mkdir_p(dirname(dir), 0755) < 0) {
-		what = "cannot create its folder";
-	} else if ((fd = atomic_open(c->status, &tmp)) < 0) {
-		what = "cannot create a temporary file beside it";
-	} else if (write_full(fd, b.data ? b.data : "", b.len) < 0) {
-		what = "cannot write";
-	} else {
-		what = "cannot put in place";
-		ret = atomic_commit(fd, &tmp, c->status, 0644);
-		fd = -1;
-	}
+	ret = write_atomic_quiet(c->status, b.data ? b.data : "", b.len, 0644, NULL, NULL, &what);
 	if (ret < 0 && failed)
 		warning("%s: status not kept: %s", c->status, strerror(errno));
 	else if (ret < 0)
 		error_errno("%s: %s", c->status, what);
-	atomic_discard(fd, &tmp);
 	buf_release(&b);
-	free(dir);
 	return failed ? 0 : ret;
 }
 
