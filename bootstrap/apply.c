@@ -575,12 +575,18 @@ int apply_services(struct apply *a)
 	for (i = 0; i < a->manifest.nservices; i++) {
 		const struct mservice *s = &a->manifest.services[i];
 
-		if (!manifest_applies(&s->families, a->family) || !service_changed(a, s))
+		if (!manifest_applies(&s->families, a->family))
 			continue;
-		if (services_restart(s->name) < 0)
-			return EXIT_SERVICE;
-		note("restarted", "%s", s->name);
-		a->restarted++;
+		if (service_changed(a, s)) {
+			if (services_restart(s->name) < 0)
+				return EXIT_SERVICE;
+			note("restarted", "%s", s->name);
+			a->restarted++;
+		} else if (s->start && !services_is_active(s->name)) {
+			if (services_start(s->name) < 0)
+				return EXIT_SERVICE;
+			note("started", "%s", s->name);
+		}
 	}
 	return 0;
 }

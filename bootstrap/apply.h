@@ -78,6 +78,11 @@ int apply_validate(struct apply *a);
 /* "install": with --diff, the diff of what is about to change first; then
  * the files and the state in one transaction (install.h). */
 int apply_install(struct apply *a);
+/* "services": the bundle's services enabled (systemd reloaded first on a
+ * live system when a unit file changed); with --now on a live system, the
+ * services whose files changed restarted and a unit marked start (the
+ * reapply timer) started when not active; reapply = off disables the timer
+ * (and stops it on a live system).  0 or EXIT_SERVICE. */
 int apply_services(struct apply *a);
 
 /* One entry of the plan, a folder or one of the bundle's files (roleboot's

@@ -101,6 +101,8 @@ struct mfile {
 struct mservice {
 	char *name; /* owned */
 	int enable, restart, line;
+	int start; /* started by apply --now on a live system when not active:
+		    * roleboot's own timer (reapply.h), no manifest key */
 	struct mfamilies families;
 };
 

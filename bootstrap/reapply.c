@@ -23,10 +23,8 @@ static const char service_text[] =
         "ExecStart=/bin/sh -c 'exec /usr/bin/roleboot apply --now -q $$ROLEBOOT_OPTS'\n"
         "TimeoutStartSec=15min\n";
 
-/* A unit file of roleboot's own; notify: a service restarted (with --now
- * on a live system) when the file changed, or NULL.  The timer is not
- * restarted: systemd starts it from timers.target at the next boot (a
- * start now would run the first re-apply at once, OnBootSec being past). */
+/* A unit file of roleboot's own; notify: the service restarted (with --now
+ * on a live system) when the file changed, or NULL. */
 static void add_file(struct manifest *m, const char *path, char *content, const char *notify)
 {
 	struct mfile *f;
@@ -59,7 +57,15 @@ void reapply_add(const struct role *r, struct manifest *m)
 
 	if (!r->reapply || reapply_off(r))
 		return;
+	/* the service is a oneshot the timer runs: never started or restarted
+	 * by apply itself */
 	add_file(m, "/etc/systemd/system/roleboot-apply.service", xstrdup(service_text), NULL);
+	/* the timer counts from its own start (OnActiveSec), so apply --now
+	 * can start it on a live system: the first re-apply comes SPAN later,
+	 * as it does SPAN after boot when timers.target starts it.  A changed
+	 * file (a new span) notifies the timer itself: restarted, it counts
+	 * the new span from then, or from the end of the last run
+	 * (OnUnitInactiveSec), whichever elapses first */
 	add_file(m, "/etc/systemd/system/" REAPPLY_TIMER,
 	         xasprintf("# roleboot-apply.timer: re-applies role '%s' every %s (role file:\n"
 	                   "# reapply = %s, reapply-delay = %s).  Written by roleboot apply.\n"
@@ -68,7 +74,7 @@ void reapply_add(const struct role *r, struct manifest *m)
 	                   "Documentation=man:roleboot(8)\n"
 	                   "\n"
 	                   "[Timer]\n"
-	                   "OnBootSec=%s\n"
+	                   "OnActiveSec=%s\n"
 	                   "OnUnitInactiveSec=%s\n"
 	                   "RandomizedDelaySec=%s\n"
 	                   "\n"
@@ -76,10 +82,11 @@ void reapply_add(const struct role *r, struct manifest *m)
 	                   "WantedBy=timers.target\n",
 	                   r->name, r->reapply, r->reapply, delay, r->reapply, r->reapply,
 	                   r->reapply, delay),
-	         NULL);
+	         REAPPLY_TIMER);
 	m->services = xrealloc(m->services, (m->nservices + 1) * sizeof(*m->services));
 	s = &m->services[m->nservices++];
 	memset(s, 0, sizeof(*s));
 	s->name = xstrdup(REAPPLY_TIMER);
 	s->enable = 1;
+	s->start = 1;
 }

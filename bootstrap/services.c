@@ -97,6 +97,20 @@ int services_disable(const char *root, const char *name)
 	return r;
 }
 
+int services_is_active(const char *name)
+{
+	return run_systemctl(NULL, "is-active", name, 1) == 0;
+}
+
+int services_start(const char *name)
+{
+	int r = run_systemctl(NULL, "start", name, msg_quiet());
+
+	if (r > 0)
+		return failed(NULL, "start", name, r);
+	return r;
+}
+
 int services_restart(const char *name)
 {
 	int r = run_systemctl(NULL, "restart", name, msg_quiet());

@@ -2,7 +2,9 @@
 # Re-applies on the node: `apply` with no ROLE takes the role applied last
 # (its source and --var values, from the state), --expect-version pins the
 # bundle's version, and `reapply =` in [role] lays down and enables
-# roleboot-apply.timer (off disables it).  [fleet] is the fleet tool's.
+# roleboot-apply.timer (off disables it); offline, --now starts nothing
+# (the live start is tests/t0700-systemd-live.sh's, the decisions
+# tests/unit/t_reapply.c's).  [fleet] is the fleet tool's.
 . "$(dirname "$0")/lib.sh"
 
 demo_src "$T/src"
@@ -45,19 +47,28 @@ expect_fail 2 "expect-version wants a whole number" "--expect-version x" apply -
 run_rb apply -q --root "$R" --expect-version 1
 check "--expect-version 1 applies version 1" [ "$rc" -eq 0 ]
 
-# reapply = SPAN: the timer units, enabled offline with systemctl --root
+# reapply = SPAN: the timer units, enabled offline with systemctl --root;
+# --now starts nothing offline.  systemctl is a wrapper that logs each call
+# (ROLEBOOT_SYSTEMCTL) and runs the real one.
 sed -i 's/^\[role\]$/[role]\nreapply = 2h\nreapply-delay = 20min/' "$T/demo.role"
 printf '\n[fleet]\nhosts = dns1.example.net,\n  dns2.example.net\n' >>"$T/demo.role"
-run_rb apply --root "$R" "$T/demo.role"
-check "apply with reapply = 2h exits 0" [ "$rc" -eq 0 ]
+printf '#!/bin/sh\necho "$*" >>"%s"\nexec systemctl "$@"\n' "$T/systemctl.log" >"$T/systemctl"
+chmod +x "$T/systemctl"
+ROLEBOOT_SYSTEMCTL=$T/systemctl run_rb apply --now --root "$R" "$T/demo.role"
+check "apply --now with reapply = 2h exits 0" [ "$rc" -eq 0 ]
 U=$R/etc/systemd/system
 check "roleboot-apply.service written" grep -q "^ExecStart=/bin/sh -c 'exec /usr/bin/roleboot apply --now -q \$\$ROLEBOOT_OPTS'" "$U/roleboot-apply.service"
-check "the timer runs every 2h after boot and after each run" \
-	bash -c "grep -qx 'OnBootSec=2h' '$U/roleboot-apply.timer' && grep -qx 'OnUnitInactiveSec=2h' '$U/roleboot-apply.timer'"
+check "the timer runs 2h after it starts (at boot) and 2h after each run" \
+	bash -c "grep -qx 'OnActiveSec=2h' '$U/roleboot-apply.timer' && grep -qx 'OnUnitInactiveSec=2h' '$U/roleboot-apply.timer'"
+check "and does not count from boot (no OnBootSec)" bash -c "! grep -q '^OnBootSec' '$U/roleboot-apply.timer'"
 check "with the randomized delay of the role" grep -qx "RandomizedDelaySec=20min" "$U/roleboot-apply.timer"
 check "the timer is enabled" [ -L "$U/timers.target.wants/roleboot-apply.timer" ]
 check "the units are in the state" grep -q " /etc/systemd/system/roleboot-apply.timer$" "$R/var/lib/roleboot/state"
 check "apply reports the timer enabled" grep -q "enabled: roleboot-apply.timer" "$T/err"
+grep -q -- "--root=$R enable roleboot-apply.timer" "$T/systemctl.log" &&
+	! grep -q "start\|stop\|is-active\|daemon-reload" "$T/systemctl.log" &&
+	! grep -q "started\|restarted" "$T/err"
+verdict "offline, --now starts nothing: systemctl --root only enables (no start, restart, reload)"
 if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify --root="$R" "$U/roleboot-apply.timer" 2>&1 | grep -i "roleboot-apply" | grep -v "Cannot find\|not found\|executable\|Command 'man " || true)
 	check "systemd-analyze finds nothing wrong in the units ($out)" [ -z "$out" ]
@@ -65,9 +76,14 @@ fi
 run_rb apply --dry-run --root "$R" "$T/demo.role"
 check "converged with the timer: dry-run exits 0" [ "$rc" -eq 0 ]
 sed -i 's/^reapply = 2h$/reapply = 3h/' "$T/demo.role"
-run_rb apply --root "$R" "$T/demo.role"
-grep -qx 'OnBootSec=3h' "$U/roleboot-apply.timer" && ! grep -q '=2h' "$U/roleboot-apply.timer"
+rm -f "$T/systemctl.log"
+ROLEBOOT_SYSTEMCTL=$T/systemctl run_rb apply --now --root "$R" "$T/demo.role"
+grep -qx 'OnActiveSec=3h' "$U/roleboot-apply.timer" && ! grep -q '=2h' "$U/roleboot-apply.timer"
 verdict "a changed span is written into the timer (3h, no 2h left)"
+[ "$rc" -eq 0 ] && grep -q -- "--root=$R --quiet is-enabled roleboot-apply.timer" "$T/systemctl.log" &&
+	! grep -q "start\|stop\|is-active\|daemon-reload" "$T/systemctl.log" &&
+	! grep -q "started\|restarted" "$T/err"
+verdict "offline, --now does not restart the changed timer (systemctl --root only asks is-enabled)"
 sed -i 's/^reapply = 3h$/reapply = off/' "$T/demo.role"
 run_rb apply --root "$R" "$T/demo.role"
 check "reapply = off: apply exits 0" [ "$rc" -eq 0 ]

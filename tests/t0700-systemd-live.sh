@@ -5,15 +5,20 @@
 # shares the host's network, so it fetches the demo bundle from the fault
 # server on 127.0.0.1.  Asserted on the running system, not offline:
 #   boot 1   roleboot-firstboot.service applies the role once (`apply
-#            --now`), which starts the bundle's services; starting the unit
-#            again does nothing
+#            --now`), which starts the bundle's services and
+#            roleboot-apply.timer (reapply = 1h: it does not fire during
+#            the test); starting the unit again does nothing
 #            `roleboot apply --now` of a bundle whose one template (and one
 #            unit file) changed restarts only the unit those files belong
-#            to (InvocationID), with systemd's view of the unit reloaded
+#            to (InvocationID), with systemd's view of the unit reloaded,
+#            and leaves the active timer alone
+#            `roleboot apply --now` starts the timer when it was stopped,
+#            and restarts it when a new span (reapply = 5s) changed its
+#            file: it fires 5 s after that restart (OnActiveSec), not at once
 #   boot 2   the first-boot unit does not run again; roleboot-apply.timer,
-#            written and enabled by the first apply (reapply = 5s), fires
-#            and re-applies: a drift made by hand is corrected and only the
-#            service of the drifted file restarts
+#            enabled by apply, is started by timers.target and fires 5 s
+#            later and re-applies: a drift made by hand is corrected and
+#            only the service of the drifted file restarts
 # Needs root, systemd-nspawn (Debian: systemd-container) and systemd on the
 # host's /usr; skips, with the command and its error, where it cannot boot.
 . "$(dirname "$0")/lib.sh"
@@ -94,7 +99,7 @@ ln -s ../roleboot-firstboot.service "$C/etc/systemd/system/multi-user.target.wan
 mkdir -p "$C/etc/systemd/system/roleboot-apply.timer.d"
 printf '[Timer]\nAccuracySec=1s\n' >"$C/etc/systemd/system/roleboot-apply.timer.d/accuracy.conf"
 demo_role "$C/etc/roleboot/role.conf" "$H/ok/demo.tar.gz"
-sed -i "s|^\\[role\\]\$|[role]\\nreport = $H/report/node\\nreapply = 5s\\nreapply-delay = 1s|" \
+sed -i "s|^\\[role\\]\$|[role]\\nreport = $H/report/node\\nreapply = 1h\\nreapply-delay = 1s|" \
 	"$C/etc/roleboot/role.conf"
 
 # ---- booting, entering, halting -------------------------------------
@@ -182,9 +187,16 @@ for u in roleboot-demo roleboot-demo-b; do
 	check "apply --now started $u: active" in_node systemctl -q is-active "$u.service"
 	check "and enabled" in_node systemctl -q is-enabled "$u.service"
 done
-check "apply wrote and enabled roleboot-apply.timer (reapply = 5s)" \
-	bash -c "grep -qx 'OnUnitInactiveSec=5s' '$C/etc/systemd/system/roleboot-apply.timer' &&
+check "apply wrote and enabled roleboot-apply.timer (reapply = 1h)" \
+	bash -c "grep -qx 'OnActiveSec=1h' '$C/etc/systemd/system/roleboot-apply.timer' &&
+		grep -qx 'OnUnitInactiveSec=1h' '$C/etc/systemd/system/roleboot-apply.timer' &&
 		[ -L '$C/etc/systemd/system/timers.target.wants/roleboot-apply.timer' ]"
+check "apply --now started roleboot-apply.timer: active in boot 1, before any reboot" \
+	in_node systemctl -q is-active roleboot-apply.timer
+in_node journalctl -q --no-pager -o cat -u roleboot-firstboot.service | grep -q 'restarted: roleboot-apply.timer$'
+verdict "the first-boot apply says so (restarted: roleboot-apply.timer, its file being new)"
+check "the timer did not fire at once: roleboot-apply.service has not run" \
+	[ "$(prop roleboot-apply.service ExecMainStartTimestampMonotonic)" = 0 ]
 id_before=$(prop roleboot-firstboot.service ExecMainStartTimestampMonotonic)
 in_node systemctl start roleboot-firstboot.service
 check "starting the first-boot unit again skips it: its condition fails (state exists)" \
@@ -194,11 +206,14 @@ verdict "and runs nothing: same start time, still one report"
 
 # ---- boot 1: apply --now restarts only what changed -----------------
 inv() { prop "$1.service" InvocationID; }
-a1=$(inv roleboot-demo) b1=$(inv roleboot-demo-b)
+# when the timer (re)started last
+timer_since() { prop roleboot-apply.timer ActiveEnterTimestampMonotonic; }
+a1=$(inv roleboot-demo) b1=$(inv roleboot-demo-b) t0=$(timer_since)
 in_node roleboot apply --now >"$T/out" 2>"$T/err"
 rc=$?
 check "apply --now with nothing changed exits 0" [ "$rc" -eq 0 ]
 check "and restarts nothing" [ "$(inv roleboot-demo)/$(inv roleboot-demo-b)" = "$a1/$b1" ]
+check "and leaves the active timer alone (same start time)" [ "$(timer_since)" = "$t0" ]
 bundle 2 "$S/demo.tar.gz" || not_ok "bundle version 2 packed and signed"
 in_node roleboot apply --now >"$T/out" 2>"$T/err"
 rc=$?
@@ -213,7 +228,45 @@ check "systemd re-read the changed unit: roleboot-demo runs with Environment=V=2
 	[ "$(prop roleboot-demo.service Environment)/$(prop roleboot-demo.service NeedDaemonReload)" = V=2/no ]
 check "apply says what it restarted, only that" \
 	bash -c "grep -q 'restarted.*roleboot-demo\$' '$T/err' && ! grep -q 'restarted.*roleboot-demo-b' '$T/err'"
+check "the timer (its file unchanged) is left alone" \
+	bash -c "[ '$(timer_since)' = '$t0' ] && ! grep -q 'roleboot-apply.timer' '$T/err'"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
+
+# ---- boot 1: apply --now starts the drift timer, or restarts it -----
+in_node systemctl stop roleboot-apply.timer
+in_node roleboot apply --now >"$T/out" 2>"$T/err"
+rc=$?
+check "the timer stopped by hand: apply --now (nothing changed) exits 0" [ "$rc" -eq 0 ]
+check "and starts the timer again: active" in_node systemctl -q is-active roleboot-apply.timer
+check "and says so (started: roleboot-apply.timer)" grep -q "started: roleboot-apply.timer\$" "$T/err"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
+sed -i 's/^reapply = 1h$/reapply = 5s/' "$C/etc/roleboot/role.conf"
+a1=$(inv roleboot-demo) b1=$(inv roleboot-demo-b) t0=$(timer_since)
+in_node roleboot apply --now >"$T/out" 2>"$T/err"
+rc=$?
+check "reapply = 5s in the role file: apply --now exits 0" [ "$rc" -eq 0 ]
+check "the timer's file has the new span (OnActiveSec=5s)" \
+	grep -qx 'OnActiveSec=5s' "$C/etc/systemd/system/roleboot-apply.timer"
+t1=$(timer_since)
+[ -n "$t1" ] && [ "$t1" != "$t0" ] && in_node systemctl -q is-active roleboot-apply.timer &&
+	grep -q "restarted: roleboot-apply.timer\$" "$T/err"
+verdict "apply --now restarted the timer (its file changed): new start time, active, said so"
+check "and restarted nothing else" [ "$(inv roleboot-demo)/$(inv roleboot-demo-b)" = "$a1/$b1" ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
+timer_ran() { [ "$(prop roleboot-apply.service ExecMainStartTimestampMonotonic)" != 0 ]; }
+what="the live-started timer fires: roleboot-apply.service runs within 20 s of the restart"
+if wait_for 20 timer_ran; then ok "$what"; else not_ok "$what"; diag_timer; fi
+# 5 s after the restart (OnActiveSec), RandomizedDelaySec and AccuracySec
+# add up to 1 s each; a timer counted from boot whose time is past would
+# fire at once
+ran=$(prop roleboot-apply.service ExecMainStartTimestampMonotonic)
+delay=$(((ran - t1) / 1000))
+[ "$delay" -ge 5000 ] && [ "$delay" -lt 10000 ]
+verdict "the first run comes 5 s after the restart, not at once (${delay} ms)"
+done_run() { [ "$(prop roleboot-apply.service ActiveState)" = inactive ]; }
+wait_for 20 done_run
+check "roleboot-apply.service (the live timer's run) succeeded" \
+	[ "$(prop roleboot-apply.service Result)" = success ]
 
 # ---- boot 2: no first boot again; the drift timer -------------------
 halt_node
@@ -231,8 +284,7 @@ check "the bundle's services run again after the reboot" \
 	in_node systemctl -q is-active roleboot-demo.service roleboot-demo-b.service
 check "roleboot-apply.timer is active (enabled by apply, started by timers.target)" \
 	in_node systemctl -q is-active roleboot-apply.timer
-# the timer's first run (OnBootSec=5s, up to 1 s later)
-timer_ran() { [ "$(prop roleboot-apply.service ExecMainStartTimestampMonotonic)" != 0 ]; }
+# the timer's first run (OnActiveSec=5s from its start at boot, up to 1 s later)
 check "the timer fires: roleboot-apply.service runs within 20 s of boot" wait_for 20 timer_ran
 a1=$(inv roleboot-demo) b1=$(inv roleboot-demo-b)
 echo "# drift by hand" >>"$C/etc/roleboot-demo/named.conf"
