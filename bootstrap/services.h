@@ -21,7 +21,7 @@ int services_is_enabled(const char *root, const char *name);
 int services_enable(const char *root, const char *name);
 /* Disables the unit; on the live system (root NULL) also stops it. */
 int services_disable(const char *root, const char *name);
-/* Live system only: 1 when the unit is active (or activating, reloading). */
+/* Live system only: 1 when `systemctl is-active` says the unit is active. */
 int services_is_active(const char *name);
 int services_start(const char *name);
 int services_restart(const char *name);
