@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "bytes.h"
 #include "util.h"
 
 #define POOL_BLOCK ((size_t)64 << 10) /* bytes of the first block, header included */
@@ -20,11 +19,13 @@
  * of a render.  Small pools never get there. */
 struct pool_block {
 	struct pool_block *next;
-	size_t used, size; /* bytes after the header */
+	size_t used, size; /* bytes after the header; the first block's used
+	                    * is kept in the pool's room instead */
 	size_t mapped;     /* length of the mapping when mmap'ed, else 0 */
 };
 
 struct pool {
+	struct pool_room room;     /* first (pool.h): free bytes of blocks[0] */
 	struct pool_block *blocks; /* owned; the first is the one cut from */
 	size_t nblocks;            /* ordinary blocks made so far */
 	int wipe;                  /* zero the blocks when freeing them */
@@ -70,17 +71,15 @@ struct pool *pool_new(void)
 
 /* n bytes at alignment align (a power of two); a large request gets a block
  * of its own, kept behind the current one so that its room is not lost. */
-static void *pool_cut(struct pool *p, size_t n, size_t align)
+void *pool_cut(struct pool *p, size_t n, size_t align)
 {
 	struct pool_block *b = p->blocks, *nb;
-	size_t at, size;
+	uintptr_t at = ((uintptr_t)p->room.next + align - 1) & ~(uintptr_t)(align - 1);
+	size_t size;
 
-	if (b) {
-		at = (b->used + align - 1) & ~(align - 1);
-		if (at <= b->size && b->size - at >= n) {
-			b->used = at + n;
-			return (char *)(b + 1) + at;
-		}
+	if (b && at <= (uintptr_t)p->room.end && n <= (uintptr_t)p->room.end - at) {
+		p->room.next = (char *)at + n;
+		return (char *)at;
 	}
 	if (n > POOL_BLOCK / 4) {
 		size = n;
@@ -94,25 +93,15 @@ static void *pool_cut(struct pool *p, size_t n, size_t align)
 	if (b && n > POOL_BLOCK / 4) {
 		nb->next = b->next;
 		b->next = nb;
-	} else {
-		nb->next = b;
-		p->blocks = nb;
+		return nb + 1;
 	}
+	if (b)
+		b->used = (size_t)(p->room.next - (char *)(b + 1));
+	nb->next = b;
+	p->blocks = nb;
+	p->room.next = (char *)(nb + 1) + n;
+	p->room.end = (char *)(nb + 1) + nb->size;
 	return nb + 1;
-}
-
-void *pool_get(struct pool *p, size_t n)
-{
-	return pool_cut(p, n, 8);
-}
-
-char *pool_strndup(struct pool *p, const char *s, size_t n)
-{
-	char *d = pool_cut(p, n + 1, 1);
-
-	copy_bytes(d, s, n);
-	d[n] = '\0';
-	return d;
 }
 
 char *pool_strdup(struct pool *p, const char *s)
@@ -131,6 +120,8 @@ void pool_free(struct pool *p)
 
 	if (!p)
 		return;
+	if (p->blocks)
+		p->blocks->used = (size_t)(p->room.next - (char *)(p->blocks + 1));
 	for (b = p->blocks; b; b = next) {
 		next = b->next;
 		if (p->wipe)
