@@ -4,7 +4,8 @@
 # output with Jinja2 (Debian's python3-jinja2, interpreter start included,
 # reading the same role file with configparser).  Prints medians, the ratio,
 # the spread of the runs, whether the goal is met (every run under 40 ms,
-# ratio at most 0.10) and roleboot's peak RSS; both outputs must be
+# ratio at most 0.10), roleboot's peak RSS and the binary's own start-up
+# (roleboot --version, timed in the same loop); both outputs must be
 # byte-identical.
 set -eu
 : "${ROLEBOOT:?set ROLEBOOT to the roleboot binary}"
@@ -72,15 +73,17 @@ EOF2
 } >"$T/zones.role"
 
 rb() { "$ROLEBOOT" render --role "$T/zones.role" --bundle "$T/b" zones.mustache >"$T/rb.out"; }
+up() { "$ROLEBOOT" --version >/dev/null; }
 j2() { "$py" "$T/render.py" "$T/zones.role" "$T" >"$T/j2.out"; }
 rb; j2
 cmp -s "$T/rb.out" "$T/j2.out" || { echo "bench: roleboot and Jinja2 outputs differ" >&2; diff "$T/rb.out" "$T/j2.out" | head >&2; exit 1; }
 
 . "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
-: >"$T/rb.ms"; : >"$T/j2.ms"
+: >"$T/rb.ms"; : >"$T/j2.ms"; : >"$T/up.ms"
 for _ in $(seq 1 "$runs"); do
 	ms rb >>"$T/rb.ms"
 	ms j2 >>"$T/j2.ms"
+	ms up >>"$T/up.ms"
 done
 r=$(median <"$T/rb.ms"); j=$(median <"$T/j2.ms")
 rmin=$(sort -n "$T/rb.ms" | head -1); rmax=$(sort -n "$T/rb.ms" | tail -1)
@@ -101,3 +104,7 @@ met() { [ "$(echo "$1" | bc)" = 1 ] && echo met || echo missed; }
 printf 'goal, slowest of %d runs under 40 ms: %s (%.1f ms); ratio at most 0.10: %s (%.3f)\n' \
 	"$runs" "$(met "$rmax < 40")" "$rmax" "$(met "$ratio <= 0.10")" "$ratio"
 printf 'roleboot render peak RSS: %.1f MiB\n' "$(echo "scale=1; $rss / 1024" | bc)"
+# what every run of this binary pays before it reads a byte: loading and
+# relocating its shared libraries (none for the static binary)
+printf 'start-up of the binary alone (roleboot --version, median of %d): %.1f ms, %d shared libraries\n' \
+	"$runs" "$(median <"$T/up.ms")" "$(ldd "$ROLEBOOT" 2>/dev/null | grep -c '=> /')"
