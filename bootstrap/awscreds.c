@@ -93,7 +93,7 @@ out:
 void awscreds_release(struct awscreds *c)
 {
 	if (c->secret)
-		memset(c->secret, 0, strlen(c->secret));
+		explicit_bzero(c->secret, strlen(c->secret));
 	free(c->key_id);
 	free(c->secret);
 	free(c->token);

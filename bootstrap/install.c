@@ -156,7 +156,7 @@ static int keep_target(struct plan *p, struct plan_file *f, const struct stat *s
 	if (rootfs_read(&p->fs, f->path, MAX_COMPARE, &old) < 0)
 		return rootfs_fail(&p->fs, f->path, "cannot read");
 	if (f->content.data)
-		memset(f->content.data, 0, f->content.len);
+		explicit_bzero(f->content.data, f->content.len);
 	buf_release(&f->content);
 	f->content = old;
 	EVP_Digest(f->content.data ? f->content.data : "", f->content.len, md, NULL, EVP_sha256(),
@@ -748,7 +748,7 @@ static void release_files(struct plan_file *files, size_t n, int own)
 		if (f->staged)
 			cleanup_forget(f->staged);
 		if (f->secret && f->content.data)
-			memset(f->content.data, 0, f->content.len);
+			explicit_bzero(f->content.data, f->content.len);
 		buf_release(&f->content);
 		if (own)
 			free((char *)f->path);

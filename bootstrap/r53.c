@@ -570,7 +570,7 @@ out:
 	/* h stays with the client: its connection serves the next request */
 	curl_slist_free_all(hdr);
 	free(tok);
-	memset(userpwd, 0, strlen(userpwd));
+	explicit_bzero(userpwd, strlen(userpwd));
 	free(userpwd);
 	return (int)rc;
 }

@@ -190,8 +190,8 @@ static int add_key(struct inifile *ini, struct r53d_config *c, const char *key, 
 	k->algorithm = algo ? xstrdup(algo) : NULL;
 	ret = 0;
 out:
-	memset(bin, 0, sizeof(bin));
-	memset(copy, 0, strlen(v));
+	explicit_bzero(bin, sizeof(bin));
+	explicit_bzero(copy, strlen(v));
 	free(copy);
 	free(name);
 	return ret;
@@ -326,7 +326,7 @@ void r53d_config_release(struct r53d_config *c)
 
 	r53_zones_release(c->zones, c->nzones);
 	for (i = 0; i < c->nkeys; i++) {
-		memset(c->keys[i].secret, 0, strlen(c->keys[i].secret));
+		explicit_bzero(c->keys[i].secret, strlen(c->keys[i].secret));
 		free(c->keys[i].secret);
 		free(c->keys[i].client);
 		free(c->keys[i].name);

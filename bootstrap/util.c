@@ -60,7 +60,7 @@ int read_file_parse(const char *path, size_t max, read_parse_fn *parse, void *us
 	ret = parse(path, text.data ? text.data : "", text.len, user) < 0 ? -1 : 0;
 out:
 	if (text.data)
-		memset(text.data, 0, text.len);
+		explicit_bzero(text.data, text.len);
 	buf_release(&text);
 	return ret;
 }
