@@ -69,18 +69,14 @@ struct pool *pool_new(void)
 	return xcalloc(1, sizeof(struct pool));
 }
 
-/* n bytes at alignment align (a power of two); a large request gets a block
- * of its own, kept behind the current one so that its room is not lost. */
-void *pool_cut(struct pool *p, size_t n, size_t align)
+/* n bytes that do not fit the room (pool.h's inline cuts looked): a new
+ * block, aligned for anything; a large request gets a block of its own,
+ * kept behind the current one so that its room is not lost. */
+void *pool_cut(struct pool *p, size_t n)
 {
 	struct pool_block *b = p->blocks, *nb;
-	uintptr_t at = ((uintptr_t)p->room.next + align - 1) & ~(uintptr_t)(align - 1);
 	size_t size;
 
-	if (b && at <= (uintptr_t)p->room.end && n <= (uintptr_t)p->room.end - at) {
-		p->room.next = (char *)at + n;
-		return (char *)at;
-	}
 	if (n > POOL_BLOCK / 4) {
 		size = n;
 	} else {

@@ -26,8 +26,8 @@ struct pool_room {
 };
 
 struct pool *pool_new(void);
-/* The out-of-line cut: a new block when the room is too small. */
-void *pool_cut(struct pool *p, size_t n, size_t align);
+/* The out-of-line cut, for n bytes the room cannot hold: a new block. */
+void *pool_cut(struct pool *p, size_t n);
 
 /* n bytes aligned for any pointer or integer. */
 static inline void *pool_get(struct pool *p, size_t n)
@@ -39,7 +39,7 @@ static inline void *pool_get(struct pool *p, size_t n)
 		r->next = (char *)at + n;
 		return (char *)at;
 	}
-	return pool_cut(p, n, 8);
+	return pool_cut(p, n);
 }
 
 /* A copy of s[0..n) and a NUL, byte-aligned (strings need no more). */
@@ -52,7 +52,7 @@ static inline char *pool_strndup(struct pool *p, const char *s, size_t n)
 		d = r->next;
 		r->next += n + 1;
 	} else {
-		d = pool_cut(p, n + 1, 1);
+		d = pool_cut(p, n + 1);
 	}
 	copy_bytes(d, s, n);
 	d[n] = '\0';
