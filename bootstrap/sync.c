@@ -80,15 +80,13 @@ out:
 struct check_ctx {
 	const struct sync_config *c;
 	const char *zone;
-	int refused; /* named-checkzone refused the file: not a failed write */
 };
 
 static int checkzone(const char *tmp, void *ctx)
 {
-	struct check_ctx *k = ctx;
+	const struct check_ctx *k = ctx;
 
-	k->refused = run_tool("named-checkzone", k->c->checkzone, k->zone, tmp, k->zone) < 0;
-	return k->refused ? -1 : 0;
+	return run_tool("named-checkzone", k->c->checkzone, k->zone, tmp, k->zone);
 }
 
 static void sha256_hex(const struct buf *b, char out[65])
@@ -113,7 +111,8 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z, const st
 {
 	const struct zone_src *src = &all[z - c->zones];
 	char *path = xasprintf("%s/%s.zone", c->directory, z->name), sha[65];
-	struct check_ctx k = {c, z->name, 0};
+	const char *what;
+	struct check_ctx k = {c, z->name};
 	struct buf body = BUF_INIT, file = BUF_INIT;
 	struct header old;
 	time_t now = time(NULL);
@@ -140,8 +139,13 @@ static int apply_zone(const struct sync_config *c, struct sync_zone *z, const st
 	           z->name, z->id, sha, serial);
 	if (zone_render(src, all, nall, serial, 0, &file, &records) < 0)
 		goto out;
-	if (write_atomic_checked(path, file.data, file.len, 0644, checkzone, &k) < 0) {
-		counts->unwritten += !k.refused;
+	/* what names a step that failed; none when named-checkzone refused
+	 * the file (it said why): a refusal is not a failed write */
+	if (write_atomic_quiet(path, file.data, file.len, 0644, checkzone, &k, &what) < 0) {
+		if (what) {
+			error_errno("%s: %s", path, what);
+			counts->unwritten++;
+		}
 		goto out;
 	}
 	z->changed = 1;
