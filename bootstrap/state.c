@@ -108,13 +108,14 @@ static int parse_line(struct state *st, char *line)
 
 int state_parse(const char *where, const char *text, size_t len, struct state *st)
 {
-	char *copy = xmalloc(len + 1), *line, *nl, *end = copy + len;
+	char *copy = xmalloc(len + 1), *line, *nl, *end = copy + len, *nul;
 	int ret = -1, lineno = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (len)
 		memcpy(copy, text, len);
 	*end = '\0';
+	nul = memchr(copy, '\0', len); /* the first one; the line holding it is refused */
 	/* Every '\n' ends a line, so that blank lines count as an editor
 	 * counts them. */
 	for (line = copy; line < end; line = nl + 1) {
@@ -123,7 +124,7 @@ int state_parse(const char *where, const char *text, size_t len, struct state *s
 		if (!nl)
 			nl = end;
 		*nl = '\0';
-		if (strlen(line) != (size_t)(nl - line)) {
+		if (nul && nul < nl) {
 			error("%s:%d: NUL byte in the state", where, lineno);
 			goto cleanup;
 		}
